@@ -1,0 +1,30 @@
+# Set-up and everyday targets. `make demo` and `make test` each do the whole set-up on a fresh
+# machine (a .venv with kg, its dependencies and the spaCy English model) before they run.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.kg-installed
+
+.PHONY: install demo test bench fuzz clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "kg needs Python 3.11 or newer: run make PYTHON=python3.11 ..."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,model]'
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/kg build seeds/ && $(BIN)/kg neighbors Armenia
+	$(BIN)/kg export --format html -o kg-graph.html
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf .kg kg-graph.html .pytest_cache build dist *.egg-info

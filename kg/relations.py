@@ -1,0 +1,316 @@
+"""Relation extraction: reads typed relations between actor mentions off the dependency parse.
+
+A relation needs a trigger (a verb, noun or adjective in ontology/lexicon.tsv), a source found
+through the trigger's subject (or passive agent, or a noun's possessor) and a target in the slot
+the lexicon names (direct object, dative, or the object of a given preposition). Negation and
+modality are read from the trigger's own dependents and from the verbs that govern it.
+
+Confidence is the product of the reliabilities of the links followed (see LINK_RELIABILITY):
+a named subject and a named direct object of a listed verb give 0.95; every weaker link
+(a pronoun, a possessor instead of the argument itself, a subject inherited from a governing
+verb, a nominal trigger) multiplies it down.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from .actors import MentionIndex
+from .data import read_table
+from .records import Mention, Relation
+from .vocab import RELATION_TYPES
+
+BASE_CONFIDENCE = 0.95
+LINK_RELIABILITY = {
+    "name": 1.0,
+    "person": 1.0,
+    "seat": 0.95,
+    "body": 0.95,
+    "surname": 0.95,
+    "modifier": 0.9,
+    "pronoun": 0.8,
+    "anaphor": 0.75,  # "the alliance", "the country": the last organisation or state named
+    "possessor": 0.8,  # "criticized Armenia's attempts": the argument is the attempts, not Armenia
+    "conjunct": 0.95,  # "Russia and Armenia", reached through coordination
+    "inherited": 0.9,  # subject taken from a governing verb ("Russia wants to meet X")
+    "nominal": 0.85,  # trigger is a noun ("Moscow's refusal", "talks with")
+    "reverse": 0.9,  # roles swapped by the lexicon ("X includes Y")
+}
+
+MODALS = {"would", "could", "might", "may", "should", "can", "must", "will", "shall", "ought"}
+CONDITIONALS = {"if", "unless", "whether"}
+# Governing words whose complement did not happen ("refused to quit", "Moscow's refusal to use")
+NEGATORS = {"refuse", "decline", "fail", "deny", "avoid", "stop", "cease", "refusal", "failure", "reluctant",
+            "unwilling", "unable"}
+# Governing words whose complement is only intended or possible ("ready to deploy", "plans to visit")
+INTENT = {"want", "plan", "seek", "try", "hope", "intend", "aim", "expect", "ready", "prepare", "prepared",
+          "willing", "attempt", "wish", "need", "consider", "propose", "offer", "threaten", "promise",
+          "pledge", "vow", "agree", "attempt", "bid", "effort", "able", "likely", "call",
+          "urge", "ask", "demand", "insist"}
+RELATIVE_PRONOUNS = {"that", "which", "who", "whom"}
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One lexicon row: a predicate, the slot its target sits in, and the relation type."""
+
+    lemma: str
+    pos: str
+    particle: str | None
+    slot: str
+    type: str
+    reverse: bool
+
+
+@cache
+def load_lexicon() -> dict[tuple[str, str], tuple[Frame, ...]]:
+    """ontology/lexicon.tsv as (lemma, pos) -> frames."""
+    frames: dict[tuple[str, str], list[Frame]] = defaultdict(list)
+    for row in read_table("lexicon.tsv"):
+        if row["type"] not in RELATION_TYPES:
+            raise ValueError(f"lexicon.tsv: unknown relation type {row['type']!r} for {row['lemma']!r}")
+        particle = None if row["particle"] in ("", "-") else row["particle"]
+        frame = Frame(row["lemma"], row["pos"], particle, row["slot"], row["type"], row["direction"] == "reverse")
+        frames[(frame.lemma, frame.pos)].append(frame)
+    return {key: tuple(value) for key, value in frames.items()}
+
+
+@dataclass(frozen=True)
+class Arg:
+    """An actor mention found in an argument slot, with the reliability of the path to it."""
+
+    mention: Mention
+    reliability: float
+
+
+def _pos_group(token) -> str | None:
+    if token.pos_ in ("VERB", "AUX"):
+        return "VERB"
+    if token.pos_ in ("NOUN", "PROPN"):
+        return "NOUN"
+    if token.pos_ == "ADJ":
+        return "ADJ"
+    return None
+
+
+class RelationReader:
+    """Reads relations from the sentences of a parsed document, given its actor mentions."""
+
+    def __init__(self, lexicon=None, extractor_version: str = "0"):
+        self.lexicon = lexicon if lexicon is not None else load_lexicon()
+        self.version = extractor_version
+
+    def relations(self, doc, index: MentionIndex, doc_id: str, text: str, offset: int = 0) -> Iterator[Relation]:
+        """Relations in ``doc``, whose text starts at ``offset`` of the document ``text``."""
+        seen: set[tuple] = set()
+        for token in doc:
+            group = _pos_group(token)
+            frames = self.lexicon.get((token.lemma_.lower(), group)) if group else None
+            if not frames:
+                continue
+            particles = {c.lower_ for c in token.children if c.dep_ == "prt"}
+            sources = None
+            for frame in frames:
+                if frame.particle is not None and frame.particle not in particles:
+                    continue
+                targets = self._slot(token, frame.slot, index, particles)
+                if not targets:
+                    continue
+                if sources is None:
+                    sources = self._sources(token, index)
+                srcs, tgts = (targets, sources) if frame.reverse else (sources, targets)
+                for s in srcs:
+                    for t in tgts:
+                        key = (s.mention.actor.id, t.mention.actor.id, frame.type, token.i)
+                        if key in seen or s.mention.actor.rolled_up() == t.mention.actor.rolled_up():
+                            continue
+                        seen.add(key)
+                        yield self._relation(token, frame, s, t, doc_id, text, offset)
+
+    # -- arguments
+    def _mentions_at(self, token, index: MentionIndex, reliability: float, depth: int = 0,
+                     of_phrase: bool = True) -> list[Arg]:
+        """Actor mentions standing for ``token``'s phrase: the token itself, its conjuncts, its possessor.
+
+        ``of_phrase`` also looks into an "of" complement ("the actions of Russia"): right for a
+        target, wrong for a subject ("criticism of Moscow" is not Moscow acting).
+        """
+        found: list[Arg] = []
+        mention = index.at(token)
+        if mention is not None:
+            found.append(Arg(mention, reliability * LINK_RELIABILITY.get(mention.kind, 0.9)))
+        elif depth == 0:
+            for child in token.children:
+                if child.dep_ in ("poss", "compound", "amod") and child.i < token.i:
+                    found += self._mentions_at(child, index, reliability * LINK_RELIABILITY["possessor"], 1)
+                elif of_phrase and child.dep_ == "prep" and child.lower_ in ("of", "from", "by"):
+                    for pobj in child.children:
+                        if pobj.dep_ == "pobj":
+                            found += self._mentions_at(pobj, index, reliability * LINK_RELIABILITY["possessor"], 1)
+        for child in token.children:
+            if child.dep_ == "conj":
+                found += self._mentions_at(child, index, reliability * LINK_RELIABILITY["conjunct"], depth,
+                                           of_phrase)
+        return found
+
+    def _slot(self, token, slot: str, index: MentionIndex, particles: set[str]) -> list[Arg]:
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in token.children)
+        fillers = []
+        if slot == "dobj":
+            deps = ("nsubjpass",) if passive else ("dobj",)
+            fillers = [c for c in token.children if c.dep_ in deps]
+            if not fillers and token.dep_ == "acl" and token.tag_ == "VBN":  # "a mission offered by X"
+                fillers = []
+        elif slot == "dative":
+            fillers = [c for c in token.children if c.dep_ in ("dative", "iobj")]
+        elif slot == "attr":
+            fillers = [c for c in token.children if c.dep_ == "attr"]
+        elif slot.startswith("prep:"):
+            word = slot[5:]
+            for child in token.children:
+                if child.dep_ in ("prep", "agent", "dative") and child.lower_ == word:
+                    fillers += [g for g in child.children if g.dep_ == "pobj"]
+            if word in particles:  # "called on Yerevan" parsed with "on" as a particle
+                fillers += [c for c in token.children if c.dep_ == "dobj"]
+        args: list[Arg] = []
+        for filler in fillers:
+            args += self._mentions_at(filler, index, 1.0)
+        return args
+
+    def _sources(self, token, index: MentionIndex, inherited: float = 1.0, hops: int = 0) -> list[Arg]:
+        """Who acts: the subject, the passive agent, a noun's possessor, or a governing verb's subject."""
+        if hops > 3:
+            return []
+        children = list(token.children)
+        args: list[Arg] = []
+        for child in children:
+            if child.dep_ == "agent":
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        args += self._mentions_at(pobj, index, inherited)
+        if args:
+            return args
+        group = _pos_group(token)
+        if group == "NOUN":
+            for child in children:
+                if child.dep_ in ("poss", "compound", "amod") and child.i < token.i:
+                    args += self._mentions_at(child, index, inherited * LINK_RELIABILITY["nominal"], 1)
+            if args:
+                return args
+        subjects = [c for c in children if c.dep_ in ("nsubj", "csubj", "expl")]
+        for subject in subjects:
+            if subject.lower_ in RELATIVE_PRONOUNS and token.dep_ == "relcl":
+                return self._antecedent(token.head, index, inherited * LINK_RELIABILITY["inherited"])
+            args += self._mentions_at(subject, index, inherited, of_phrase=False)
+        if subjects:
+            return args
+        head = token.head
+        if head is token:
+            return []
+        step = inherited * LINK_RELIABILITY["inherited"]
+        if group == "NOUN" and token.dep_ in ("dobj", "attr", "oprd", "nsubjpass"):
+            return self._sources(head, index, inherited * LINK_RELIABILITY["nominal"], hops + 1)
+        if group == "NOUN" and token.dep_ == "pobj" and head.lower_ in ("in", "into") and head.head.pos_ in ("VERB", "AUX"):
+            return self._sources(head.head, index, inherited * LINK_RELIABILITY["nominal"], hops + 1)
+        if token.dep_ == "xcomp":
+            # object control: "urged the sides to comply" -> the sides comply
+            objects = [c for c in head.children if c.dep_ == "dobj"]
+            if objects:
+                return self._mentions_at(objects[0], index, step)
+            return self._sources(head, index, step, hops + 1)
+        if token.dep_ in ("conj", "acomp", "advcl") and group in ("VERB", "ADJ"):
+            return self._sources(head, index, step, hops + 1)
+        return []
+
+    def _antecedent(self, noun, index: MentionIndex, reliability: float) -> list[Arg]:
+        """What a relative clause's noun stands for; 'X is a bloc that ...' -> X."""
+        found = self._mentions_at(noun, index, reliability, of_phrase=False)
+        if not found and noun.dep_ == "attr":
+            for subject in noun.head.children:
+                if subject.dep_ == "nsubj":
+                    found += self._mentions_at(subject, index, reliability, of_phrase=False)
+        return found
+
+    # -- modality
+    def _modality(self, token) -> tuple[bool, bool]:
+        negated = hypothetical = False
+        clause = token
+        if _pos_group(token) in ("NOUN", "ADJ"):
+            if any(c.dep_ == "det" and c.lower_ == "no" for c in token.children):
+                negated = True
+            if token.dep_ in ("dobj", "attr", "acomp", "oprd") and token.head is not token:
+                clause = token.head
+        level = 0
+        while True:
+            for child in clause.children:
+                if child.dep_ == "neg":
+                    if level == 0:
+                        negated = True
+                    else:
+                        hypothetical = True
+                elif child.dep_ in ("aux", "auxpass") and child.lemma_.lower() in MODALS:
+                    hypothetical = True
+                elif child.dep_ == "mark" and child.lower_ in CONDITIONALS:
+                    hypothetical = True
+            if clause.dep_ in ("xcomp", "acl", "ccomp") and clause.head is not clause and level < 4:
+                governor = clause.head.lemma_.lower()
+                if governor in NEGATORS:
+                    # "refused to quit" did not quit; "denied that it attacked" is not asserted
+                    if clause.dep_ == "ccomp":
+                        hypothetical = True
+                    else:
+                        negated = True
+                elif governor in INTENT and clause.dep_ != "ccomp":
+                    hypothetical = True
+                clause = clause.head
+                level += 1
+                continue
+            if clause.dep_ in ("conj",) and clause.head is not clause and level < 4:
+                clause = clause.head
+                level += 1
+                continue
+            if clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONDITIONALS for c in clause.children):
+                hypothetical = True
+            break
+        return negated, hypothetical
+
+    def _relation(self, token, frame: Frame, source: Arg, target: Arg, doc_id: str, text: str, offset: int) -> Relation:
+        rtype = RELATION_TYPES[frame.type]
+        confidence = BASE_CONFIDENCE * source.reliability * target.reliability
+        if _pos_group(token) != "VERB":
+            confidence *= LINK_RELIABILITY["nominal"]
+        if frame.reverse:
+            confidence *= LINK_RELIABILITY["reverse"]
+        negated, hypothetical = self._modality(token)
+        start, end = _sentence_bounds(token.sent, text, offset)
+        return Relation(
+            doc=doc_id,
+            source=source.mention.actor,
+            target=target.mention.actor,
+            type=rtype.name,
+            quad=rtype.quad,
+            polarity=rtype.polarity,
+            negated=negated,
+            hypothetical=hypothetical,
+            confidence=round(confidence, 3),
+            sentence=text[start:end],
+            start=start,
+            end=end,
+            trigger=token.text,
+            extractor=self.version,
+            source_sector=source.mention.sector,
+            target_sector=target.mention.sector,
+        )
+
+
+def _sentence_bounds(sent, text: str, offset: int) -> tuple[int, int]:
+    """Document offsets of a sentence, without surrounding white space."""
+    start, end = offset + sent.start_char, offset + sent.end_char
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

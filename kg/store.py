@@ -1,0 +1,252 @@
+"""The store: an embedded Oxigraph database on disk, written in atomic generations.
+
+A store folder holds numbered generations (each a complete Oxigraph database) and a pointer file
+naming the current one. A build copies the current generation (a RocksDB checkpoint: hard links,
+not a copy of the data), writes its changes there, and publishes it by atomically replacing the
+pointer. So a build that is interrupted at any moment leaves the previous graph in place, readers
+never open a database that is being written, and only one writer runs at a time (a lock file).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import __version__
+from .errors import StoreFormatError, StoreLocked, StoreNotFound
+from .vocab import PREFIXES
+
+FORMAT_VERSION = 1
+POINTER = "kg-store.json"
+LOCK = "write.lock"
+GENERATION = re.compile(r"^gen-(\d{6})$")
+KEEP_PREVIOUS = 2  # generations kept for readers that opened them just before a publish
+DEFAULT_STORE = ".kg"
+
+
+def default_store_path() -> Path:
+    return Path(os.environ.get("KG_STORE") or DEFAULT_STORE)
+
+
+class Store:
+    """A kg store folder. Queries read the current generation; ``writer()`` makes the next one."""
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = Path(path) if path is not None else default_store_path()
+        self._reader: ox.Store | None = None
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # -- reading
+    def exists(self) -> bool:
+        return (self.path / POINTER).is_file()
+
+    def pointer(self) -> dict:
+        """The pointer file's content, checked for format; raises when there is no usable store."""
+        pointer_file = self.path / POINTER
+        if not pointer_file.is_file():
+            if self.path.is_dir() and any(self.path.iterdir()) and not self._only_kg_files():
+                raise StoreFormatError(
+                    f"{self.path} is not a kg store (no {POINTER}); choose another --store or delete it"
+                )
+            raise StoreNotFound(f"no graph in {self.path} yet: run 'kg build' first (or pass --store)")
+        try:
+            pointer = json.loads(pointer_file.read_text(encoding="utf-8"))
+            fmt = int(pointer["format"])
+            generation = str(pointer["generation"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StoreFormatError(
+                f"{pointer_file} is damaged ({exc}); rebuild the store with 'kg build --rebuild'"
+            ) from exc
+        if fmt != FORMAT_VERSION:
+            raise StoreFormatError(
+                f"{self.path} was written in store format {fmt}, this kg reads format {FORMAT_VERSION}: "
+                f"rebuild it with 'kg build --rebuild'"
+            )
+        if not GENERATION.match(generation) or not (self.path / generation).is_dir():
+            raise StoreFormatError(
+                f"{self.path}: generation {generation!r} is missing; rebuild with 'kg build --rebuild'"
+            )
+        return pointer
+
+    def _only_kg_files(self) -> bool:
+        return all(p.name in (LOCK,) or GENERATION.match(p.name) or p.name.startswith(POINTER)
+                   for p in self.path.iterdir())
+
+    def reader(self) -> ox.Store:
+        """The current generation, opened read-only (once per Store object)."""
+        if self._reader is None:
+            for attempt in range(3):
+                generation = self.path / self.pointer()["generation"]
+                try:
+                    self._reader = ox.Store.read_only(str(generation))
+                    break
+                except OSError as exc:
+                    # a concurrent build may have just pruned the generation we read the name of
+                    if attempt == 2:
+                        raise StoreFormatError(f"{generation} cannot be opened ({exc}); "
+                                               f"rebuild with 'kg build --rebuild'") from exc
+                    time.sleep(0.05)
+        return self._reader
+
+    def query(self, sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None):
+        """Runs a SPARQL query over the union of all graphs; ``bindings`` are bound, never pasted."""
+        substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        return self.reader().query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
+                                   substitutions=substitutions)
+
+    def quads(self) -> Iterator[ox.Quad]:
+        return iter(self.reader())
+
+    def __len__(self) -> int:
+        return len(self.reader())
+
+    def close(self) -> None:
+        self._reader = None
+        gc.collect()
+
+    # -- writing
+    @contextmanager
+    def writer(self, fresh: bool = False) -> Iterator[Writer]:
+        """A writable next generation, published when the block ends without an exception.
+
+        ``fresh`` starts from an empty graph instead of a copy of the current one (this is also
+        how a store of another format version is replaced).
+        """
+        self.path.mkdir(parents=True, exist_ok=True)
+        with _exclusive_lock(self.path / LOCK):
+            self._remove_abandoned()
+            current = None
+            if self.exists() and not fresh:
+                current = self.path / self.pointer()["generation"]
+            number = max([int(m.group(1)) for p in self.path.iterdir() if (m := GENERATION.match(p.name))],
+                         default=0) + 1
+            target = self.path / f"gen-{number:06d}"
+            writer = None
+            try:
+                if current is not None:
+                    source = ox.Store.read_only(str(current))
+                    source.backup(str(target))
+                    del source
+                writer = Writer(ox.Store(str(target)))
+                yield writer
+                writer.close()
+                self._publish(target.name)
+            except BaseException:
+                if writer is not None:
+                    writer.close()
+                shutil.rmtree(target, ignore_errors=True)
+                raise
+            self._reader = None
+            self._prune(keep=target.name)
+
+    def _publish(self, generation: str) -> None:
+        pointer = {"format": FORMAT_VERSION, "generation": generation, "kg": __version__}
+        tmp = self.path / (POINTER + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(pointer, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path / POINTER)
+        _fsync_dir(self.path)
+
+    def _generations(self) -> list[str]:
+        return sorted(p.name for p in self.path.iterdir() if GENERATION.match(p.name) and p.is_dir())
+
+    def _remove_abandoned(self) -> None:
+        """Generations newer than the current one were left by an interrupted build."""
+        current = self._current_name()
+        for name in self._generations():
+            if current is None or name > current:
+                shutil.rmtree(self.path / name, ignore_errors=True)
+
+    def _prune(self, keep: str) -> None:
+        older = [name for name in self._generations() if name < keep]
+        for name in older[:-KEEP_PREVIOUS] if KEEP_PREVIOUS else older:
+            shutil.rmtree(self.path / name, ignore_errors=True)
+
+    def _current_name(self) -> str | None:
+        try:
+            return json.loads((self.path / POINTER).read_text(encoding="utf-8"))["generation"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+class Writer:
+    """Write access to the generation being built; usable only inside ``Store.writer()``."""
+
+    def __init__(self, store: ox.Store):
+        self._store: ox.Store | None = store
+
+    @property
+    def store(self) -> ox.Store:
+        if self._store is None:
+            raise RuntimeError("the generation was already published or discarded")
+        return self._store
+
+    def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
+        """Replaces everything in ``graph`` with ``quads``."""
+        if self.store.contains_named_graph(graph):
+            self.store.remove_graph(graph)
+        self.store.extend(quads)
+
+    def query(self, sparql: str, bindings: dict | None = None):
+        substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        return self.store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
+                                substitutions=substitutions)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.flush()
+            self._store = None
+            gc.collect()
+
+
+@contextmanager
+def _exclusive_lock(path: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no cross-process lock, a single writer is the user's job
+        yield
+        return
+    handle = open(path, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise StoreLocked(
+                f"{path.parent} is being written by another kg build (pid {holder}); "
+                f"wait for it to finish, or use another --store"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,57 @@
+"""Shared fixtures: the spaCy pipeline and a store built from seeds/, each made once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from kg.nlp import load_nlp
+
+    return load_nlp()
+
+
+@pytest.fixture(scope="session")
+def extractor(nlp):
+    from kg.extract import Extractor
+
+    return Extractor(nlp=nlp)
+
+
+@pytest.fixture(scope="session")
+def seeds_store_path(tmp_path_factory, nlp) -> Path:
+    """A store built once from seeds/; tests that change a store copy it first."""
+    from kg.build import build
+    from kg.store import Store
+
+    path = tmp_path_factory.mktemp("seeds") / "store"
+    build([SEEDS], Store(path), nlp=nlp)
+    return path
+
+
+@pytest.fixture
+def seeds_store(seeds_store_path):
+    from kg.store import Store
+
+    return Store(seeds_store_path)
+
+
+@pytest.fixture
+def store_copy(seeds_store_path, tmp_path) -> Path:
+    """A private copy of the seeds store, for tests that write."""
+    target = tmp_path / "store"
+    shutil.copytree(seeds_store_path, target, symlinks=True)
+    return target
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()

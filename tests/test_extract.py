@@ -1,0 +1,124 @@
+"""Extraction: actors and PLOVER relations read off the parse, on sentences written for these tests."""
+
+import pytest
+
+
+def asserted(extractor, text):
+    """(source, TYPE, target) for asserted relations, persons rolled up to the actor they act for."""
+    return {(r.source.rolled_up().label, r.type, r.target.rolled_up().label)
+            for r in extractor.relations(text) if r.asserted}
+
+
+def everything(extractor, text):
+    return {(r.source.rolled_up().label, r.type, r.target.rolled_up().label, r.negated, r.hypothetical)
+            for r in extractor.relations(text)}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # subject - verb - object
+        ("Kenya condemned Somalia on Friday.", ("Kenya", "ACCUSE", "Somalia")),
+        ("Ethiopia urged Eritrea to withdraw its troops.", ("Ethiopia", "REQUEST", "Eritrea")),
+        # prepositional objects and particles
+        ("The Japanese prime minister spoke with South Korea about trade.", ("Japan", "CONSULT", "South Korea")),
+        ("Serbia called on Kosovo to respect the deal.", ("Serbia", "REQUEST", "Kosovo")),
+        ("Niger turned down France's offer.", ("Niger", "REJECT", "France")),
+        # passive voice: the agent acts
+        ("Mali was criticized by ECOWAS for the delay.", ("ECOWAS", "ACCUSE", "Mali")),
+        # metonymy: capitals and seats of government
+        ("Beijing accused Taipei of provocations.", ("China", "ACCUSE", "Taiwan")),
+        ("The Kremlin praised Belgrade.", ("Russia", "SUPPORT", "Serbia")),
+        # compound actors from modifiers
+        ("Israeli forces attacked Hezbollah positions near the border.", ("Israel", "ASSAULT", "Hezbollah")),
+        ("The Ukrainian Foreign Ministry summoned the Hungarian ambassador.", ("Ukraine", "ACCUSE", "Hungary")),
+        ("Officials in Seoul criticized Pyongyang.", ("South Korea", "ACCUSE", "North Korea")),
+        # nominal predicates with a light verb, and structural relations
+        ("Qatar held talks with Iran on Monday.", ("Qatar", "CONSULT", "Iran")),
+        ("Poland is a member of NATO.", ("Poland", "MEMBER_OF", "NATO")),
+        ("Belarus is an ally of Russia.", ("Belarus", "ALLY_OF", "Russia")),
+        # relative clause with a relative pronoun
+        ("ECOWAS is a bloc led by Nigeria that includes Ghana.", ("Ghana", "MEMBER_OF", "ECOWAS")),
+    ],
+)
+def test_extract_relation(extractor, text, expected):
+    assert expected in asserted(extractor, text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Sudan and Chad accused Libya of arming rebels.", {("Sudan", "ACCUSE", "Libya"), ("Chad", "ACCUSE", "Libya")}),
+        ("Germany criticized Hungary and Slovakia.", {("Germany", "ACCUSE", "Hungary"), ("Germany", "ACCUSE", "Slovakia")}),
+    ],
+)
+def test_extract_coordination_on_either_side(extractor, text, expected):
+    assert expected <= asserted(extractor, text)
+
+
+@pytest.mark.parametrize(
+    "text, triple, negated, hypothetical",
+    [
+        ("Greece did not criticize Turkey.", ("Greece", "ACCUSE", "Turkey"), True, False),
+        ("Egypt is not a member of the African Union.", ("Egypt", "MEMBER_OF", "African Union"), True, False),
+        ("Jordan could sanction Syria next year.", ("Jordan", "SANCTION", "Syria"), False, True),
+        ("If talks fail, Morocco will attack Algeria.", ("Morocco", "ASSAULT", "Algeria"), False, True),
+        ("Vietnam wants to meet China soon.", ("Vietnam", "CONSULT", "China"), False, True),
+        ("Iraq refused to meet Kuwait.", ("Iraq", "CONSULT", "Kuwait"), True, False),
+    ],
+)
+def test_extract_negation_and_modality_are_flagged_not_asserted(extractor, text, triple, negated, hypothetical):
+    found = everything(extractor, text)
+    assert (*triple, negated, hypothetical) in found
+    assert triple not in asserted(extractor, text)
+
+
+def test_extract_reported_speech_credits_the_subject_of_the_reported_clause(extractor):
+    text = "Canadian Foreign Minister Jane Holt said that Mexico had accused Cuba of interference."
+    found = asserted(extractor, text)
+    assert ("Mexico", "ACCUSE", "Cuba") in found
+    assert ("Canada", "ACCUSE", "Cuba") not in found
+
+
+def test_extract_titled_person_acts_for_state_and_surname_resolves_later(extractor):
+    text = ("Chilean Foreign Minister Ana Rojas criticized Peru on Monday. "
+            "Later, Rojas met with Bolivia in La Paz.")
+    relations = extractor.relations(text)
+    persons = {r.source.label: r.source.represents.label for r in relations if r.source.type == "Person"}
+    assert persons == {"Ana Rojas": "Chile"}
+    assert {("Chile", "ACCUSE", "Peru"), ("Chile", "CONSULT", "Bolivia")} <= asserted(extractor, text)
+
+
+def test_extract_pronoun_resolves_to_last_person(extractor):
+    text = "Estonian Prime Minister Kaja Tamm arrived in Riga. She criticized Russia."
+    assert ("Estonia", "ACCUSE", "Russia") in asserted(extractor, text)
+
+
+def test_extract_unknown_organisation_still_becomes_an_actor(extractor):
+    relations = extractor.relations("The Sahel Defence League condemned Burkina Faso.")
+    sources = {(r.source.label, r.source.type, r.source.wikidata) for r in relations}
+    assert ("Sahel Defence League", "Group", None) in sources or \
+        ("Sahel Defence League", "Organization", None) in sources
+
+
+def test_extract_evidence_is_the_sentence_at_its_offsets(extractor):
+    text = "Headline about nothing\n\nFrance criticized Mali on Monday. Mali rejected the claim.\nRead more"
+    for r in extractor.relations(text):
+        assert text[r.start:r.end] == r.sentence
+        assert r.sentence == "France criticized Mali on Monday."
+        assert 0 < r.confidence <= 1
+
+
+def test_extract_line_breaks_end_sentences(extractor):
+    text = "Read more:\n\nArmenia will not host drills this year\n\nTurkey, Armenia free to start trade"
+    assert not [r for r in extractor.relations(text) if "Turkey" in r.sentence and "drills" in r.sentence]
+
+
+def test_extract_long_document_is_read_in_bounded_chunks(extractor):
+    from kg.extract import CHUNK_CHARS
+
+    sentence = "France criticized Mali on Monday. "
+    text = sentence * (3 * CHUNK_CHARS // len(sentence))
+    relations = extractor.relations(text)
+    assert len(relations) == text.count("France")
+    assert all(text[r.start:r.end] == r.sentence for r in relations)

@@ -1,0 +1,89 @@
+"""The store: atomic generations, one writer at a time, format versions."""
+
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import StoreFormatError, StoreLocked, StoreNotFound
+from kg.store import POINTER, Store
+
+G = ox.NamedNode("http://example.org/g")
+
+
+def quad(i: int) -> ox.Quad:
+    return ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/p"), ox.Literal(str(i)), G)
+
+
+def test_store_writer_publishes_on_success(tmp_path):
+    store = Store(tmp_path / "s")
+    with store.writer() as w:
+        w.replace_graph(G, [quad(1), quad(2)])
+    assert len(Store(tmp_path / "s")) == 2
+
+
+def test_store_failed_write_leaves_previous_state(tmp_path):
+    store = Store(tmp_path / "s")
+    with store.writer() as w:
+        w.replace_graph(G, [quad(1)])
+    with pytest.raises(RuntimeError):
+        with store.writer() as w:
+            w.replace_graph(G, [quad(2), quad(3)])
+            raise RuntimeError("interrupted")
+    assert [q.object.value for q in Store(tmp_path / "s").quads()] == ["1"]
+    # and the next write works normally
+    with store.writer() as w:
+        w.replace_graph(G, [quad(4)])
+    assert [q.object.value for q in Store(tmp_path / "s").quads()] == ["4"]
+
+
+def test_store_second_writer_is_refused_with_a_clear_message(tmp_path):
+    store = Store(tmp_path / "s")
+    with store.writer():
+        with pytest.raises(StoreLocked, match="being written by another kg build"):
+            with Store(tmp_path / "s").writer():
+                pass
+
+
+def test_store_readers_work_while_a_build_writes(tmp_path):
+    store = Store(tmp_path / "s")
+    with store.writer() as w:
+        w.replace_graph(G, [quad(1)])
+    with store.writer() as w:
+        w.replace_graph(G, [quad(2), quad(3)])
+        assert len(Store(tmp_path / "s")) == 1  # the reader sees the published state
+    assert len(Store(tmp_path / "s")) == 2
+
+
+def test_store_missing_says_to_build(tmp_path):
+    with pytest.raises(StoreNotFound, match="kg build"):
+        len(Store(tmp_path / "nothing"))
+
+
+def test_store_other_format_version_is_detected(tmp_path):
+    store = Store(tmp_path / "s")
+    with store.writer() as w:
+        w.replace_graph(G, [quad(1)])
+    pointer = json.loads((tmp_path / "s" / POINTER).read_text())
+    pointer["format"] = 0
+    (tmp_path / "s" / POINTER).write_text(json.dumps(pointer))
+    with pytest.raises(StoreFormatError, match="--rebuild"):
+        len(Store(tmp_path / "s"))
+    with Store(tmp_path / "s").writer(fresh=True) as w:  # what --rebuild does
+        w.replace_graph(G, [quad(5)])
+    assert len(Store(tmp_path / "s")) == 1
+
+
+def test_store_folder_that_is_not_a_store_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(StoreFormatError, match="not a kg store"):
+        len(Store(tmp_path))
+
+
+def test_store_keeps_few_generations(tmp_path):
+    store = Store(tmp_path / "s")
+    for i in range(6):
+        with store.writer() as w:
+            w.replace_graph(G, [quad(i)])
+    generations = sorted(p.name for p in (tmp_path / "s").iterdir() if p.name.startswith("gen-"))
+    assert len(generations) == 3 and generations[-1] == "gen-000006"
