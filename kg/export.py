@@ -19,7 +19,7 @@ from .vocab import PREFIXES
 FORMATS = ("ttl", "nq", "jsonld", "jsonl", "graphml", "gexf", "html")
 BINARY_FORMATS = {"graphml", "gexf"}
 RDF_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
-POLARITY_COLOURS = {1: "#1b9e77", -1: "#d95f02", 0: "#7570b3"}  # colour-blind safe (ColorBrewer Dark2)
+POLARITY_COLOURS = {1: "#1b9e77", -1: "#d95f02", 0: "#8c8c8c"}  # colour-blind safe (ColorBrewer Dark2)
 TYPE_COLOURS = {"State": "#4c72b0", "Organization": "#8172b2", "Group": "#937860", "Person": "#64b5cd"}
 
 
@@ -129,7 +129,7 @@ def graph_data(graph: nx.MultiDiGraph, *, max_evidence: int = 5, color_by: str =
         tip.append(f"relations: {strength[node]}")
         net.add_node(node, label=data.get("label", node), title="\n".join(tip),
                      color=TYPE_COLOURS.get(data.get("type"), "#999999"),
-                     size=10 + 4 * strength[node] ** 0.5, group=data.get("type"))
+                     size=10 + 4 * strength[node] ** 0.5)
     pairs: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for u, v, data in graph.edges(data=True):
         pairs[(u, v)].append(data)
