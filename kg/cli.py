@@ -325,6 +325,62 @@ def validate(store):
     raise KgError(f"{len(report.problems)} SHACL violations" + (f" ({more} not shown)" if more > 0 else ""))
 
 
+@cli.command(name="eval")
+@click.argument("gold", type=click.Path(exists=True, path_type=Path))
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder with the gold documents' articles (default: found beside GOLD, or seeds/).")
+@click.option("--errors", is_flag=True, help="List each missed gold relation and each false positive.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--model", envvar="KG_MODEL", help="spaCy pipeline to use (or set KG_MODEL).")
+@store_option
+def evaluate(gold, corpus, errors, fmt, model, store):
+    """Score the extractor against gold relations (the format of seeds/gold/SCHEMA.md).
+
+    Builds the gold documents into the store (unchanged ones are reused), then prints precision,
+    recall and F1 at three levels (strict, dyad+quad, dyad) and per relation type.
+
+    \b
+    Example:
+        kg eval seeds/gold
+        kg eval seeds/gold --errors
+        kg eval gold/ --corpus articles/ --format json
+    """
+    from .build import build as run_build
+    from .evaluate import evaluate as run_evaluate
+    from .evaluate import find_corpus, predicted_items, read_gold
+    from .statements import store_relations
+
+    items = read_gold(gold)
+    files = find_corpus(items, gold, [corpus] if corpus else [])
+    report = run_build(files, store, model=model,
+                       on_skip=lambda s: click.echo(f"warning: {s}", err=True))
+    click.echo(report.summary(store), err=True)
+    result = run_evaluate(predicted_items(store_relations(store)), items)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(errors), indent=2))
+        return
+    from .output import table_text
+
+    core = sum(1 for i in items if i.core)
+    click.echo(f"{result.documents} documents, {len(items)} gold relations ({core} core)")
+    headers = ["level", "precision", "recall", "f1", "correct/predicted", "found/gold"]
+    rows = [[name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", f"{s.tp_precision}/{s.predicted}",
+             f"{s.tp_recall}/{s.gold}"] for name, s in result.levels.items()]
+    click.echo(table_text(headers, rows))
+    click.echo("\nby relation type (strict):")
+    headers[0] = "type"
+    rows = [[name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", f"{s.tp_precision}/{s.predicted}",
+             f"{s.tp_recall}/{s.gold}"] for name, s in sorted(result.by_type.items())]
+    click.echo(table_text(headers, rows))
+    if errors:
+        click.echo(f"\nmissed core gold relations ({len(result.misses)}):")
+        for i in result.misses:
+            click.echo(f"  [{i.doc[:3]}] {i.source} {i.relation} {i.target}  | {' '.join(i.evidence.split())}")
+        click.echo(f"\nfalse positives ({len(result.false_positives)}):")
+        for i in result.false_positives:
+            click.echo(f"  [{i.doc[:3]}] {i.source} {i.relation} {i.target}  | {' '.join(i.evidence.split())}")
+
+
 def main() -> None:
     cli(prog_name="kg")
 
