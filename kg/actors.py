@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from .gazetteer import MODIFIER, Gazetteer, actor_id
+from .gazetteer import MODIFIER, TERRITORY, Gazetteer, actor_id
 from .records import Actor, Mention
 
 PRONOUNS = {"he", "she"}
@@ -27,6 +27,7 @@ class PersonRegistry:
     last: Actor | None = None
     last_organisation: Actor | None = None
     last_state_subject: Actor | None = None
+    last_body: dict[str, Actor] = field(default_factory=dict)  # "peacekeeper" -> Russia
 
     def remember(self, person: Actor, surface: str) -> None:
         for part in {surface, surface.split()[-1], person.label, person.label.split()[-1]}:
@@ -83,28 +84,48 @@ class ActorResolver:
         return index
 
     def _definite_descriptions(self, sent, index: MentionIndex, context: PersonRegistry) -> None:
-        """'the alliance' / 'the Russian-led bloc' -> the last organisation; 'the country' -> the last
-        state that was a subject. Resolved before this sentence's own mentions update the context."""
-        for token in sent:
-            if token.i in index.by_token or token.pos_ != "NOUN" or token.tag_ not in ("NN",):
-                continue
-            if not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in token.children):
-                continue
-            lemma = token.lemma_.lower()
-            if lemma in ORGANISATION_ANAPHORS and context.last_organisation is not None:
-                index.add(Mention(context.last_organisation, token.i, token.i + 1, "anaphor"))
-            elif lemma in STATE_ANAPHORS and context.last_state_subject is not None \
-                    and not any(c.dep_ in ("amod", "compound") for c in token.children):
-                index.add(Mention(context.last_state_subject, token.i, token.i + 1, "anaphor"))
+        """'the alliance' / 'the Russian-led bloc' -> the last organisation named; 'the country' -> the
+        last state that was a subject; 'the peacekeepers' -> whose peacekeepers were last named;
+        'It is a military alliance' -> the last organisation. Read in text order, so a description
+        refers back to what came before it, in this sentence or earlier ones."""
         for token in sent:
             mention = index.at(token)
-            if mention is None or mention.kind == "anaphor":
+            if mention is not None:
+                if mention.kind != "anaphor":
+                    self._remember(token, mention, context)
                 continue
-            actor = mention.actor.rolled_up()
-            if actor.type == "Organization":
-                context.last_organisation = actor
-            if actor.type == "State" and token.dep_ in ("nsubj", "nsubjpass") and mention.kind != MODIFIER:
-                context.last_state_subject = actor
+            resolved = self._describe(token, context)
+            if resolved is not None:
+                index.add(resolved)
+
+    def _describe(self, token, context: PersonRegistry) -> Mention | None:
+        if token.lower_ == "it" and token.dep_ == "nsubj" and context.last_organisation is not None:
+            if any(c.dep_ == "attr" and c.lemma_.lower() in ORGANISATION_ANAPHORS for c in token.head.children):
+                return Mention(context.last_organisation, token.i, token.i + 1, "anaphor")
+            return None
+        if token.pos_ != "NOUN" or token.tag_ not in ("NN", "NNS"):
+            return None
+        if not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these") for c in token.children):
+            return None
+        lemma = token.lemma_.lower()
+        owned = any(c.dep_ in ("amod", "compound", "poss") for c in token.children)
+        if lemma in context.last_body and not owned:
+            return Mention(context.last_body[lemma], token.i, token.i + 1, "anaphor", self.gaz.agents.get(lemma))
+        if lemma in ORGANISATION_ANAPHORS and context.last_organisation is not None:
+            return Mention(context.last_organisation, token.i, token.i + 1, "anaphor")
+        if lemma in STATE_ANAPHORS and context.last_state_subject is not None and not owned:
+            return Mention(context.last_state_subject, token.i, token.i + 1, "anaphor")
+        return None
+
+    @staticmethod
+    def _remember(token, mention: Mention, context: PersonRegistry) -> None:
+        actor = mention.actor.rolled_up()
+        if mention.kind == "body":
+            context.last_body[token.lemma_.lower()] = actor
+        if actor.type == "Organization":
+            context.last_organisation = actor
+        if actor.type == "State" and token.dep_ in ("nsubj", "nsubjpass") and mention.kind != MODIFIER:
+            context.last_state_subject = actor
 
     # -- gazetteer names, seats and modifiers
     def _gazetteer_mentions(self, doc, index: MentionIndex) -> None:
@@ -216,14 +237,14 @@ class ActorResolver:
         for child in token.children:
             if child.dep_ in TITLE_DEPS and child.i < token.i:
                 mention = index.at(child)
-                if mention is not None and mention.actor.type != "Person":
+                if mention is not None and mention.actor.type != "Person" and mention.kind != TERRITORY:
                     return mention
         for child in token.children:  # "officials in Armenia", "forces of Azerbaijan"
             if child.dep_ == "prep" and child.lower_ in ("in", "of", "from"):
                 for pobj in child.children:
                     mention = index.at(pobj)
                     if pobj.dep_ == "pobj" and mention is not None and mention.actor.type != "Person" \
-                            and mention.kind != MODIFIER:
+                            and mention.kind not in (MODIFIER, TERRITORY):
                         return mention
         return None
 

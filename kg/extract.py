@@ -39,6 +39,17 @@ def chunks(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
         start = end
 
 
+def strongest(relations: list[Relation]) -> list[Relation]:
+    """One relation per statement (the same relation read twice from one sentence, e.g. through two
+    triggers, is one statement): the most confident reading, in text order."""
+    best: dict[tuple, Relation] = {}
+    for r in relations:
+        key = (r.start, r.end, r.source.id, r.type, r.target.id, r.negated, r.hypothetical)
+        if key not in best or r.confidence > best[key].confidence:
+            best[key] = r
+    return sorted(best.values(), key=lambda r: (r.start, r.source.id, r.type, r.target.id))
+
+
 class Extractor:
     """Turns documents into relations: actor resolution, then relations off the parse."""
 
@@ -72,7 +83,7 @@ class Extractor:
             index = self.resolver.resolve(doc, persons)
             current.extend(self.reader.relations(doc, index, document.id, document.text, offset))
             if last:
-                yield document, current
+                yield document, strongest(current)
                 current, persons = [], PersonRegistry()
 
     def relations(self, text: str, doc_id: str = "text") -> list[Relation]:

@@ -11,7 +11,7 @@ from .data import read_table, split_list
 from .records import Actor
 
 # How a surface form names its actor; the extractor trusts them in this order.
-NAME, SEAT, MODIFIER = "name", "seat", "modifier"
+NAME, SEAT, MODIFIER, TERRITORY = "name", "seat", "modifier", "territory"
 
 
 def actor_id(label: str) -> str:
@@ -65,7 +65,7 @@ class Gazetteer:
 
 
 def _rank(kind: str) -> int:
-    return {NAME: 0, SEAT: 1, MODIFIER: 2}.get(kind, 3)
+    return {NAME: 0, SEAT: 1, MODIFIER: 2, TERRITORY: 3}.get(kind, 4)
 
 
 def _state_rows():
@@ -116,6 +116,8 @@ def load_gazetteer() -> Gazetteer:
             gaz.add_form(seat, actor, SEAT)
         for modifier in split_list(row["adjectives"]):
             gaz.add_form(modifier, actor, MODIFIER)
+        for territory in split_list(row.get("territories", "")):
+            gaz.add_form(territory, actor, TERRITORY)
 
     for row in read_table("persons.tsv"):
         represents = gaz.actors.get(row["represents"])

@@ -50,6 +50,7 @@ INTENT = {"want", "plan", "seek", "try", "hope", "intend", "aim", "expect", "rea
           "willing", "attempt", "wish", "need", "consider", "propose", "offer", "threaten", "promise",
           "pledge", "vow", "agree", "attempt", "bid", "effort", "able", "likely", "call",
           "urge", "ask", "demand", "insist"}
+ATTEMPTS = {"try", "attempt", "seek", "attempts", "effort", "bid"}
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom"}
 
 
@@ -62,7 +63,11 @@ class Frame:
     particle: str | None
     slot: str
     type: str
-    reverse: bool
+    direction: str  # forward | reverse | mutual
+
+    @property
+    def reverse(self) -> bool:
+        return self.direction == "reverse"
 
 
 @cache
@@ -73,7 +78,9 @@ def load_lexicon() -> dict[tuple[str, str], tuple[Frame, ...]]:
         if row["type"] not in RELATION_TYPES:
             raise ValueError(f"lexicon.tsv: unknown relation type {row['type']!r} for {row['lemma']!r}")
         particle = None if row["particle"] in ("", "-") else row["particle"]
-        frame = Frame(row["lemma"], row["pos"], particle, row["slot"], row["type"], row["direction"] == "reverse")
+        if row["direction"] not in ("forward", "reverse", "mutual"):
+            raise ValueError(f"lexicon.tsv: direction must be forward, reverse or mutual ({row['lemma']!r})")
+        frame = Frame(row["lemma"], row["pos"], particle, row["slot"], row["type"], row["direction"])
         frames[(frame.lemma, frame.pos)].append(frame)
     return {key: tuple(value) for key, value in frames.items()}
 
@@ -116,19 +123,75 @@ class RelationReader:
             for frame in frames:
                 if frame.particle is not None and frame.particle not in particles:
                     continue
-                targets = self._slot(token, frame.slot, index, particles)
+                targets = self._slot(token, frame.slot, index, particles) if frame.slot != "-" else []
+                if frame.direction == "mutual":
+                    if frame.slot == "-":
+                        sources = self._sources(token, index) if sources is None else sources
+                        group = sources
+                    else:
+                        group = targets
+                    for s_arg, t_arg in _pairs(group, RELATION_TYPES[frame.type].symmetric):
+                        yield from self._emit(token, frame, s_arg, t_arg, seen, doc_id, text, offset)
+                    continue
                 if not targets:
                     continue
                 if sources is None:
                     sources = self._sources(token, index)
                 srcs, tgts = (targets, sources) if frame.reverse else (sources, targets)
-                for s in srcs:
-                    for t in tgts:
-                        key = (s.mention.actor.id, t.mention.actor.id, frame.type, token.i)
-                        if key in seen or s.mention.actor.rolled_up() == t.mention.actor.rolled_up():
-                            continue
-                        seen.add(key)
-                        yield self._relation(token, frame, s, t, doc_id, text, offset)
+                for s_arg in srcs:
+                    for t_arg in tgts:
+                        yield from self._emit(token, frame, s_arg, t_arg, seen, doc_id, text, offset)
+        yield from self._structural(doc, index, seen, doc_id, text, offset)
+
+    def _emit(self, token, frame: Frame, source: Arg, target: Arg, seen: set, doc_id: str, text: str,
+              offset: int) -> Iterator[Relation]:
+        key = (source.mention.actor.id, target.mention.actor.id, frame.type, token.i)
+        if key in seen or source.mention.actor.rolled_up() == target.mention.actor.rolled_up():
+            return
+        seen.add(key)
+        yield self._relation(token, frame, source, target, doc_id, text, offset)
+
+    # -- standing relations written as noun phrases
+    def _structural(self, doc, index: MentionIndex, seen: set, doc_id: str, text: str,
+                    offset: int) -> Iterator[Relation]:
+        """'allies Moscow and Yerevan', 'Russia blames ally Armenia', 'Russia and other CSTO member states'."""
+        for token in doc:
+            lemma = token.lemma_.lower()
+            if lemma == "ally" and token.pos_ == "NOUN":
+                members = self._apposed(token, index)
+                frame = Frame("ally", "NOUN", None, "appos", "ALLY_OF", "mutual")
+                if len(members) >= 2:
+                    for s_arg, t_arg in _pairs(members, True):
+                        yield from self._emit(token, frame, s_arg, t_arg, seen, doc_id, text, offset)
+                elif len(members) == 1:
+                    governor = token.head if token.dep_ in ("dobj", "compound", "appos") else None
+                    while governor is not None and governor.pos_ not in ("VERB", "AUX") and governor.head is not governor:
+                        governor = governor.head
+                    for s_arg in self._sources(governor, index) if governor is not None else []:
+                        yield from self._emit(token, frame, s_arg, members[0], seen, doc_id, text, offset)
+            elif lemma in MEMBER_NOUNS and token.dep_ == "conj" and any(
+                    c.dep_ == "amod" and c.lower_ == "other" for c in token.children):
+                organisation = _organisation_modifier(token, index)
+                if organisation is None:
+                    continue
+                frame = Frame(lemma, "NOUN", None, "conj", "MEMBER_OF", "forward")
+                for member in self._mentions_at(token.head, index, LINK_RELIABILITY["inherited"], of_phrase=False):
+                    if member.mention.actor.type == "State":
+                        yield from self._emit(token, frame, member, Arg(organisation, 0.9), seen, doc_id, text, offset)
+
+    def _apposed(self, token, index: MentionIndex) -> list[Arg]:
+        """The actors a noun like 'ally' is apposed to: 'allies Moscow and Yerevan', 'ally Armenia'."""
+        found: list[Arg] = []
+        for child in token.children:
+            if child.dep_ in ("appos", "compound") and index.at(child) is not None:
+                found += self._mentions_at(child, index, 1.0, of_phrase=False)
+        if token.dep_ in ("compound", "appos") and index.at(token.head) is not None:
+            found += self._mentions_at(token.head, index, 1.0, of_phrase=False)
+        nxt = token.nbor() if token.i + 1 < len(token.doc) else None
+        if not found and nxt is not None and nxt.pos_ == "PROPN" and index.at(nxt) is not None:
+            found += self._mentions_at(nxt, index, 0.9, of_phrase=False)  # "blames ally Armenia"
+        unique = {a.mention.actor.rolled_up().id: a for a in found}
+        return list(unique.values())
 
     # -- arguments
     def _mentions_at(self, token, index: MentionIndex, reliability: float, depth: int = 0,
@@ -145,11 +208,24 @@ class RelationReader:
         elif depth == 0:
             for child in token.children:
                 if child.dep_ in ("poss", "compound", "amod") and child.i < token.i:
+                    # "Karabakh peacekeepers" are not the region's: a territory is an owner only by "of"
+                    owner = index.at(child)
+                    if owner is not None and owner.kind == "territory" and child.dep_ != "poss":
+                        continue
                     found += self._mentions_at(child, index, reliability * LINK_RELIABILITY["possessor"], 1)
                 elif of_phrase and child.dep_ == "prep" and child.lower_ in ("of", "from", "by"):
                     for pobj in child.children:
                         if pobj.dep_ == "pobj":
                             found += self._mentions_at(pobj, index, reliability * LINK_RELIABILITY["possessor"], 1)
+                elif of_phrase and child.dep_ == "acl":
+                    # "a mission offered by the CSTO", "plans to host CSTO drills"
+                    for grand in child.children:
+                        if grand.dep_ == "agent":
+                            found += [a for g in grand.children if g.dep_ == "pobj"
+                                      for a in self._mentions_at(g, index, reliability * LINK_RELIABILITY["possessor"], 1)]
+                        elif grand.dep_ == "dobj" and any(a.lower_ == "to" for a in child.children if a.dep_ == "aux"):
+                            found += self._mentions_at(grand, index, reliability * LINK_RELIABILITY["possessor"] ** 2, 0,
+                                                       of_phrase=False)
         for child in token.children:
             if child.dep_ == "conj":
                 found += self._mentions_at(child, index, reliability * LINK_RELIABILITY["conjunct"], depth,
@@ -168,6 +244,19 @@ class RelationReader:
             fillers = [c for c in token.children if c.dep_ in ("dative", "iobj")]
         elif slot == "attr":
             fillers = [c for c in token.children if c.dep_ == "attr"]
+        elif slot == "xcomp":  # "refused to appoint the alliance's deputy"
+            for clause in (c for c in token.children if c.dep_ == "xcomp"):
+                fillers += [g for g in clause.children if g.dep_ == "dobj"]
+        elif slot == "control":  # "wants Russian peacekeepers to do more"
+            if any(c.dep_ in ("xcomp", "ccomp") for c in token.children):
+                fillers = [c for c in token.children if c.dep_ == "dobj"]
+                fillers += [g for c in token.children if c.dep_ == "ccomp" for g in c.children if g.dep_ == "nsubj"]
+        elif slot in ("ccomp:subject", "ccomp:obligation"):
+            for clause in (c for c in token.children if c.dep_ == "ccomp"):
+                if slot == "ccomp:obligation" and not _obliged(clause):
+                    continue
+                fillers += [g for g in clause.children if g.dep_ in ("nsubj", "nsubjpass")]
+            return [a for f in fillers for a in self._mentions_at(f, index, 1.0, of_phrase=False)]
         elif slot.startswith("prep:"):
             word = slot[5:]
             for child in token.children:
@@ -215,6 +304,24 @@ class RelationReader:
             return self._sources(head, index, inherited * LINK_RELIABILITY["nominal"], hops + 1)
         if group == "NOUN" and token.dep_ == "pobj" and head.lower_ in ("in", "into") and head.head.pos_ in ("VERB", "AUX"):
             return self._sources(head.head, index, inherited * LINK_RELIABILITY["nominal"], hops + 1)
+        if token.dep_ == "acl" and _pos_group(head) == "NOUN" and token.tag_ in ("VBG", "VBD", "VBZ", "VBP"):
+            # a participle's subject is the noun it modifies: "the bloc comprising Russia"
+            return self._mentions_at(head, index, step, 1, of_phrase=False)
+        if token.dep_ == "acl" and _pos_group(head) == "NOUN":
+            # a to-infinitive's subject is the noun's owner: "Moscow's refusal to use its power"
+            owners = [a for c in head.children if c.dep_ in ("poss", "compound", "amod") and c.i < head.i
+                      for a in self._mentions_at(c, index, step, 1, of_phrase=False)]
+            if owners:
+                return owners
+            if head.dep_ in ("dobj", "nsubj", "attr"):
+                return self._sources(head.head, index, step, hops + 1) if head.dep_ != "nsubj" else []
+        if token.dep_ == "pcomp" and head.dep_ == "prep" and head.head is not head:
+            # "blamed Armenia for canceling the talks" -> Armenia cancelled them
+            governor = head.head
+            objects = [c for c in governor.children if c.dep_ == "dobj"]
+            if objects:
+                return self._mentions_at(objects[0], index, step, of_phrase=False)
+            return self._sources(governor, index, step, hops + 1)
         if token.dep_ == "xcomp":
             # object control: "urged the sides to comply" -> the sides comply
             objects = [c for c in head.children if c.dep_ == "dobj"]
@@ -235,7 +342,9 @@ class RelationReader:
         return found
 
     # -- modality
-    def _modality(self, token) -> tuple[bool, bool]:
+    def _modality(self, token, speech_act: bool = False) -> tuple[bool, bool]:
+        """(negated, hypothetical) for a trigger. ``speech_act``: a verbal relation (asking, accusing),
+        which happens even when only attempted ("tried to persuade X" did ask X)."""
         negated = hypothetical = False
         clause = token
         if _pos_group(token) in ("NOUN", "ADJ"):
@@ -263,7 +372,7 @@ class RelationReader:
                         hypothetical = True
                     else:
                         negated = True
-                elif governor in INTENT and clause.dep_ != "ccomp":
+                elif governor in INTENT and clause.dep_ != "ccomp" and not (speech_act and governor in ATTEMPTS):
                     hypothetical = True
                 clause = clause.head
                 level += 1
@@ -284,7 +393,7 @@ class RelationReader:
             confidence *= LINK_RELIABILITY["nominal"]
         if frame.reverse:
             confidence *= LINK_RELIABILITY["reverse"]
-        negated, hypothetical = self._modality(token)
+        negated, hypothetical = self._modality(token, speech_act=rtype.quad.startswith("verbal"))
         start, end = _sentence_bounds(token.sent, text, offset)
         return Relation(
             doc=doc_id,
@@ -304,6 +413,41 @@ class RelationReader:
             source_sector=source.mention.sector,
             target_sector=target.mention.sector,
         )
+
+
+MEMBER_NOUNS = {"state", "country", "member", "nation", "government"}
+
+
+def _pairs(group: list[Arg], symmetric: bool) -> Iterator[tuple[Arg, Arg]]:
+    """Ordered pairs of distinct actors in a group: each unordered pair once when symmetric."""
+    actors: dict[str, Arg] = {}
+    for arg in group:
+        actors.setdefault(arg.mention.actor.rolled_up().id, arg)
+    items = sorted(actors.values(), key=lambda a: a.mention.start)
+    for i, first in enumerate(items):
+        for second in items[i + 1:]:
+            yield first, second
+            if not symmetric:
+                yield second, first
+
+
+def _obliged(clause) -> bool:
+    """A clause that says what its subject must do: 'must', 'should', 'has to', 'needs to'."""
+    for child in clause.children:
+        if child.dep_ == "aux" and child.lower_ in ("must", "should", "ought"):
+            return True
+    return clause.lemma_ in ("have", "need") and any(c.dep_ == "xcomp" for c in clause.children)
+
+
+def _organisation_modifier(token, index: MentionIndex):
+    """The organisation in 'other CSTO member states' (a compound modifier, possibly nested)."""
+    for child in token.subtree:
+        if child.i >= token.i:
+            break
+        mention = index.at(child)
+        if mention is not None and mention.actor.type == "Organization" and child.dep_ == "compound":
+            return mention
+    return None
 
 
 def _sentence_bounds(sent, text: str, offset: int) -> tuple[int, int]:

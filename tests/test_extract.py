@@ -122,3 +122,57 @@ def test_extract_long_document_is_read_in_bounded_chunks(extractor):
     relations = extractor.relations(text)
     assert len(relations) == text.count("France")
     assert all(text[r.start:r.end] == r.sentence for r in relations)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the subject of a gerund after "for"/"of" is the governing verb's object
+        ("Kenya criticized Uganda for refusing Somalia's request.", ("Uganda", "REJECT", "Somalia")),
+        # reverse frames: the target acts on the subject
+        ("Armenia has long relied on Russia for weapons.", ("Russia", "AID", "Armenia")),
+        # reported obligation and allegation
+        ("The German chancellor said that Serbia must recognize Kosovo.", ("Germany", "REQUEST", "Serbia")),
+        ("Beijing claimed that Washington is trying to contain its rise.", ("China", "ACCUSE", "United States")),
+        # reciprocal predicates between coordinated actors
+        ("Egypt and Ethiopia held talks in Khartoum.", ("Egypt", "CONSULT", "Ethiopia")),
+        ("Talks between Serbia and Kosovo resumed on Monday.", ("Serbia", "CONSULT", "Kosovo")),
+        # appositions and "other ... member states"
+        ("The dispute strained ties between allies Paris and Berlin.", ("France", "ALLY_OF", "Germany")),
+        ("Hungary and other EU member states blocked the proposal.", ("Hungary", "MEMBER_OF", "European Union")),
+        # an object's owner: a passive participle's agent, a to-infinitive's object
+        ("Georgia rejected a mission offered by the OSCE.", ("Georgia", "REJECT", "OSCE")),
+        ("Moldova scrapped plans to host NATO drills.", ("Moldova", "REJECT", "NATO")),
+        # a to-infinitive's subject is the noun's possessor, and an attempted request is a request
+        ("Ukraine's attempts to get the EU to act failed.", ("Ukraine", "REQUEST", "European Union")),
+    ],
+)
+def test_extract_relation_through_clause_structure(extractor, text, expected):
+    assert expected in asserted(extractor, text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("NATO held a summit in Vilnius. Finland joined the alliance last year.", ("Finland", "MEMBER_OF", "NATO")),
+        ("The CSTO met in Minsk. It is a military alliance that includes Belarus.",
+         ("Belarus", "MEMBER_OF", "Collective Security Treaty Organization")),
+        ("Russian peacekeepers arrived in the region. Azerbaijan criticized the peacekeepers.",
+         ("Azerbaijan", "ACCUSE", "Russia")),
+        ("Chad has relied on France for decades. The country expelled Sudan's envoy on Monday.",
+         ("Chad", "SANCTION", "Sudan")),
+    ],
+)
+def test_extract_definite_descriptions_refer_back(extractor, text, expected):
+    assert expected in asserted(extractor, text)
+
+
+def test_extract_region_modifier_is_not_an_owner(extractor):
+    text = "Moscow said attacks on Karabakh peacekeepers were unacceptable."
+    assert not [r for r in extractor.relations(text) if "Karabakh" in r.target.label]
+
+
+def test_extract_one_statement_per_relation_and_sentence(extractor):
+    relations = extractor.relations("Egypt and Ethiopia met and held talks in Khartoum.")
+    keys = [(r.start, r.source.id, r.type, r.target.id) for r in relations]
+    assert len(keys) == len(set(keys))
