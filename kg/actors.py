@@ -9,6 +9,9 @@ from .gazetteer import MODIFIER, TERRITORY, Gazetteer, actor_id
 from .records import Actor, Mention
 
 PRONOUNS = {"he", "she"}
+# Plural descriptions of the two parties to a conflict ("the two sides", "the warring parties")
+PARTY_NOUNS = {"side", "party"}
+PARTY_MARKERS = {"two", "both", "conflicting", "warring", "opposing", "rival", "conflict"}
 # Definite descriptions that refer back to the last organisation or state named as an actor
 # ("the alliance" after "the CSTO", "the country" after "Armenia has ...").
 ORGANISATION_ANAPHORS = {"alliance", "bloc", "pact", "organization", "organisation", "union", "grouping"}
@@ -28,6 +31,8 @@ class PersonRegistry:
     last_organisation: Actor | None = None
     last_state_subject: Actor | None = None
     last_body: dict[str, Actor] = field(default_factory=dict)  # "peacekeeper" -> Russia
+    recent_states: list[Actor] = field(default_factory=list)  # in text order
+    event_owner: dict[str, Actor] = field(default_factory=dict)  # "offer" -> who last offered
 
     def remember(self, person: Actor, surface: str) -> None:
         for part in {surface, surface.split()[-1], person.label, person.label.split()[-1]}:
@@ -46,11 +51,13 @@ class PersonRegistry:
 
 
 class MentionIndex:
-    """Token index -> mention, for one parsed document."""
+    """Token index -> mention, for one parsed document; a plural description ("the two sides")
+    may stand for a group of actors."""
 
     def __init__(self) -> None:
         self.by_token: dict[int, Mention] = {}
         self.mentions: list[Mention] = []
+        self.groups: dict[int, list[Mention]] = {}
 
     def add(self, mention: Mention) -> None:
         self.mentions.append(mention)
@@ -59,6 +66,17 @@ class MentionIndex:
 
     def at(self, token) -> Mention | None:
         return self.by_token.get(token.i)
+
+    def all_at(self, token) -> list[Mention]:
+        """The mention at ``token``, or every member of the group it stands for."""
+        if token.i in self.groups:
+            return self.groups[token.i]
+        mention = self.by_token.get(token.i)
+        return [mention] if mention is not None else []
+
+    def add_group(self, members: list[Mention]) -> None:
+        self.add(members[0])
+        self.groups[members[0].start] = members
 
 
 class ActorResolver:
@@ -94,9 +112,30 @@ class ActorResolver:
                 if mention.kind != "anaphor":
                     self._remember(token, mention, context)
                 continue
+            parties = self._parties(token, sent, index, context)
+            if parties:
+                index.add_group(parties)
+                continue
             resolved = self._describe(token, context)
             if resolved is not None:
                 index.add(resolved)
+
+    @staticmethod
+    def _parties(token, sent, index: MentionIndex, context: PersonRegistry) -> list[Mention]:
+        """'the conflicting sides' -> the two states last named, other than this clause's subject."""
+        if token.lemma_.lower() not in PARTY_NOUNS or token.tag_ != "NNS":
+            return []
+        if not any(c.lower_ in PARTY_MARKERS for c in token.children):
+            return []
+        subjects = {m.actor.rolled_up().id for t in sent if t.i < token.i and t.dep_ in ("nsubj", "nsubjpass")
+                    for m in [index.at(t)] if m is not None}
+        chosen: list[Actor] = []
+        for actor in reversed(context.recent_states):
+            if actor.id not in subjects and actor not in chosen:
+                chosen.append(actor)
+            if len(chosen) == 2:
+                return [Mention(a, token.i, token.i + 1, "anaphor") for a in chosen]
+        return []
 
     def _describe(self, token, context: PersonRegistry) -> Mention | None:
         if token.lower_ == "it" and token.dep_ == "nsubj" and context.last_organisation is not None:
@@ -126,6 +165,8 @@ class ActorResolver:
             context.last_organisation = actor
         if actor.type == "State" and token.dep_ in ("nsubj", "nsubjpass") and mention.kind != MODIFIER:
             context.last_state_subject = actor
+        if actor.type == "State":
+            context.recent_states.append(actor)
 
     # -- gazetteer names, seats and modifiers
     def _gazetteer_mentions(self, doc, index: MentionIndex) -> None:

@@ -12,7 +12,7 @@ from .records import Document, Relation
 # Long articles are parsed in pieces of at most this many characters, cut at paragraph or
 # sentence boundaries, so memory stays bounded and spaCy's max_length is never reached.
 CHUNK_CHARS = 20_000
-DATA_FILES = ("lexicon.tsv", "states.tsv", "actors.tsv", "persons.tsv", "agents.tsv")
+DATA_FILES = ("lexicon.tsv", "states.tsv", "actors.tsv", "persons.tsv", "agents.tsv", "nominals.tsv")
 
 
 def extractor_version() -> str:
@@ -81,7 +81,7 @@ class Extractor:
         for doc, (document, offset, last) in self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size,
                                                              n_process=n_process):
             index = self.resolver.resolve(doc, persons)
-            current.extend(self.reader.relations(doc, index, document.id, document.text, offset))
+            current.extend(self.reader.relations(doc, index, document.id, document.text, offset, persons))
             if last:
                 yield document, strongest(current)
                 current, persons = [], PersonRegistry()

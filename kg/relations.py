@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from .actors import MentionIndex
-from .data import read_table
+from .actors import MentionIndex, PersonRegistry
+from .data import read_table, split_list
 from .records import Mention, Relation
 from .vocab import RELATION_TYPES
 
@@ -85,6 +85,12 @@ def load_lexicon() -> dict[tuple[str, str], tuple[Frame, ...]]:
     return {key: tuple(value) for key, value in frames.items()}
 
 
+@cache
+def load_nominals() -> dict[str, tuple[str, ...]]:
+    """ontology/nominals.tsv: verb lemma -> the event nouns that name what it does."""
+    return {row["verb"]: tuple(split_list(row["nouns"])) for row in read_table("nominals.tsv")}
+
+
 @dataclass(frozen=True)
 class Arg:
     """An actor mention found in an argument slot, with the reliability of the path to it."""
@@ -108,12 +114,20 @@ class RelationReader:
 
     def __init__(self, lexicon=None, extractor_version: str = "0"):
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
+        self.nominals = load_nominals()
         self.version = extractor_version
+        self.context = PersonRegistry()
 
-    def relations(self, doc, index: MentionIndex, doc_id: str, text: str, offset: int = 0) -> Iterator[Relation]:
-        """Relations in ``doc``, whose text starts at ``offset`` of the document ``text``."""
+    def relations(self, doc, index: MentionIndex, doc_id: str, text: str, offset: int = 0,
+                  context: PersonRegistry | None = None) -> Iterator[Relation]:
+        """Relations in ``doc``, whose text starts at ``offset`` of the document ``text``.
+
+        ``context`` is what earlier chunks of the same document introduced (event nouns' owners).
+        """
+        self.context = context if context is not None else PersonRegistry()
         seen: set[tuple] = set()
         for token in doc:
+            self._remember_event(token, index)
             group = _pos_group(token)
             frames = self.lexicon.get((token.lemma_.lower(), group)) if group else None
             if not frames:
@@ -143,12 +157,25 @@ class RelationReader:
                         yield from self._emit(token, frame, s_arg, t_arg, seen, doc_id, text, offset)
         yield from self._structural(doc, index, seen, doc_id, text, offset)
 
+    def _remember_event(self, token, index: MentionIndex) -> None:
+        """Who did what an event noun may later name: 'Russia proposed ...' -> the offer is Russia's."""
+        nouns = self.nominals.get(token.lemma_.lower()) if token.pos_ == "VERB" else None
+        if not nouns:
+            return
+        sources = self._sources(token, index)
+        if sources:
+            owner = sources[0].mention.actor.rolled_up()
+            for noun in nouns:
+                self.context.event_owner[noun] = owner
+
     def _emit(self, token, frame: Frame, source: Arg, target: Arg, seen: set, doc_id: str, text: str,
               offset: int) -> Iterator[Relation]:
         key = (source.mention.actor.id, target.mention.actor.id, frame.type, token.i)
         if key in seen or source.mention.actor.rolled_up() == target.mention.actor.rolled_up():
             return
         seen.add(key)
+        if _pos_group(token) == "NOUN":
+            self.context.event_owner[token.lemma_.lower()] = source.mention.actor.rolled_up()
         yield self._relation(token, frame, source, target, doc_id, text, offset)
 
     # -- standing relations written as noun phrases
@@ -202,10 +229,10 @@ class RelationReader:
         target, wrong for a subject ("criticism of Moscow" is not Moscow acting).
         """
         found: list[Arg] = []
-        mention = index.at(token)
-        if mention is not None:
+        mentions = index.all_at(token)
+        for mention in mentions:
             found.append(Arg(mention, reliability * LINK_RELIABILITY.get(mention.kind, 0.9)))
-        elif depth == 0:
+        if not mentions and depth == 0:
             for child in token.children:
                 if child.dep_ in ("poss", "compound", "amod") and child.i < token.i:
                     # "Karabakh peacekeepers" are not the region's: a territory is an owner only by "of"
@@ -226,11 +253,24 @@ class RelationReader:
                         elif grand.dep_ == "dobj" and any(a.lower_ == "to" for a in child.children if a.dep_ == "aux"):
                             found += self._mentions_at(grand, index, reliability * LINK_RELIABILITY["possessor"] ** 2, 0,
                                                        of_phrase=False)
+        if not found and depth == 0 and of_phrase:
+            found += self._event_owner(token, reliability)
         for child in token.children:
             if child.dep_ == "conj":
                 found += self._mentions_at(child, index, reliability * LINK_RELIABILITY["conjunct"], depth,
                                            of_phrase)
         return found
+
+    def _event_owner(self, token, reliability: float) -> list[Arg]:
+        """'turned down the offer', 'hailed the deployment': the actor who last made that offer."""
+        if _pos_group(token) != "NOUN":
+            return []
+        definite = any(c.dep_ in ("det", "predet") and c.lower_ in ("the", "this", "that", "such")
+                       for c in token.children)
+        owner = self.context.event_owner.get(token.lemma_.lower())
+        if not definite or owner is None:
+            return []
+        return [Arg(Mention(owner, token.i, token.i + 1, "anaphor"), reliability * LINK_RELIABILITY["anaphor"])]
 
     def _slot(self, token, slot: str, index: MentionIndex, particles: set[str]) -> list[Arg]:
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in token.children)
@@ -251,6 +291,14 @@ class RelationReader:
             if any(c.dep_ in ("xcomp", "ccomp") for c in token.children):
                 fillers = [c for c in token.children if c.dep_ == "dobj"]
                 fillers += [g for c in token.children if c.dep_ == "ccomp" for g in c.children if g.dep_ == "nsubj"]
+        elif slot == "recipient":  # "refused a mission offered by X": the refuser is who X offered it to
+            if token.dep_ == "acl" and token.tag_ == "VBN" and any(c.dep_ == "agent" for c in token.children):
+                noun = token.head
+                governor = noun.head if noun.dep_ in ("dobj", "nsubjpass", "attr") else (
+                    noun.head.head if noun.dep_ == "pobj" and noun.head.dep_ == "prep" else None)
+                if governor is not None and governor is not noun:
+                    return self._sources(governor, index)
+            return []
         elif slot in ("ccomp:subject", "ccomp:obligation"):
             for clause in (c for c in token.children if c.dep_ == "ccomp"):
                 if slot == "ccomp:obligation" and not _obliged(clause):
@@ -287,6 +335,13 @@ class RelationReader:
             for child in children:
                 if child.dep_ in ("poss", "compound", "amod") and child.i < token.i:
                     args += self._mentions_at(child, index, inherited * LINK_RELIABILITY["nominal"], 1)
+            # "the deployment of EU observers": whose forces move is who acts
+            for child in children:
+                if not args and child.dep_ == "prep" and child.lower_ == "of":
+                    for pobj in child.children:
+                        mention = index.at(pobj)
+                        if pobj.dep_ == "pobj" and mention is not None and mention.kind == "body":
+                            args += self._mentions_at(pobj, index, inherited * LINK_RELIABILITY["nominal"], 1)
             if args:
                 return args
         subjects = [c for c in children if c.dep_ in ("nsubj", "csubj", "expl")]
@@ -319,9 +374,8 @@ class RelationReader:
             # "blamed Armenia for canceling the talks" -> Armenia cancelled them
             governor = head.head
             objects = [c for c in governor.children if c.dep_ == "dobj"]
-            if objects:
-                return self._mentions_at(objects[0], index, step, of_phrase=False)
-            return self._sources(governor, index, step, hops + 1)
+            controllers = self._mentions_at(objects[0], index, step, of_phrase=False) if objects else []
+            return controllers or self._sources(governor, index, step, hops + 1)
         if token.dep_ == "xcomp":
             # object control: "urged the sides to comply" -> the sides comply
             objects = [c for c in head.children if c.dep_ == "dobj"]

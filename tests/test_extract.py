@@ -176,3 +176,22 @@ def test_extract_one_statement_per_relation_and_sentence(extractor):
     relations = extractor.relations("Egypt and Ethiopia met and held talks in Khartoum.")
     keys = [(r.start, r.source.id, r.type, r.target.id) for r in relations]
     assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "the two sides" are the two states last named, other than the clause's subject
+        ("Iraq fought Iran for eight years. Kuwait urged the warring sides to stop.",
+         {("Kuwait", "REQUEST", "Iraq"), ("Kuwait", "REQUEST", "Iran")}),
+        # an event noun refers back to whoever last did it
+        ("Turkey proposed a ceasefire plan on Monday. Syria rejected the proposal.", {("Syria", "REJECT", "Turkey")}),
+        ("Ghana deployed observers to Togo. Benin praised the deployment.", {("Benin", "SUPPORT", "Ghana")}),
+        # the recipient of what a participle offers
+        ("Mali refused a mission offered by ECOWAS.", {("ECOWAS", "AGREE", "Mali")}),
+        # a nominal deployment: whose forces move is who acts
+        ("The deployment of Kenyan police to Haiti began in June.", {("Kenya", "COOPERATE", "Haiti")}),
+    ],
+)
+def test_extract_relation_through_reference(extractor, text, expected):
+    assert expected <= asserted(extractor, text)
