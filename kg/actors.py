@@ -9,6 +9,7 @@ from .gazetteer import MODIFIER, TERRITORY, Gazetteer, actor_id
 from .records import Actor, Mention
 
 PRONOUNS = {"he", "she"}
+POSSESSIVES = {"his", "her"}
 # Plural descriptions of the two parties to a conflict ("the two sides", "the warring parties")
 PARTY_NOUNS = {"side", "party"}
 PARTY_MARKERS = {"two", "both", "conflicting", "warring", "opposing", "rival", "conflict"}
@@ -28,6 +29,7 @@ class PersonRegistry:
 
     by_name: dict[str, Actor] = field(default_factory=dict)
     last: Actor | None = None
+    order: list[Actor] = field(default_factory=list)  # persons by last mention, latest last
     last_organisation: Actor | None = None
     last_state_subject: Actor | None = None
     last_body: dict[str, Actor] = field(default_factory=dict)  # "peacekeeper" -> Russia
@@ -37,7 +39,13 @@ class PersonRegistry:
     def remember(self, person: Actor, surface: str) -> None:
         for part in {surface, surface.split()[-1], person.label, person.label.split()[-1]}:
             self.by_name.setdefault(part, person)
+        self.mentioned(person)
+
+    def mentioned(self, person: Actor) -> None:
         self.last = person
+        if person in self.order:
+            self.order.remove(person)
+        self.order.append(person)
 
     def find(self, surname: str) -> Actor | None:
         """A person already named, by exact surname or a close spelling (Pashinian / Pashinyan)."""
@@ -204,9 +212,16 @@ class ActorResolver:
                 known = persons.find(token.text) or self.gaz.persons.get(token.text)
                 if known is not None and _is_last_name_token(token):
                     index.add(Mention(known, token.i, token.i + 1, "surname"))
-                    persons.last = known
+                    persons.mentioned(known)
             elif token.lower_ in PRONOUNS and token.dep_ in ("nsubj", "nsubjpass") and persons.last:
                 index.add(Mention(persons.last, token.i, token.i + 1, "pronoun"))
+            elif token.lower_ in POSSESSIVES and token.dep_ == "poss":
+                # "Zakharova scoffed at his remarks": not the clause's own subject
+                subjects = _clause_subject_actors(token, index)
+                for person in reversed(persons.order):
+                    if person not in subjects:
+                        index.add(Mention(person, token.i, token.i + 1, "pronoun"))
+                        break
 
     def _person_for(self, ent, index: MentionIndex, persons: PersonRegistry) -> Actor | None:
         text = ent.text.strip()
@@ -302,6 +317,16 @@ class ActorResolver:
                 continue
             actor = Actor(actor_id(label), label, "Organization" if _looks_organised(label) else "Group")
             index.add(Mention(actor, ent.start, ent.end, "name"))
+
+
+def _clause_subject_actors(token, index: MentionIndex) -> list[Actor]:
+    """Every actor named in the subject phrase of the clause ``token`` sits in (appositions too:
+    'The spokeswoman, Maria Zakharova, scoffed at his remarks')."""
+    node = token
+    while node.head is not node and node.pos_ not in ("VERB", "AUX"):
+        node = node.head
+    return [index.at(t).actor for child in node.children if child.dep_ in ("nsubj", "nsubjpass")
+            for t in child.subtree if index.at(t) is not None]
 
 
 def _looks_organised(label: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from . import __version__
 from .data import ontology_path
@@ -13,13 +14,18 @@ from .records import Document, Relation
 # sentence boundaries, so memory stays bounded and spaCy's max_length is never reached.
 CHUNK_CHARS = 20_000
 DATA_FILES = ("lexicon.tsv", "states.tsv", "actors.tsv", "persons.tsv", "agents.tsv", "nominals.tsv")
+CODE_FILES = ("actors.py", "corpus.py", "extract.py", "gazetteer.py", "nlp.py", "rdf.py", "relations.py")
 
 
 def extractor_version() -> str:
-    """kg's version plus a digest of the data the extractor reads: editing the lexicon invalidates caches."""
+    """kg's version plus a digest of the data and code the extractor runs: editing the lexicon (or the
+    extractor) makes the next build read every document again."""
     digest = hashlib.sha256()
     for name in DATA_FILES:
         digest.update(ontology_path(name).read_bytes())
+    here = Path(__file__).resolve().parent
+    for name in CODE_FILES:
+        digest.update((here / name).read_bytes())
     return f"{__version__}+{digest.hexdigest()[:10]}"
 
 

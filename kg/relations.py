@@ -240,7 +240,8 @@ class RelationReader:
                     if owner is not None and owner.kind == "territory" and child.dep_ != "poss":
                         continue
                     found += self._mentions_at(child, index, reliability * LINK_RELIABILITY["possessor"], 1)
-                elif of_phrase and child.dep_ == "prep" and child.lower_ in ("of", "from", "by"):
+                elif of_phrase and child.dep_ == "prep" and (child.lower_ in ("of", "from", "by") or (
+                        child.lower_ in ("with", "between") and self._takes(token, child.lower_))):
                     for pobj in child.children:
                         if pobj.dep_ == "pobj":
                             found += self._mentions_at(pobj, index, reliability * LINK_RELIABILITY["possessor"], 1)
@@ -250,7 +251,8 @@ class RelationReader:
                         if grand.dep_ == "agent":
                             found += [a for g in grand.children if g.dep_ == "pobj"
                                       for a in self._mentions_at(g, index, reliability * LINK_RELIABILITY["possessor"], 1)]
-                        elif grand.dep_ == "dobj" and any(a.lower_ == "to" for a in child.children if a.dep_ == "aux"):
+                        elif grand.dep_ == "dobj" and (_acted_on_route(token) or any(
+                                a.lower_ == "to" for a in child.children if a.dep_ == "aux")):
                             found += self._mentions_at(grand, index, reliability * LINK_RELIABILITY["possessor"] ** 2, 0,
                                                        of_phrase=False)
         if not found and depth == 0 and of_phrase:
@@ -260,6 +262,11 @@ class RelationReader:
                 found += self._mentions_at(child, index, reliability * LINK_RELIABILITY["conjunct"], depth,
                                            of_phrase)
         return found
+
+    def _takes(self, noun, preposition: str) -> bool:
+        """Whether the lexicon gives ``noun`` a frame with this preposition ("talks with", "talks between")."""
+        frames = self.lexicon.get((noun.lemma_.lower(), "NOUN"), ())
+        return any(f.slot == f"prep:{preposition}" for f in frames)
 
     def _event_owner(self, token, reliability: float) -> list[Arg]:
         """'turned down the offer', 'hailed the deployment': the actor who last made that offer."""
@@ -312,6 +319,8 @@ class RelationReader:
                     fillers += [g for g in child.children if g.dep_ == "pobj"]
             if word in particles:  # "called on Yerevan" parsed with "on" as a particle
                 fillers += [c for c in token.children if c.dep_ == "dobj"]
+            if not fillers and _pos_group(token) == "NOUN":
+                fillers += _misattached_pobjs(token, word)
         args: list[Arg] = []
         for filler in fillers:
             args += self._mentions_at(filler, index, 1.0)
@@ -469,6 +478,8 @@ class RelationReader:
         )
 
 
+# A route stands for the places it serves: "a blockade of the road connecting Karabakh to Armenia"
+ROUTE_NOUNS = {"road", "corridor", "route", "highway", "link", "crossing", "pass", "bridge", "railway", "pipeline"}
 MEMBER_NOUNS = {"state", "country", "member", "nation", "government"}
 
 
@@ -483,6 +494,25 @@ def _pairs(group: list[Arg], symmetric: bool) -> Iterator[tuple[Arg, Arg]]:
             yield first, second
             if not symmetric:
                 yield second, first
+
+
+def _acted_on_route(token) -> bool:
+    """A road or corridor that is itself blocked or closed (an object, or 'the blockade of the road'),
+    not the place where something happens ('deployed in the corridor')."""
+    if token.lemma_.lower() not in ROUTE_NOUNS:
+        return False
+    return token.dep_ == "dobj" or (token.dep_ == "pobj" and token.head.lower_ == "of")
+
+
+def _misattached_pobjs(noun, word: str) -> list:
+    """Objects of a 'WORD' phrase right after ``noun`` that the parser hung on the governing verb:
+    in 'reacted to the deployment of observers to Armenia', the second 'to' is the deployment's."""
+    governor = noun.head.head if noun.dep_ == "pobj" else noun.head
+    if governor is noun:
+        return []
+    return [g for child in governor.children
+            if child.dep_ == "prep" and child.lower_ == word and child.i == noun.right_edge.i + 1
+            for g in child.children if g.dep_ == "pobj"]
 
 
 def _obliged(clause) -> bool:

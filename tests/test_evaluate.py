@@ -68,3 +68,39 @@ def test_evaluate_read_seed_gold():
 
     gold = read_gold(SEEDS / "gold")
     assert len({g.doc for g in gold}) == 5 and any(g.core for g in gold)
+
+
+def test_evaluate_cli_on_the_seed_gold_meets_the_floors(runner, store_copy):
+    """The development floors of the extraction issue: strict F1 >= 0.70, dyad+quad F1 >= 0.80."""
+    from kg.cli import cli
+    from tests.conftest import SEEDS
+
+    result = runner.invoke(cli, ["eval", str(SEEDS / "gold"), "--store", str(store_copy), "--format", "json",
+                                 "--errors"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output[result.output.index("{"):])
+    assert report["documents"] == 5
+    assert report["levels"]["strict"]["f1"] >= 0.70
+    assert report["levels"]["dyad+quad"]["f1"] >= 0.80
+    assert report["levels"]["dyad"]["f1"] >= report["levels"]["strict"]["f1"]
+    assert {"misses", "false_positives"} <= set(report)
+
+
+def test_evaluate_cli_table_and_errors(runner, store_copy):
+    from kg.cli import cli
+    from tests.conftest import SEEDS
+
+    result = runner.invoke(cli, ["eval", str(SEEDS / "gold"), "--store", str(store_copy), "--errors"])
+    assert result.exit_code == 0
+    assert "level      precision  recall  f1" in result.output
+    assert "by relation type (strict):" in result.output and "missed core gold relations" in result.output
+
+
+def test_evaluate_cli_without_articles_says_to_pass_corpus(runner, tmp_path):
+    from kg.cli import cli
+
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "x.jsonl").write_text(json.dumps(
+        {"doc": "nowhere", "source": "Q1", "relation": "ACCUSE", "target": "Q2"}) + "\n")
+    result = runner.invoke(cli, ["eval", str(tmp_path / "gold"), "--store", str(tmp_path / "s")])
+    assert result.exit_code == 1 and "pass --corpus DIR" in result.output

@@ -195,3 +195,30 @@ def test_extract_one_statement_per_relation_and_sentence(extractor):
 )
 def test_extract_relation_through_reference(extractor, text, expected):
     assert expected <= asserted(extractor, text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a route stands for the places it serves when it is what is blocked
+        ("Serbia blocked the road connecting Kosovo to Albania.", {("Serbia", "COERCE", "Kosovo")}),
+        # denying someone's claims rejects them
+        ("Azerbaijan said Armenia shelled its positions. Armenia denied the claims.", {("Armenia", "REJECT", "Azerbaijan")}),
+        # a phrase the parser hung on the verb still completes an event noun's frame
+        ("Moscow reacted to the deployment of French troops to Estonia on Monday.", {("France", "COOPERATE", "Estonia")}),
+    ],
+)
+def test_extract_relation_through_attachment_and_reference(extractor, text, expected):
+    assert expected <= asserted(extractor, text)
+
+
+def test_extract_possessive_skips_persons_in_the_subject_phrase(extractor):
+    text = ("Kenyan President William Ruto spoke on Monday. "
+            "The Ugandan spokeswoman, Mary Okello, criticized his remarks.")
+    relations = [r for r in extractor.relations(text) if r.type == "ACCUSE"]
+    assert [(r.source.rolled_up().label, r.target.label) for r in relations] == [("Uganda", "William Ruto")]
+
+
+def test_extract_a_route_where_something_happens_is_not_a_target(extractor):
+    text = "Turkish troops were deployed in the corridor linking Syria and Iraq."
+    assert not [r for r in extractor.relations(text) if r.target.label in ("Syria", "Iraq")]
