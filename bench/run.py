@@ -1,4 +1,5 @@
-"""Benchmarks: what kg's extraction costs on top of spaCy's own parse, and how fast a query answers.
+"""Benchmarks: extraction quality against a baseline, what kg's extraction costs on top of spaCy's
+own parse, and how fast a query answers.
 
 Run with `make bench`. Prints figures and ratios; nothing here asserts a time.
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from kg.corpus import read_corpus  # noqa: E402
 from kg.records import Document  # noqa: E402
@@ -91,11 +93,34 @@ def bench_neighbors(runs: int) -> None:
           f"max {max(times) * 1000:6.0f} ms   (target: well under 1 s)")
 
 
+def bench_quality() -> None:
+    """kg's extractor and the plain-SVO baseline, scored by the same evaluation code on seeds/gold."""
+    from baseline import baseline_items
+
+    from kg.evaluate import evaluate, find_corpus, predicted_items, read_gold
+    from kg.extract import Extractor
+    from kg.gazetteer import load_gazetteer
+    from kg.relations import load_lexicon
+
+    gold_path = ROOT / "seeds" / "gold"
+    gold = read_gold(gold_path)
+    documents = list(read_corpus(find_corpus(gold, gold_path)))
+    extractor = Extractor()
+    kg_items = predicted_items(r for _, relations in extractor.extract(documents) for r in relations)
+    svo_items = baseline_items(documents, extractor.nlp, load_gazetteer(), load_lexicon())
+    print(f"extraction quality on seeds/gold ({len(documents)} documents, {sum(g.core for g in gold)} core gold):")
+    print(f"  {'system':<22} {'level':<10} {'P':>6} {'R':>6} {'F1':>6}")
+    for name, items in (("kg", kg_items), ("plain SVO + gazetteer", svo_items)):
+        for level, score in evaluate(items, gold).levels.items():
+            print(f"  {name:<22} {level:<10} {score.precision:6.3f} {score.recall:6.3f} {score.f1:6.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=20, help="times the seed corpus is repeated")
     parser.add_argument("--runs", type=int, default=3, help="timed runs (best is kept)")
     args = parser.parse_args()
+    bench_quality()
     bench_extraction(args.copies, args.runs)
     bench_neighbors(max(5, args.runs))
 

@@ -102,10 +102,12 @@ class ActorResolver:
         """Every actor mention in ``doc``; ``persons`` carries persons across a document's chunks."""
         index = MentionIndex()
         self._gazetteer_mentions(doc, index)
+        entities = list(doc.ents)  # Span.ents walks every entity of the doc: read them once
         for sent in doc.sents:
-            self._person_mentions(sent, index, persons)
+            ents = [e for e in entities if sent.start <= e.start < sent.end]
+            self._person_mentions(sent, ents, index, persons)
             self._body_mentions(sent, index)
-            self._unknown_organisations(sent, index)
+            self._unknown_organisations(ents, index)
             self._definite_descriptions(sent, index, persons)
         return index
 
@@ -195,8 +197,8 @@ class ActorResolver:
             index.add(Mention(form.actor, span.start, span.end, form.kind))
 
     # -- persons: known office holders, titled names, later surnames and pronouns
-    def _person_mentions(self, sent, index: MentionIndex, persons: PersonRegistry) -> None:
-        ents = [e for e in sent.ents if e.label_ == "PERSON"]
+    def _person_mentions(self, sent, sent_ents, index: MentionIndex, persons: PersonRegistry) -> None:
+        ents = [e for e in sent_ents if e.label_ == "PERSON"]
         covered: set[int] = set()
         for ent in ents:
             if any(i in index.by_token for i in range(ent.start, ent.end)):
@@ -305,8 +307,8 @@ class ActorResolver:
         return None
 
     # -- named organisations and groups the gazetteer lacks still become actors
-    def _unknown_organisations(self, sent, index: MentionIndex) -> None:
-        for ent in sent.ents:
+    def _unknown_organisations(self, sent_ents, index: MentionIndex) -> None:
+        for ent in sent_ents:
             if ent.label_ not in ORG_LABELS or any(i in index.by_token for i in range(ent.start, ent.end)):
                 continue
             words = [t for t in ent if not t.is_punct]

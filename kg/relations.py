@@ -241,7 +241,8 @@ class RelationReader:
                         continue
                     found += self._mentions_at(child, index, reliability * LINK_RELIABILITY["possessor"], 1)
                 elif of_phrase and child.dep_ == "prep" and (child.lower_ in ("of", "from", "by") or (
-                        child.lower_ in ("with", "between") and self._takes(token, child.lower_))):
+                        child.lower_ in ("with", "between") and self._takes(token, child.lower_)) or (
+                        child.lower_ in ("with", "to") and _acted_on_route(token))):
                     for pobj in child.children:
                         if pobj.dep_ == "pobj":
                             found += self._mentions_at(pobj, index, reliability * LINK_RELIABILITY["possessor"], 1)
@@ -255,6 +256,11 @@ class RelationReader:
                                 a.lower_ == "to" for a in child.children if a.dep_ == "aux")):
                             found += self._mentions_at(grand, index, reliability * LINK_RELIABILITY["possessor"] ** 2, 0,
                                                        of_phrase=False)
+        if not found and depth == 0 and of_phrase and _acted_on_route(token):
+            # "blocked the road to Armenia" with "to Armenia" hung on the verb
+            for word in ("to", "with"):
+                for pobj in _misattached_pobjs(token, word):
+                    found += self._mentions_at(pobj, index, reliability * LINK_RELIABILITY["possessor"], 1)
         if not found and depth == 0 and of_phrase:
             found += self._event_owner(token, reliability)
         for child in token.children:
@@ -298,6 +304,10 @@ class RelationReader:
             if any(c.dep_ in ("xcomp", "ccomp") for c in token.children):
                 fillers = [c for c in token.children if c.dep_ == "dobj"]
                 fillers += [g for c in token.children if c.dep_ == "ccomp" for g in c.children if g.dep_ == "nsubj"]
+        elif slot == "head":  # "a military alliance led by Moscow", "the Russia-led CSTO"
+            if token.dep_ in ("acl", "amod") and token.tag_ == "VBN":
+                return self._antecedent(token.head, index, 1.0)
+            return []
         elif slot == "recipient":  # "refused a mission offered by X": the refuser is who X offered it to
             if token.dep_ == "acl" and token.tag_ == "VBN" and any(c.dep_ == "agent" for c in token.children):
                 noun = token.head
@@ -338,6 +348,12 @@ class RelationReader:
                     if pobj.dep_ == "pobj":
                         args += self._mentions_at(pobj, index, inherited)
         if args:
+            return args
+        if token.dep_ == "amod" and token.tag_ == "VBN":
+            # "the Russia-led alliance", "US-backed forces": the participle's own modifier acts
+            for child in children:
+                if child.dep_ in ("npadvmod", "compound", "nmod", "amod") and child.i < token.i:
+                    args += self._mentions_at(child, index, inherited, 1, of_phrase=False)
             return args
         group = _pos_group(token)
         if group == "NOUN":
@@ -479,7 +495,8 @@ class RelationReader:
 
 
 # A route stands for the places it serves: "a blockade of the road connecting Karabakh to Armenia"
-ROUTE_NOUNS = {"road", "corridor", "route", "highway", "link", "crossing", "pass", "bridge", "railway", "pipeline"}
+ROUTE_NOUNS = {"road", "corridor", "route", "highway", "link", "crossing", "pass", "bridge", "railway", "pipeline",
+               "border", "frontier", "airspace", "port", "checkpoint"}
 MEMBER_NOUNS = {"state", "country", "member", "nation", "government"}
 
 

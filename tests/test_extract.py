@@ -222,3 +222,28 @@ def test_extract_possessive_skips_persons_in_the_subject_phrase(extractor):
 def test_extract_a_route_where_something_happens_is_not_a_target(extractor):
     text = "Turkish troops were deployed in the corridor linking Syria and Iraq."
     assert not [r for r in extractor.relations(text) if r.target.label in ("Syria", "Iraq")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Turkey closed its border with Armenia.", ("Turkey", "COERCE", "Armenia")),
+        ("Azerbaijan blocked the road to Armenia.", ("Azerbaijan", "COERCE", "Armenia")),
+        ("Belarus is part of the Russia-led Collective Security Treaty Organization.",
+         ("Russia", "MEMBER_OF", "Collective Security Treaty Organization")),
+        ("ECOWAS is a bloc led by Nigeria.", ("Nigeria", "MEMBER_OF", "ECOWAS")),
+        ("Serbia's estrangement from the European Union worried Brussels.", ("Serbia", "REJECT", "European Union")),
+    ],
+)
+def test_extract_closures_participles_and_nominalisations(extractor, text, expected):
+    assert expected in asserted(extractor, text)
+
+
+def test_extract_workers_give_the_same_graph(runner, seeds_store_path, tmp_path):
+    from kg.cli import cli
+    from kg.store import Store
+    from tests.conftest import SEEDS
+
+    result = runner.invoke(cli, ["build", str(SEEDS), "--workers", "2", "--store", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert sorted(map(str, Store(tmp_path / "s").quads())) == sorted(map(str, Store(seeds_store_path).quads()))
