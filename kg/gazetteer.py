@@ -105,6 +105,8 @@ def load_gazetteer() -> Gazetteer:
             gaz.add_form(seat, actor, SEAT)
         for adjective in split_list(row["adjectives"]):
             gaz.add_form(adjective, actor, MODIFIER)
+        for territory in split_list(row.get("territories", "")):
+            gaz.add_form(territory, actor, TERRITORY)
 
     for row in read_table("actors.tsv"):
         aliases = tuple(split_list(row["aliases"]) + split_list(row["seats"]))

@@ -269,6 +269,10 @@ class RelationReader:
                                            of_phrase)
         return found
 
+    def _is_conflict_trigger(self, token) -> bool:
+        frames = self.lexicon.get((token.lemma_.lower(), _pos_group(token)), ())
+        return any(RELATION_TYPES[f.type].polarity < 0 for f in frames)
+
     def _takes(self, noun, preposition: str) -> bool:
         """Whether the lexicon gives ``noun`` a frame with this preposition ("talks with", "talks between")."""
         frames = self.lexicon.get((noun.lemma_.lower(), "NOUN"), ())
@@ -297,8 +301,11 @@ class RelationReader:
             fillers = [c for c in token.children if c.dep_ in ("dative", "iobj")]
         elif slot == "attr":
             fillers = [c for c in token.children if c.dep_ == "attr"]
-        elif slot == "xcomp":  # "refused to appoint the alliance's deputy"
+        elif slot == "xcomp":  # "refused to appoint the alliance's deputy", "refused to meet X"
             for clause in (c for c in token.children if c.dep_ == "xcomp"):
+                # refusing a hostile act toward X ("refused to quit / condemn X") is no rejection of X
+                if self._is_conflict_trigger(clause):
+                    continue
                 fillers += [g for g in clause.children if g.dep_ == "dobj"]
         elif slot == "control":  # "wants Russian peacekeepers to do more"
             if any(c.dep_ in ("xcomp", "ccomp") for c in token.children):

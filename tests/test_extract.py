@@ -65,12 +65,25 @@ def test_extract_coordination_on_either_side(extractor, text, expected):
         ("If talks fail, Morocco will attack Algeria.", ("Morocco", "ASSAULT", "Algeria"), False, True),
         ("Vietnam wants to meet China soon.", ("Vietnam", "CONSULT", "China"), False, True),
         ("Iraq refused to meet Kuwait.", ("Iraq", "CONSULT", "Kuwait"), True, False),
+        ("Georgia did not rule out talks with Abkhazia.", ("Georgia", "REJECT", "Abkhazia"), True, False),
+        ("Moldova has so far refused to quit the CIS.", ("Moldova", "REJECT", "Commonwealth of Independent States"),
+         True, False),
     ],
 )
 def test_extract_negation_and_modality_are_flagged_not_asserted(extractor, text, triple, negated, hypothetical):
     found = everything(extractor, text)
     assert (*triple, negated, hypothetical) in found
     assert triple not in asserted(extractor, text)
+
+
+def test_extract_refusing_to_quit_is_a_refusal_not_a_quitting(extractor):
+    found = everything(extractor, "Moldova has so far refused to quit the CIS.")
+    quitting = [f for f in found if f[1] == "REJECT"]
+    assert quitting and all(negated for *_, negated, _ in quitting)
+
+
+def test_extract_territory_stands_for_its_state_as_an_argument(extractor):
+    assert ("Israel", "ASSAULT", "Palestine") in asserted(extractor, "Israel attacked Gaza on Monday.")
 
 
 def test_extract_reported_speech_credits_the_subject_of_the_reported_clause(extractor):
