@@ -42,6 +42,25 @@ def store_option(command):
     return wrapper
 
 
+def filter_options(command):
+    """--since/--until/--quad/--relation/--no-rollup, turned into a kg.signed.Filter named ``keep``."""
+
+    @click.option("--since", help="Only documents dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD).")
+    @click.option("--until", help="Only documents dated on or before this.")
+    @click.option("--quad", "quads", multiple=True,
+                  help="Only this quad class (repeatable): verbal-cooperation, material-conflict, ...")
+    @click.option("--relation", "relation_types", multiple=True, help="Only this relation type (repeatable).")
+    @click.option("--no-rollup", is_flag=True, help="Keep persons apart from the states they act for.")
+    @functools.wraps(command)
+    def wrapper(*args, since, until, quads, relation_types, no_rollup, **kwargs):
+        from .signed import validate_filter
+
+        keep = validate_filter(since, until, quads, relation_types, rollup=not no_rollup)
+        return command(*args, keep=keep, **kwargs)
+
+    return wrapper
+
+
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kg", prog_name="kg")
 def cli():
@@ -275,20 +294,36 @@ def actors(pattern, fmt, store):
 @click.option("--format", "fmt", type=click.Choice(["ttl", "nq", "jsonld", "jsonl", "graphml", "gexf", "html"]),
               default="ttl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@click.option("--color", type=click.Choice(["bloc", "type"]), default="bloc", show_default=True,
+              help="html: colour actors by bloc or by type.")
+@click.option("--min-count", type=click.IntRange(1, 10000), default=1, show_default=True,
+              help="html: only actor pairs with at least this many relations.")
+@filter_options
 @store_option
-def export(fmt, output, store):
+def export(fmt, output, color, min_count, keep, store):
     """Export the graph: RDF (ttl, nq, jsonld), relations (jsonl), graphs (graphml, gexf, html).
 
-    The HTML page draws the actor graph offline (no request leaves it).
+    The HTML page draws the actor graph offline (no request leaves it), coloured by bloc (or by
+    type), filtered by the options below.
 
     \b
     Example:
         kg export --format html -o graph.html
+        kg export --format html --quad material-conflict --since 2023-03 -o conflict.html
         kg export --format jsonl > relations.jsonl
     """
     from .export import export as run_export
+    from .signed import Filter
 
     store.pointer()  # a clear error before any output file is created
+    if fmt != "html" and (keep != Filter() or color != "bloc" or min_count != 1):
+        raise click.UsageError("--color, --min-count, --since, --until, --quad, --relation and --no-rollup "
+                               "shape the html graph; the other formats export everything")
+    if fmt == "html":
+        if output is None:
+            raise click.UsageError("--format html needs -o FILE")
+        _write_html(store, output, keep, color, min_count)
+        return
     if output is None:
         run_export(store, fmt, sys.stdout.buffer)
         sys.stdout.buffer.flush()
@@ -379,6 +414,311 @@ def evaluate(gold, corpus, errors, fmt, model, store):
         click.echo(f"\nfalse positives ({len(result.false_positives)}):")
         for i in result.false_positives:
             click.echo(f"  [{i.doc[:3]}] {i.source} {i.relation} {i.target}  | {' '.join(i.evidence.split())}")
+
+
+# -- analysis
+
+
+def _load(store):
+    from .statements import statement_dates, store_relations
+
+    return store_relations(store), statement_dates(store)
+
+
+def _actor_ids(store, names, keep):
+    from .lookup import find_actor
+
+    refs = [find_actor(store, name) for name in names]
+    persons = [r.id for r in refs if r.type == "Person"]
+    return refs, (keep.named(*persons) if persons else keep)
+
+
+@cli.command(name="stance")
+@click.argument("actor_a")
+@click.argument("actor_b")
+@click.option("--top", type=click.IntRange(0, 100), default=5, show_default=True,
+              help="Strongest evidence sentences to show.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@filter_options
+@store_option
+def stance_command(actor_a, actor_b, top, fmt, keep, store):
+    """How two actors stand towards each other: both directions, by month, with evidence.
+
+    Counts per relation type, a net score on the Goldstein scale (ontology/weights.tsv: cooperation
+    positive, conflict negative), a monthly timeline when documents are dated, and the strongest
+    evidence sentences.
+
+    \b
+    Example:
+        kg stance Russia Armenia
+        kg stance Moscow Yerevan --since 2023-02 --format json
+    """
+    from .stance import stance
+
+    (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
+    relations, dates = _load(store)
+    result = stance(relations, a.id, b.id, dates, keep, top=top)
+    labels = {a.id: a.label, b.id: b.label}
+    if fmt == "json":
+        def side(d):
+            return {"source": labels[d.source], "target": labels[d.target], "relations": d.relations,
+                    "counts": dict(sorted(d.counts.items())), "score": round(d.score, 2),
+                    "cooperation": round(d.cooperation, 2), "conflict": round(d.conflict, 2)}
+        payload = {
+            "a": labels[a.id], "b": labels[b.id], "net": round(result.net, 2), "trend": result.trend,
+            "directions": [side(result.forward), side(result.backward)],
+            "timeline": [{"month": m.month, "cooperation": m.cooperation, "conflict": m.conflict,
+                          "net": round(m.net, 2), "relations": m.relations} for m in result.timeline],
+            "undated_relations": result.undated,
+            "evidence": [{"relation": e.relation.type, "weight": e.weight, "doc": e.relation.doc, "date": e.date,
+                          "source": e.relation.source.label, "target": e.relation.target.label,
+                          "sentence": e.relation.sentence} for e in result.evidence],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    from .output import table_text
+
+    click.echo(f"{a.label} and {b.label}: net {result.net:+.1f} on the Goldstein scale "
+               f"({result.forward.relations + result.backward.relations} relations)")
+    rows = []
+    for d in (result.forward, result.backward):
+        counts = ", ".join(f"{t} {n}" for t, n in d.counts.most_common()) or "none"
+        rows.append([f"{labels[d.source]} -> {labels[d.target]}", d.relations, f"{d.score:+.1f}",
+                     f"{d.cooperation:.1f}", f"{d.conflict:.1f}", counts])
+    click.echo(table_text(["direction", "relations", "score", "cooperation", "conflict", "types"], rows,
+                          max_width=70))
+    if result.timeline:
+        click.echo("\nby month (both directions):")
+        click.echo(table_text(["month", "relations", "cooperation", "conflict", "net"],
+                              [[m.month, m.relations, f"{m.cooperation:.1f}", f"{m.conflict:.1f}", f"{m.net:+.1f}"]
+                               for m in result.timeline]))
+        if result.trend:
+            click.echo(f"trend: {result.trend} (last month against the mean of the earlier ones)")
+    if result.undated:
+        click.echo(f"{result.undated} relations come from undated documents and are not in the timeline")
+    if result.evidence:
+        click.echo("\nstrongest evidence:")
+        for e in result.evidence:
+            click.echo(f"  [{e.relation.doc}] {e.relation.type} ({e.weight:+.1f}) {' '.join(e.relation.sentence.split())}")
+
+
+@cli.command()
+@click.option("--blocs", "k_max", type=click.IntRange(1, 10), default=4, show_default=True,
+              help="At most this many blocs.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@filter_options
+@store_option
+def alliances(k_max, fmt, keep, store):
+    """Split the actors into blocs by structural balance of the signed graph.
+
+    Uses Doreian and Mrvar's relocation method (1996): the partition with the least cooperation
+    between blocs and conflict within them. Reports each actor's bloc, the frustration (share of
+    weight that contradicts the partition) and the dyads that contradict it.
+
+    \b
+    Example:
+        kg alliances
+        kg alliances --blocs 2 --since 2023-03
+    """
+    from .alliances import MIN_SUPPORT, blocs
+    from .signed import signed_graph
+
+    relations, dates = _load(store)
+    graph = signed_graph(relations, dates, keep)
+    if graph.number_of_edges() == 0:
+        raise KgError("no relations between actors (with these filters): nothing to partition")
+    part = blocs(graph, k_max=k_max)
+    label = lambda n: graph.nodes[n].get("label", n)  # noqa: E731
+    if fmt == "json":
+        click.echo(json.dumps({
+            "blocs": [[{"actor": label(n), "id": n, "relations": part.support[n]} for n in bloc] for bloc in part.blocs],
+            "frustration": round(part.frustration, 4), "relations": part.relations, "tentative": part.tentative,
+            "contradictions": [{"a": label(u), "b": label(v), "weight": round(w, 2)} for u, v, w in part.contradictions],
+        }, ensure_ascii=False, indent=2))
+        return
+    for i, bloc in enumerate(part.blocs, start=1):
+        members = ", ".join(label(n) + ("*" if part.support[n] < MIN_SUPPORT else "") for n in bloc)
+        click.echo(f"bloc {i}: {members}")
+    click.echo(f"frustration: {part.frustration:.1%} of the signed weight contradicts this partition")
+    for u, v, w in part.contradictions[:10]:
+        kind = "conflict inside a bloc" if w < 0 else "cooperation across blocs"
+        click.echo(f"  {label(u)} - {label(v)}: {w:+.1f} ({kind})")
+    if part.thin():
+        click.echo(f"* placed on fewer than {MIN_SUPPORT} relations: read their bloc as a guess")
+    if part.tentative:
+        click.echo(f"note: only {part.relations} relations; with this little evidence the blocs are tentative")
+
+
+@cli.command()
+@click.option("--by", type=click.Choice(["weighted", "degree", "betweenness"]), default="weighted", show_default=True,
+              help="weighted: sum of |Goldstein weight| of an actor's relations; degree: distinct neighbours; "
+                   "betweenness: share of shortest paths through the actor.")
+@click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@filter_options
+@store_option
+def central(by, limit, fmt, keep, store):
+    """Rank actors by centrality, with their balance of cooperation and conflict.
+
+    \b
+    Example:
+        kg central
+        kg central --by betweenness --limit 10
+    """
+    from .central import centrality
+    from .signed import signed_graph
+
+    relations, dates = _load(store)
+    rows = centrality(signed_graph(relations, dates, keep), by=by)[:limit]
+    headers = ["actor", "type", "degree", "weighted_degree", "betweenness", "cooperation", "conflict", "balance"]
+    values = [[r.label, r.type, r.degree, round(r.weighted_degree, 1), round(r.betweenness, 3),
+               round(r.cooperation, 1), round(r.conflict, 1), round(r.balance, 2)] for r in rows]
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(headers, v)) for v in values], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        from .output import csv_text
+
+        click.echo(csv_text(headers, values), nl=False)
+    else:
+        from .output import table_text
+
+        click.echo(table_text(headers, values) if values else "no relations (with these filters)")
+
+
+@cli.command()
+@click.argument("actor_a")
+@click.argument("actor_b")
+@click.option("--limit", type=click.IntRange(1, 50), default=3, show_default=True, help="Paths to show.")
+@click.option("--evidence", "per_hop", type=click.IntRange(0, 20), default=1, show_default=True,
+              help="Sentences to show per hop.")
+@filter_options
+@store_option
+def path(actor_a, actor_b, limit, per_hop, keep, store):
+    """The shortest chains of relations linking two actors, with evidence for each hop.
+
+    \b
+    Example:
+        kg path "United States" Russia
+    """
+    from .graph import relations_graph
+    from .paths import shortest_paths
+
+    (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
+    relations, dates = _load(store)
+    kept = [r for r in relations if keep.keeps(r, dates.get(r.doc))]
+    graph = relations_graph(kept, rollup=keep.rollup, dates=dates, keep_persons=keep.keep_persons)
+    chains = shortest_paths(graph, a.id, b.id, limit)
+    if not chains:
+        click.echo(f"no chain of relations links {a.label} and {b.label}")
+        return
+    label = lambda n: graph.nodes[n].get("label", n)  # noqa: E731
+    for i, hops in enumerate(chains, start=1):
+        click.echo(f"path {i}: " + " - ".join([label(hops[0][0])] + [label(v) for _, v, _ in hops]))
+        for u, v, edges in hops:
+            types = ", ".join(sorted({f"{label(e['source'])} {e['relation']} {label(e['target'])}" for e in edges}))
+            click.echo(f"  {label(u)} - {label(v)}: {types}")
+            for e in edges[:per_hop]:
+                click.echo(f"    [{e['doc']}] {' '.join(e['sentence'].split())}")
+
+
+@cli.group()
+def plot():
+    """Draw pictures: a dyad's timeline, the bloc heat map.
+
+    \b
+    Example:
+        kg plot stance Russia Armenia -o stance.png
+        kg plot alliances -o blocs.svg
+    """
+
+
+@plot.command(name="stance")
+@click.argument("actor_a")
+@click.argument("actor_b")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Picture to write: .png, .svg or .pdf.")
+@filter_options
+@store_option
+def plot_stance_command(actor_a, actor_b, output, keep, store):
+    """Cooperation and conflict between two actors by month.
+
+    \b
+    Example:
+        kg plot stance Russia Armenia -o stance.png
+    """
+    from .plot import plot_stance
+    from .stance import stance
+
+    (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
+    relations, dates = _load(store)
+    result = stance(relations, a.id, b.id, dates, keep)
+    click.echo(f"wrote {plot_stance(result, {a.id: a.label, b.id: b.label}, output)}", err=True)
+
+
+@plot.command(name="alliances")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Picture to write: .png, .svg or .pdf.")
+@click.option("--limit", type=click.IntRange(2, 200), default=30, show_default=True, help="Actors shown.")
+@filter_options
+@store_option
+def plot_alliances_command(output, limit, keep, store):
+    """A heat map of signed relations between the main actors, ordered by bloc.
+
+    \b
+    Example:
+        kg plot alliances -o blocs.png
+    """
+    from .alliances import blocs
+    from .plot import plot_alliances
+    from .signed import signed_graph
+
+    relations, dates = _load(store)
+    graph = signed_graph(relations, dates, keep)
+    click.echo(f"wrote {plot_alliances(graph, blocs(graph), output, limit)}", err=True)
+
+
+@cli.command()
+@click.argument("actor")
+@click.option("--depth", type=click.IntRange(1, 5), default=1, show_default=True, help="Hops from the actor.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="HTML file to write.")
+@click.option("--color", type=click.Choice(["bloc", "type"]), default="bloc", show_default=True)
+@click.option("--min-count", type=click.IntRange(1, 10000), default=1, show_default=True,
+              help="Only actor pairs with at least this many relations.")
+@filter_options
+@store_option
+def graph(actor, depth, output, color, min_count, keep, store):
+    """An interactive HTML graph of ACTOR's neighbourhood (works offline).
+
+    \b
+    Example:
+        kg graph Armenia --depth 2 -o armenia.html
+    """
+    from .lookup import find_actor
+
+    ref = find_actor(store, actor)
+    _write_html(store, output, keep, color, min_count, center=ref.id, depth=depth,
+                title=f"kg: {ref.label} and its neighbours")
+
+
+def _write_html(store, output, keep, color, min_count, center=None, depth=1, title="kg graph"):
+    from .export import html_page
+
+    relations, dates = _load(store)
+    page = html_page(relations, dates, keep, color_by=color, min_count=min_count, center=center, depth=depth,
+                     title=title)
+    _atomic_write(output, page.encode("utf-8"))
+    click.echo(f"wrote {output}", err=True)
+
+
+def _atomic_write(output: Path, data: bytes) -> None:
+    tmp = output.with_name(output.name + ".part")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise KgError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
 def main() -> None:

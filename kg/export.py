@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import io
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -19,6 +18,8 @@ from .vocab import PREFIXES
 FORMATS = ("ttl", "nq", "jsonld", "jsonl", "graphml", "gexf", "html")
 BINARY_FORMATS = {"graphml", "gexf"}
 RDF_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
+BLOC_COLOURS = ["#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494", "#b3b3b3",
+                "#1f78b4", "#33a02c"]  # ColorBrewer Set2, then Paired
 POLARITY_COLOURS = {1: "#1b9e77", -1: "#d95f02", 0: "#8c8c8c"}  # colour-blind safe (ColorBrewer Dark2)
 TYPE_COLOURS = {"State": "#4c72b0", "Organization": "#8172b2", "Group": "#937860", "Person": "#64b5cd"}
 
@@ -39,9 +40,9 @@ def export(store: Store, fmt: str, out: IO[bytes], *, max_evidence: int = 5) -> 
         writer = nx.write_graphml if fmt == "graphml" else nx.write_gexf
         writer(graph, out)
     elif fmt == "html":
-        from .graph import store_graph
+        from .statements import statement_dates, store_relations
 
-        out.write(graph_html(store_graph(store), max_evidence=max_evidence).encode("utf-8"))
+        out.write(html_page(store_relations(store), statement_dates(store), max_evidence=max_evidence).encode("utf-8"))
     else:
         raise ValueError(f"unknown export format {fmt!r}")
 
@@ -113,23 +114,61 @@ def _script_json(value) -> str:
     return text
 
 
-def graph_data(graph: nx.MultiDiGraph, *, max_evidence: int = 5, color_by: str = "type") -> dict:
-    """Nodes and edges for vis-network: one edge per actor pair and direction, tooltips as plain text."""
+def html_page(relations, dates: dict[str, str] | None = None, keep=None, *, color_by: str = "bloc",
+              min_count: int = 1, center: str | None = None, depth: int = 1, title: str = "kg graph",
+              max_evidence: int = 5) -> str:
+    """The HTML graph of ``relations`` (filtered by ``keep``, a kg.signed.Filter): nodes coloured by
+    bloc or actor type and sized by weighted degree, pairs with fewer than ``min_count`` relations
+    left out, optionally only the ``depth``-neighbourhood of ``center``."""
+    from .alliances import blocs
+    from .graph import relations_graph
+    from .signed import Filter, signed_graph
+
+    keep = keep or Filter()
+    dates = dates or {}
+    kept = [r for r in relations if keep.keeps(r, dates.get(r.doc))]
+    graph = relations_graph(kept, rollup=keep.rollup, dates=dates, keep_persons=keep.keep_persons)
+    if min_count > 1:
+        pairs = Counter(frozenset((u, v)) for u, v in graph.edges())
+        graph.remove_edges_from([(u, v, k) for u, v, k in graph.edges(keys=True) if pairs[frozenset((u, v))] < min_count])
+        graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])
+    if center is not None and center in graph:
+        around = nx.ego_graph(graph.to_undirected(as_view=True), center, radius=depth)
+        graph = graph.subgraph(around.nodes).copy()
+    signed = signed_graph(kept, dates, keep)
+    signed = signed.subgraph(graph.nodes).copy()
+    membership = blocs(signed).membership if color_by == "bloc" and signed.number_of_edges() else {}
+    strength = {n: sum(abs(w) for _, _, w in signed.edges(n, data="weight")) for n in signed}
+    return graph_html(graph, title=title, max_evidence=max_evidence, color_by=color_by, membership=membership,
+                      strength=strength)
+
+
+def graph_data(graph: nx.MultiDiGraph, *, max_evidence: int = 5, color_by: str = "type",
+               membership: dict[str, int] | None = None, strength: dict[str, float] | None = None) -> dict:
+    """Nodes and edges for vis-network: one edge per actor pair and direction, tooltips as plain text.
+
+    Node size grows with weighted degree (``strength``, else the relation count); colour shows the
+    bloc (``membership``) or the actor type."""
     from pyvis.network import Network
 
     net = Network(directed=True)
-    strength = Counter()
-    for u, v, data in graph.edges(data=True):
-        strength[u] += 1
-        strength[v] += 1
+    counts = Counter()
+    for u, v in graph.edges():
+        counts[u] += 1
+        counts[v] += 1
+    strength = strength or {n: float(c) for n, c in counts.items()}
+    membership = membership or {}
     for node, data in graph.nodes(data=True):
         tip = [data.get("label", node), f"type: {data.get('type', '')}"]
         if data.get("wikidata"):
             tip.append(f"Wikidata: {data['wikidata']}")
-        tip.append(f"relations: {strength[node]}")
-        net.add_node(node, label=data.get("label", node), title="\n".join(tip),
-                     color=TYPE_COLOURS.get(data.get("type"), "#999999"),
-                     size=10 + 4 * strength[node] ** 0.5)
+        if node in membership:
+            tip.append(f"bloc: {membership[node] + 1}")
+        tip.append(f"relations: {counts[node]}, weighted degree: {strength.get(node, 0):.1f}")
+        colour = (BLOC_COLOURS[membership[node] % len(BLOC_COLOURS)] if color_by == "bloc" and node in membership
+                  else TYPE_COLOURS.get(data.get("type"), "#999999"))
+        net.add_node(node, label=data.get("label", node), title="\n".join(tip), color=colour,
+                     size=10 + 3 * strength.get(node, 0.0) ** 0.5)
     pairs: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for u, v, data in graph.edges(data=True):
         pairs[(u, v)].append(data)
@@ -148,14 +187,25 @@ def graph_data(graph: nx.MultiDiGraph, *, max_evidence: int = 5, color_by: str =
     return {"nodes": net.nodes, "edges": net.edges}
 
 
-def graph_html(graph: nx.MultiDiGraph, *, title: str = "kg graph", max_evidence: int = 5) -> str:
+def graph_html(graph: nx.MultiDiGraph, *, title: str = "kg graph", max_evidence: int = 5, color_by: str = "type",
+               membership: dict[str, int] | None = None, strength: dict[str, float] | None = None) -> str:
     """A self-contained page (vis-network inline, no request leaves it) drawing ``graph``."""
-    data = graph_data(graph, max_evidence=max_evidence)
+    membership = membership or {}
+    data = graph_data(graph, max_evidence=max_evidence, color_by=color_by, membership=membership, strength=strength)
+    keys = [("cooperation", POLARITY_COLOURS[1]), ("conflict", POLARITY_COLOURS[-1]),
+            ("structural / mixed", POLARITY_COLOURS[0])]
+    if color_by == "bloc" and membership:
+        leaders: dict[int, str] = {}
+        for node, bloc in membership.items():  # name each bloc after its strongest member
+            if node in graph and (bloc not in leaders or (strength or {}).get(node, 0) > (strength or {}).get(leaders[bloc], 0)):
+                leaders[bloc] = node
+        keys += [(f"bloc {b + 1} ({graph.nodes[n].get('label', n)})", BLOC_COLOURS[b % len(BLOC_COLOURS)])
+                 for b, n in sorted(leaders.items())]
+    else:
+        keys += [(t.lower(), c) for t, c in TYPE_COLOURS.items()]
     legend = "".join(
         f'<span class="key"><span class="swatch" style="background:{colour}"></span>{html.escape(name)}</span>'
-        for name, colour in [("cooperation", POLARITY_COLOURS[1]), ("conflict", POLARITY_COLOURS[-1]),
-                             ("structural / mixed", POLARITY_COLOURS[0])]
-        + [(t.lower(), c) for t, c in TYPE_COLOURS.items()]
+        for name, colour in keys
     )
     return _TEMPLATE.format(
         title=html.escape(title),

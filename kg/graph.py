@@ -11,7 +11,7 @@ from .store import Store
 
 
 def relations_graph(relations: Iterable[Relation], *, rollup: bool = True, asserted_only: bool = True,
-                    dates: dict[str, str] | None = None) -> nx.MultiDiGraph:
+                    dates: dict[str, str] | None = None, keep_persons: frozenset[str] = frozenset()) -> nx.MultiDiGraph:
     """A MultiDiGraph of actors; each edge is one relation (keyed by position) with its attributes.
 
     ``rollup`` credits a person's relations to the state or organisation it acts for;
@@ -22,8 +22,8 @@ def relations_graph(relations: Iterable[Relation], *, rollup: bool = True, asser
     for r in relations:
         if asserted_only and not r.asserted:
             continue
-        source = r.source.rolled_up() if rollup else r.source
-        target = r.target.rolled_up() if rollup else r.target
+        source = r.source.rolled_up() if rollup and r.source.id not in keep_persons else r.source
+        target = r.target.rolled_up() if rollup and r.target.id not in keep_persons else r.target
         if source.id == target.id:
             continue
         for actor in (source, target):

@@ -10,7 +10,8 @@ import pytest
 from kg.cli import cli
 from kg.store import Store
 
-COMMANDS = ["build", "neighbors", "query", "actors", "export", "validate"]
+COMMANDS = ["build", "neighbors", "query", "actors", "export", "validate", "eval", "stance", "alliances", "central",
+            "path", "graph", "plot stance", "plot alliances"]
 
 
 def run(runner, *args):
@@ -19,7 +20,7 @@ def run(runner, *args):
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_cli_every_command_has_help_with_an_example(runner, command):
-    result = run(runner, command, "--help")
+    result = run(runner, *command.split(), "--help")
     assert result.exit_code == 0
     assert "Example:" in result.output and "--store" in result.output
 

@@ -1,0 +1,130 @@
+"""The signed, weighted actor graph: each asserted relation adds its Goldstein weight to its dyad."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import networkx as nx
+
+from .data import read_table
+from .records import Relation
+from .vocab import QUAD_CLASSES, RELATION_TYPES
+
+
+@cache
+def load_weights() -> dict[str, float]:
+    """ontology/weights.tsv: relation type -> signed weight (Goldstein scale of its CAMEO root)."""
+    weights = {row["type"]: float(row["goldstein"]) for row in read_table("weights.tsv")}
+    missing = set(RELATION_TYPES) - set(weights)
+    if missing:
+        raise ValueError(f"weights.tsv lacks {', '.join(sorted(missing))}")
+    return weights
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which relations an analysis uses: a date window (dates as YYYY, YYYY-MM or YYYY-MM-DD,
+    compared on their common prefix), quad classes, relation types, persons rolled up or not."""
+
+    since: str | None = None
+    until: str | None = None
+    quads: frozenset[str] = frozenset()
+    relations: frozenset[str] = frozenset()
+    rollup: bool = True
+    keep_persons: frozenset[str] = frozenset()  # persons asked for by name stay themselves
+
+    def named(self, *actor_ids: str) -> Filter:
+        """The same filter, keeping these persons as themselves when rolling up."""
+        from dataclasses import replace
+
+        return replace(self, keep_persons=self.keep_persons | frozenset(actor_ids))
+
+    def keeps(self, relation: Relation, date: str | None) -> bool:
+        if not relation.asserted:
+            return False
+        if self.quads and relation.quad not in self.quads:
+            return False
+        if self.relations and relation.type not in self.relations:
+            return False
+        if self.since or self.until:
+            if not date:
+                return False  # undated documents cannot be placed in a window
+            if self.since and date[: len(self.since)] < self.since[: len(date)]:
+                return False
+            if self.until and date[: len(self.until)] > self.until[: len(date)]:
+                return False
+        return True
+
+    def ends(self, relation: Relation):
+        if not self.rollup:
+            return relation.source, relation.target
+        return tuple(a if a.id in self.keep_persons else a.rolled_up() for a in (relation.source, relation.target))
+
+
+def validate_filter(since: str | None = None, until: str | None = None, quads: Iterable[str] = (),
+                    relations: Iterable[str] = (), rollup: bool = True) -> Filter:
+    """A Filter from user input, with a clear error for a bad date, quad or type."""
+    import re
+
+    from .errors import KgError
+
+    for name, value in (("since", since), ("until", until)):
+        if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise KgError(f"--{name} {value!r}: write a date as YYYY, YYYY-MM or YYYY-MM-DD")
+    quads = frozenset(q.lower() for q in quads)
+    unknown = quads - set(QUAD_CLASSES)
+    if unknown:
+        raise KgError(f"unknown quad class {sorted(unknown)[0]!r}; use one of {', '.join(QUAD_CLASSES)}")
+    types = frozenset(r.upper() for r in relations)
+    if types - set(RELATION_TYPES):
+        raise KgError(f"unknown relation type {sorted(types - set(RELATION_TYPES))[0]!r}; "
+                      f"use one of {', '.join(RELATION_TYPES)}")
+    return Filter(since, until, quads, types, rollup)
+
+
+def signed_digraph(relations: Iterable[Relation], dates: dict[str, str] | None = None,
+                   keep: Filter = Filter()) -> nx.DiGraph:
+    """A DiGraph of actors; each edge sums its relations: ``weight`` (signed), ``cooperation`` and
+    ``conflict`` (magnitudes), ``count`` and ``types`` (a Counter of relation types)."""
+    weights = load_weights()
+    dates = dates or {}
+    graph = nx.DiGraph()
+    for r in relations:
+        if not keep.keeps(r, dates.get(r.doc)):
+            continue
+        source, target = keep.ends(r)
+        if source.id == target.id:
+            continue
+        for actor in (source, target):
+            if actor.id not in graph:
+                graph.add_node(actor.id, label=actor.label, type=actor.type, wikidata=actor.wikidata)
+        if not graph.has_edge(source.id, target.id):
+            graph.add_edge(source.id, target.id, weight=0.0, cooperation=0.0, conflict=0.0, count=0,
+                           types=Counter())
+        data = graph.edges[source.id, target.id]
+        w = weights[r.type]
+        data["weight"] += w
+        data["cooperation" if w > 0 else "conflict"] += abs(w)
+        data["count"] += 1
+        data["types"][r.type] += 1
+    return graph
+
+
+def signed_graph(relations: Iterable[Relation], dates: dict[str, str] | None = None,
+                 keep: Filter = Filter()) -> nx.Graph:
+    """The undirected signed graph: both directions of a dyad summed."""
+    directed = signed_digraph(relations, dates, keep)
+    graph = nx.Graph()
+    graph.add_nodes_from(directed.nodes(data=True))
+    for u, v, data in directed.edges(data=True):
+        if graph.has_edge(u, v):
+            edge = graph.edges[u, v]
+            for key in ("weight", "cooperation", "conflict", "count"):
+                edge[key] += data[key]
+            edge["types"] = edge["types"] + data["types"]
+        else:
+            graph.add_edge(u, v, **{**data, "types": Counter(data["types"])})
+    return graph

@@ -1,0 +1,111 @@
+"""Stance of a dyad: how two actors act towards each other, in both directions and over time."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .records import Relation
+from .signed import Filter, load_weights
+
+
+@dataclass
+class Direction:
+    """What ``source`` does to ``target``: counts per type, signed score, cooperation and conflict."""
+
+    source: str
+    target: str
+    counts: Counter = field(default_factory=Counter)
+    score: float = 0.0
+    cooperation: float = 0.0
+    conflict: float = 0.0
+
+    @property
+    def relations(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class Month:
+    month: str
+    cooperation: float  # both directions, Goldstein magnitudes
+    conflict: float
+    relations: int
+
+    @property
+    def net(self) -> float:
+        return self.cooperation - self.conflict
+
+
+@dataclass(frozen=True)
+class Evidence:
+    relation: Relation
+    weight: float
+    date: str | None
+
+
+@dataclass
+class Stance:
+    a: str
+    b: str
+    forward: Direction
+    backward: Direction
+    timeline: list[Month]
+    evidence: list[Evidence]
+    undated: int = 0  # relations whose documents carry no date (left out of the timeline)
+
+    @property
+    def net(self) -> float:
+        return self.forward.score + self.backward.score
+
+    @property
+    def trend(self) -> str | None:
+        """'worsening', 'improving' or 'steady': the last month against the mean of earlier months."""
+        if len(self.timeline) < 2:
+            return None
+        earlier = sum(m.net for m in self.timeline[:-1]) / (len(self.timeline) - 1)
+        last = self.timeline[-1].net
+        if last < earlier - 1:
+            return "worsening"
+        if last > earlier + 1:
+            return "improving"
+        return "steady"
+
+
+def stance(relations: Iterable[Relation], a: str, b: str, dates: dict[str, str] | None = None,
+           keep: Filter = Filter(), top: int = 5) -> Stance:
+    """The dyad between actor ids ``a`` and ``b`` (persons rolled up unless ``keep`` says not)."""
+    weights = load_weights()
+    dates = dates or {}
+    forward, backward = Direction(a, b), Direction(b, a)
+    months: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    evidence: list[Evidence] = []
+    undated = 0
+    for r in relations:
+        date = dates.get(r.doc)
+        if not keep.keeps(r, date):
+            continue
+        source, target = keep.ends(r)
+        pair = (source.id, target.id)
+        if pair == (a, b):
+            side = forward
+        elif pair == (b, a):
+            side = backward
+        else:
+            continue
+        w = weights[r.type]
+        side.counts[r.type] += 1
+        side.score += w
+        side.cooperation += max(w, 0.0)
+        side.conflict += max(-w, 0.0)
+        evidence.append(Evidence(r, w, date))
+        if date and len(date) >= 7:
+            bucket = months[date[:7]]
+            bucket[0 if w > 0 else 1] += abs(w)
+            bucket[2] += 1
+        else:
+            undated += 1
+    timeline = [Month(m, c, k, int(n)) for m, (c, k, n) in sorted(months.items())]
+    evidence.sort(key=lambda e: (-abs(e.weight) * e.relation.confidence, e.relation.doc, e.relation.start))
+    return Stance(a, b, forward, backward, timeline, evidence[:top], undated)
