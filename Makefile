@@ -14,6 +14,13 @@ $(STAMP): pyproject.toml
 		{ echo "kg needs Python 3.11 or newer: run make PYTHON=python3.11 ..."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,model]'
+	@# Chromium for the browser tests, where the machine allows (root with apt); else they skip.
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser tests"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	      || echo "note: chromium could not be installed; the browser tests will be skipped"; \
+	  else echo "note: no chromium (apt-get install chromium); the browser tests will be skipped"; fi; }
 	touch $(STAMP)
 
 demo: install

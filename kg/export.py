@@ -255,6 +255,7 @@ _TEMPLATE = """<!DOCTYPE html>
       nodes: {{shape: "dot", font: {{size: 14}}}},
       interaction: {{hover: true, tooltipDelay: 120}}}});
   network.once("stabilizationIterationsDone", function () {{ network.setOptions({{physics: false}}); }});
+  window.kgNetwork = network;  // for scripting the page (and for the browser tests)
 }})();
 </script>
 </body>
