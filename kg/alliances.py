@@ -18,8 +18,9 @@ import networkx as nx
 
 # An actor touched by fewer relations than this is placed on thin evidence.
 MIN_SUPPORT = 3
-# Below this many relations in all, the partition as a whole is tentative.
+# Below this many relations, or relations from this many documents, the partition is tentative.
 MIN_RELATIONS = 50
+MIN_DOCUMENTS = 20
 
 
 @dataclass
@@ -31,10 +32,11 @@ class Partition:
     contradictions: list[tuple[str, str, float]] = field(default_factory=list)
     support: dict[str, int] = field(default_factory=dict)  # relations touching each actor
     relations: int = 0
+    documents: int = 0
 
     @property
     def tentative(self) -> bool:
-        return self.relations < MIN_RELATIONS
+        return self.relations < MIN_RELATIONS or self.documents < MIN_DOCUMENTS
 
     def thin(self) -> list[str]:
         return sorted(a for a, n in self.support.items() if n < MIN_SUPPORT)
@@ -103,4 +105,5 @@ def blocs(graph: nx.Graph, k_max: int = 4, alpha: float = 0.5, restarts: int = 3
     frustration = sum(abs(w) for _, _, w in contradictions) / total
     support = {n: sum(d.get("count", 1) for _, _, d in graph.edges(n, data=True)) for n in nodes}
     relations = sum(d.get("count", 1) for _, _, d in graph.edges(data=True))
-    return Partition(ordered, membership, error, frustration, contradictions, support, relations)
+    documents = len(set().union(*(d.get("docs", set()) for _, _, d in graph.edges(data=True))))
+    return Partition(ordered, membership, error, frustration, contradictions, support, relations, documents)

@@ -328,14 +328,7 @@ def export(fmt, output, color, min_count, keep, store):
         run_export(store, fmt, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return
-    tmp = output.with_name(output.name + ".part")
-    try:
-        with open(tmp, "wb") as f:
-            run_export(store, fmt, f)
-        tmp.replace(output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise KgError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    _atomic_write(output, lambda f: run_export(store, fmt, f))
     click.echo(f"wrote {output}", err=True)
 
 
@@ -532,7 +525,8 @@ def alliances(k_max, fmt, keep, store):
     if fmt == "json":
         click.echo(json.dumps({
             "blocs": [[{"actor": label(n), "id": n, "relations": part.support[n]} for n in bloc] for bloc in part.blocs],
-            "frustration": round(part.frustration, 4), "relations": part.relations, "tentative": part.tentative,
+            "frustration": round(part.frustration, 4), "relations": part.relations, "documents": part.documents,
+            "tentative": part.tentative,
             "contradictions": [{"a": label(u), "b": label(v), "weight": round(w, 2)} for u, v, w in part.contradictions],
         }, ensure_ascii=False, indent=2))
         return
@@ -546,7 +540,8 @@ def alliances(k_max, fmt, keep, store):
     if part.thin():
         click.echo(f"* placed on fewer than {MIN_SUPPORT} relations: read their bloc as a guess")
     if part.tentative:
-        click.echo(f"note: only {part.relations} relations; with this little evidence the blocs are tentative")
+        click.echo(f"note: {part.relations} relations from {part.documents} documents; with this little evidence "
+                   f"the blocs are tentative")
 
 
 @cli.command()
@@ -707,14 +702,16 @@ def _write_html(store, output, keep, color, min_count, center=None, depth=1, tit
     relations, dates = _load(store)
     page = html_page(relations, dates, keep, color_by=color, min_count=min_count, center=center, depth=depth,
                      title=title)
-    _atomic_write(output, page.encode("utf-8"))
+    _atomic_write(output, lambda f: f.write(page.encode("utf-8")))
     click.echo(f"wrote {output}", err=True)
 
 
-def _atomic_write(output: Path, data: bytes) -> None:
+def _atomic_write(output: Path, write) -> None:
+    """Writes ``output`` through ``write(binary file)``: a partial file never replaces a good one."""
     tmp = output.with_name(output.name + ".part")
     try:
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as f:
+            write(f)
         tmp.replace(output)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -88,7 +88,7 @@ def validate_filter(since: str | None = None, until: str | None = None, quads: I
 def signed_digraph(relations: Iterable[Relation], dates: dict[str, str] | None = None,
                    keep: Filter = Filter()) -> nx.DiGraph:
     """A DiGraph of actors; each edge sums its relations: ``weight`` (signed), ``cooperation`` and
-    ``conflict`` (magnitudes), ``count`` and ``types`` (a Counter of relation types)."""
+    ``conflict`` (magnitudes), ``count``, ``types`` (a Counter of relation types) and ``docs``."""
     weights = load_weights()
     dates = dates or {}
     graph = nx.DiGraph()
@@ -103,13 +103,14 @@ def signed_digraph(relations: Iterable[Relation], dates: dict[str, str] | None =
                 graph.add_node(actor.id, label=actor.label, type=actor.type, wikidata=actor.wikidata)
         if not graph.has_edge(source.id, target.id):
             graph.add_edge(source.id, target.id, weight=0.0, cooperation=0.0, conflict=0.0, count=0,
-                           types=Counter())
+                           types=Counter(), docs=set())
         data = graph.edges[source.id, target.id]
         w = weights[r.type]
         data["weight"] += w
         data["cooperation" if w > 0 else "conflict"] += abs(w)
         data["count"] += 1
         data["types"][r.type] += 1
+        data["docs"].add(r.doc)
     return graph
 
 
@@ -125,6 +126,7 @@ def signed_graph(relations: Iterable[Relation], dates: dict[str, str] | None = N
             for key in ("weight", "cooperation", "conflict", "count"):
                 edge[key] += data[key]
             edge["types"] = edge["types"] + data["types"]
+            edge["docs"] = edge["docs"] | data["docs"]
         else:
-            graph.add_edge(u, v, **{**data, "types": Counter(data["types"])})
+            graph.add_edge(u, v, **{**data, "types": Counter(data["types"]), "docs": set(data["docs"])})
     return graph
