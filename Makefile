@@ -33,5 +33,10 @@ test: install
 bench: install
 	$(BIN)/python bench/run.py
 
+# The property tests with many more examples, and the long robustness cases (a 20 MB article).
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -m "slow or not slow" --hypothesis-show-statistics \
+		tests/test_properties.py tests/test_robustness.py::test_robustness_twenty_megabyte_article
+
 clean:
 	rm -rf .kg kg-graph.html .pytest_cache build dist *.egg-info

@@ -115,15 +115,20 @@ def document(doc_id: str, text: str, **meta) -> Document:
     return Document(
         id=doc_id,
         text=text,
-        sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         date_approximate=bool(meta.get("date_approximate", False)),
-        **{k: (str(v) if v is not None else None) for k, v in fields.items()},
+        **{k: (normalise_text(str(v)) if v is not None else None) for k, v in fields.items()},
     )
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def normalise_text(text: str) -> str:
-    """One newline convention and no NUL characters; nothing else is changed."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    """One newline convention, no NUL characters and no lone surrogates (a jsonl line can carry
+    one in a \\u escape; it cannot be stored): each becomes U+FFFD. Nothing else is changed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return _SURROGATE.sub("\ufffd", text)
 
 
 # -- files
@@ -166,7 +171,7 @@ def _read_jsonl(file: Path, text: str, skip: OnSkip) -> Iterator[Document]:
         if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
             skip(Skipped(where, 'no "text" field with the article'))
             continue
-        doc_id = str(record.get("id") or f"{file.stem}-{number}")
+        doc_id = normalise_text(str(record.get("id") or f"{file.stem}-{number}"))
         yield document(
             doc_id,
             record["text"],
