@@ -277,7 +277,11 @@ def actors(pattern, fmt, store):
         represents = row["represents"].value.removeprefix(ACTOR) if row["represents"] is not None else ""
         wikidata = row["wikidata"].value if row["wikidata"] is not None else ""
         rows.append([label, row["type"].value, wikidata, represents, int(row["relations"].value), ident])
-    headers = ["actor", "type", "wikidata", "acts_for", "relations", "id"]
+    _echo_rows(["actor", "type", "wikidata", "acts_for", "relations", "id"], rows, fmt, "no actors match")
+
+
+def _echo_rows(headers: list[str], rows: list[list], fmt: str, empty: str) -> None:
+    """Rows as a JSON list of objects, CSV, or an aligned table (``empty`` when there are none)."""
     if fmt == "json":
         click.echo(json.dumps([dict(zip(headers, r)) for r in rows], ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -287,7 +291,7 @@ def actors(pattern, fmt, store):
     else:
         from .output import table_text
 
-        click.echo(table_text(headers, rows) if rows else "no actors match")
+        click.echo(table_text(headers, rows) if rows else empty)
 
 
 @cli.command()
@@ -568,16 +572,7 @@ def central(by, limit, fmt, keep, store):
     headers = ["actor", "type", "degree", "weighted_degree", "betweenness", "cooperation", "conflict", "balance"]
     values = [[r.label, r.type, r.degree, round(r.weighted_degree, 1), round(r.betweenness, 3),
                round(r.cooperation, 1), round(r.conflict, 1), round(r.balance, 2)] for r in rows]
-    if fmt == "json":
-        click.echo(json.dumps([dict(zip(headers, v)) for v in values], ensure_ascii=False, indent=2))
-    elif fmt == "csv":
-        from .output import csv_text
-
-        click.echo(csv_text(headers, values), nl=False)
-    else:
-        from .output import table_text
-
-        click.echo(table_text(headers, values) if values else "no relations (with these filters)")
+    _echo_rows(headers, values, fmt, "no relations (with these filters)")
 
 
 @cli.command()

@@ -83,6 +83,15 @@ def _state_rows():
         yield row, names
 
 
+def _add_forms(gaz: Gazetteer, actor: Actor, names: list[str], row: dict[str, str]) -> None:
+    """An actor's names, and the seats, modifiers and territories its table row lists."""
+    for name in names:
+        gaz.add_form(name, actor, NAME)
+    for column, kind in (("seats", SEAT), ("adjectives", MODIFIER), ("territories", TERRITORY)):
+        for form in split_list(row.get(column, "")):
+            gaz.add_form(form, actor, kind)
+
+
 @cache
 def load_gazetteer() -> Gazetteer:
     """The gazetteer built from ontology/states.tsv (with pycountry), actors.tsv and persons.tsv."""
@@ -99,27 +108,13 @@ def load_gazetteer() -> Gazetteer:
         )
         gaz.actors[actor.id] = actor
         gaz.actors.setdefault(row["iso3"], actor)  # persons.tsv refers to states by ISO code
-        for name in unique:
-            gaz.add_form(name, actor, NAME)
-        for seat in split_list(row["seats"]):
-            gaz.add_form(seat, actor, SEAT)
-        for adjective in split_list(row["adjectives"]):
-            gaz.add_form(adjective, actor, MODIFIER)
-        for territory in split_list(row.get("territories", "")):
-            gaz.add_form(territory, actor, TERRITORY)
+        _add_forms(gaz, actor, unique, row)
 
     for row in read_table("actors.tsv"):
         aliases = tuple(split_list(row["aliases"]) + split_list(row["seats"]))
         actor = Actor(row["id"], row["label"], row["type"], row["wikidata"] or None, aliases)
         gaz.actors[actor.id] = actor
-        for name in [row["label"], *split_list(row["aliases"])]:
-            gaz.add_form(name, actor, NAME)
-        for seat in split_list(row["seats"]):
-            gaz.add_form(seat, actor, SEAT)
-        for modifier in split_list(row["adjectives"]):
-            gaz.add_form(modifier, actor, MODIFIER)
-        for territory in split_list(row.get("territories", "")):
-            gaz.add_form(territory, actor, TERRITORY)
+        _add_forms(gaz, actor, [row["label"], *split_list(row["aliases"])], row)
 
     for row in read_table("persons.tsv"):
         represents = gaz.actors.get(row["represents"])

@@ -48,7 +48,7 @@ NEGATORS = {"refuse", "decline", "fail", "deny", "avoid", "stop", "cease", "refu
 # Governing words whose complement is only intended or possible ("ready to deploy", "plans to visit")
 INTENT = {"want", "plan", "seek", "try", "hope", "intend", "aim", "expect", "ready", "prepare", "prepared",
           "willing", "attempt", "wish", "need", "consider", "propose", "offer", "threaten", "promise",
-          "pledge", "vow", "agree", "attempt", "bid", "effort", "able", "likely", "call",
+          "pledge", "vow", "agree", "bid", "effort", "able", "likely", "call",
           "urge", "ask", "demand", "insist"}
 ATTEMPTS = {"try", "attempt", "seek", "attempts", "effort", "bid"}
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom"}
