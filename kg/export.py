@@ -182,8 +182,11 @@ def graph_data(graph: nx.MultiDiGraph, *, max_evidence: int = 5, color_by: str =
             tip.append(f"[{e['relation']}] {e['doc']}: {e['sentence']}")
         if len(edges) > max_evidence:
             tip.append(f"... and {len(edges) - max_evidence} more")
+        # the label agrees with the colour: the most frequent type of the dyad's net sign
+        agreeing = Counter(e["relation"] for e in edges if (e["polarity"] > 0) - (e["polarity"] < 0) == sign)
+        label = (agreeing or types).most_common(1)[0][0]
         net.add_edge(u, v, title="\n".join(tip), color=POLARITY_COLOURS[sign], width=1 + min(len(edges), 10),
-                     arrows="to", label=types.most_common(1)[0][0])
+                     arrows="to", label=label)
     return {"nodes": net.nodes, "edges": net.edges}
 
 
@@ -223,12 +226,13 @@ _TEMPLATE = """<!DOCTYPE html>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
 <title>{title}</title>
 <style>
-  body {{ margin: 0; font: 14px system-ui, sans-serif; color: #222; }}
+  html, body {{ height: 100%; }}
+  body {{ margin: 0; font: 14px system-ui, sans-serif; color: #222; display: flex; flex-direction: column; }}
   header {{ padding: 8px 12px; border-bottom: 1px solid #ddd; display: flex; gap: 16px; align-items: center; flex-wrap: wrap; }}
   h1 {{ font-size: 16px; margin: 0; }}
   .key {{ display: inline-flex; align-items: center; gap: 4px; margin-right: 10px; }}
   .swatch {{ width: 12px; height: 12px; border-radius: 2px; display: inline-block; }}
-  #graph {{ width: 100%; height: calc(100vh - 48px); }}
+  #graph {{ width: 100%; flex: 1; min-height: 300px; }}
   .tip {{ white-space: pre-line; max-width: 480px; font-size: 12px; }}
 </style>
 </head>
