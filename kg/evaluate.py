@@ -171,7 +171,12 @@ def find_corpus(gold: list[Item], gold_path: str | Path, candidates: Iterable[st
     for folder in [*map(Path, candidates), base.parent, base.parent / "seeds", Path("seeds")]:
         if not folder.is_dir():
             continue
-        files = {f.stem: f for f in corpus_files([folder]) if f.stem in wanted}
+        files: dict[str, Path] = {}
+        for f in corpus_files([folder]):
+            # never the gold files themselves (they share the articles' stems); articles before feeds
+            if f.stem in wanted and base.resolve() not in f.resolve().parents and (
+                    f.stem not in files or files[f.stem].suffix == ".jsonl"):
+                files[f.stem] = f
         if set(files) == wanted:
             return [files[d] for d in sorted(wanted)]
     raise GoldError(f"cannot find the articles of the gold documents ({', '.join(sorted(wanted)[:3])}, ...): "

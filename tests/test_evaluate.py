@@ -104,3 +104,16 @@ def test_evaluate_cli_without_articles_says_to_pass_corpus(runner, tmp_path):
         {"doc": "nowhere", "source": "Q1", "relation": "ACCUSE", "target": "Q2"}) + "\n")
     result = runner.invoke(cli, ["eval", str(tmp_path / "gold"), "--store", str(tmp_path / "s")])
     assert result.exit_code == 1 and "pass --corpus DIR" in result.output
+
+
+def test_evaluate_finds_articles_beside_a_gold_folder_not_the_gold_files(tmp_path):
+    from kg.evaluate import find_corpus
+
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "gold" / "a1.jsonl").write_text(json.dumps(
+        {"doc": "a1", "source": "Q1", "relation": "ACCUSE", "target": "Q2"}) + "\n")
+    (tmp_path / "seeds" / "a1.txt").write_text("Text.")
+    (tmp_path / "STYLE.md").write_text("not an article of the gold")
+    gold = read_gold(tmp_path / "gold")
+    assert find_corpus(gold, tmp_path / "gold") == [tmp_path / "seeds" / "a1.txt"]
