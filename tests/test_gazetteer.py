@@ -64,3 +64,9 @@ def test_gazetteer_known_person_acts_for_state(gaz):
 def test_actor_id_is_iri_safe():
     assert actor_id("Côte d'Ivoire") == "Cote_d_Ivoire"
     assert actor_id("United States") == "United_States"
+
+
+@pytest.mark.parametrize("alias, state", [("Vucic", "Serbia"), ("Kurti", "Kosovo"), ("Hemedti", "Rapid Support Forces"),
+                                          ("Tiani", "Niger"), ("Yoon", "South Korea"), ("Lai Ching-te", "Taiwan")])
+def test_gazetteer_office_holders_beyond_the_seeds(gaz, alias, state):
+    assert gaz.persons[alias].represents.label == state
