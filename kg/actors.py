@@ -9,6 +9,11 @@ from .gazetteer import MODIFIER, TERRITORY, Gazetteer, actor_id
 from .records import Actor, Mention
 
 PRONOUNS = {"he", "she"}
+FIRST_PERSON_PLURAL = {"we", "us", "our", "ours"}
+FIRST_PERSON_SINGULAR = {"i", "me", "my"}
+SPEECH_VERBS = {"say", "tell", "add", "state", "stress", "warn", "insist", "note", "declare", "write", "argue",
+                "reply", "explain", "claim", "announce", "tweet", "post", "emphasize", "emphasise", "affirm"}
+OPENING_QUOTES, CLOSING_QUOTES = {"“", "«", "„"}, {"”", "»"}
 POSSESSIVES = {"his", "her"}
 # Plural descriptions of the two parties to a conflict ("the two sides", "the warring parties")
 PARTY_NOUNS = {"side", "party"}
@@ -108,8 +113,38 @@ class ActorResolver:
             self._person_mentions(sent, ents, index, persons)
             self._body_mentions(sent, index)
             self._unknown_organisations(ents, index)
+            self._quoted_first_person(sent, index)
             self._definite_descriptions(sent, index, persons)
         return index
+
+    @staticmethod
+    def _quoted_first_person(sent, index: MentionIndex) -> None:
+        """In '“We hope to cooperate with Russia,” he said', 'we' is the speaker's side and 'I' the
+        speaker: the subject of a speech verb outside the quotation marks of the same sentence."""
+        inside = _quoted_tokens(sent)
+        if not inside:
+            return
+        speaker = None
+        for token in sent:
+            if token.i in inside or token.lemma_.lower() not in SPEECH_VERBS:
+                continue
+            for child in token.children:
+                mention = index.at(child)
+                if child.dep_ == "nsubj" and child.i not in inside and mention is not None:
+                    speaker = mention.actor
+                    break
+            if speaker is not None:
+                break
+        if speaker is None:
+            return
+        for i in sorted(inside):
+            token = sent.doc[i]
+            if i in index.by_token:
+                continue
+            if token.lower_ in FIRST_PERSON_PLURAL:
+                index.add(Mention(speaker.rolled_up(), i, i + 1, "pronoun"))
+            elif token.lower_ in FIRST_PERSON_SINGULAR:
+                index.add(Mention(speaker, i, i + 1, "pronoun"))
 
     def _definite_descriptions(self, sent, index: MentionIndex, context: PersonRegistry) -> None:
         """'the alliance' / 'the Russian-led bloc' -> the last organisation named; 'the country' -> the
@@ -329,6 +364,21 @@ def _clause_subject_actors(token, index: MentionIndex) -> list[Actor]:
         node = node.head
     return [index.at(t).actor for child in node.children if child.dep_ in ("nsubj", "nsubjpass")
             for t in child.subtree if index.at(t) is not None]
+
+
+def _quoted_tokens(sent) -> set[int]:
+    """Indices of the tokens between quotation marks in a sentence (curly, guillemets or straight)."""
+    inside: set[int] = set()
+    open_ = False
+    for token in sent:
+        text = token.text
+        if text in OPENING_QUOTES or (text == '"' and not open_):
+            open_ = True
+        elif text in CLOSING_QUOTES or (text == '"' and open_):
+            open_ = False
+        elif open_:
+            inside.add(token.i)
+    return inside
 
 
 def _looks_organised(label: str) -> bool:

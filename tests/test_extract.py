@@ -294,3 +294,21 @@ def test_extract_expressed_intent_is_agree_or_threaten(extractor, text, expected
         assert expected in found
     if absent:
         assert absent not in found
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Colombian Foreign Minister Ana Ruiz spoke on Monday. “We hope to cooperate with Ecuador,” she said.",
+         ("Colombia", "AGREE", "Ecuador")),
+        ("Ukrainian President Volodymyr Zelensky told reporters: “Our forces attacked Russian positions.”",
+         ("Ukraine", "ASSAULT", "Russia")),
+        ('Kenyan President William Ruto said: "We condemn Somalia for this."', ("Kenya", "ACCUSE", "Somalia")),
+    ],
+)
+def test_extract_first_person_in_a_quote_is_the_speaker(extractor, text, expected):
+    assert expected in asserted(extractor, text)
+
+
+def test_extract_first_person_without_a_speaker_stays_unresolved(extractor):
+    assert asserted(extractor, "“We condemn Somalia for this.”") == set()
