@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .corpus import OnSkip, Skipped, _metadata_for, corpus_files, read_files
+from .corpus import OnSkip, Skipped, corpus_metadata, corpus_files, read_files
 from .data import ontology_path
 from .extract import extractor_version
 from .rdf import ACTORS, actor_iri, actor_quads, actors_of, document_iri, document_quads
@@ -89,7 +89,7 @@ def build(
 
     paths = list(paths)
     files = corpus_files(paths)
-    metadata = _metadata_for(paths)
+    metadata = corpus_metadata(paths)
     version = extractor_version()
 
     def tracked(files: list[Path]) -> Iterator[Path]:

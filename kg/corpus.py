@@ -85,7 +85,7 @@ def corpus_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
 def read_corpus(paths: Iterable[str | os.PathLike], on_skip: OnSkip | None = None) -> Iterator[Document]:
     """Documents from files and folders; unreadable files and lines are reported to ``on_skip``."""
     paths = list(paths)
-    yield from read_files(corpus_files(paths), on_skip, _metadata_for(paths))
+    yield from read_files(corpus_files(paths), on_skip, corpus_metadata(paths))
 
 
 def read_files(files: Iterable[Path], on_skip: OnSkip | None = None,
@@ -197,7 +197,8 @@ def _manifest(folder: Path) -> dict:
     return manifest
 
 
-def _metadata_for(paths: Iterable[str | os.PathLike]) -> dict[str, dict]:
+def corpus_metadata(paths: Iterable[str | os.PathLike]) -> dict[str, dict]:
+    """Per-document metadata from the corpus.json manifests of the given folders (or files' folders)."""
     metadata: dict[str, dict] = {}
     for raw in paths:
         path = Path(raw)

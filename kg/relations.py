@@ -326,8 +326,6 @@ class RelationReader:
         if slot == "dobj":
             deps = ("nsubjpass",) if passive else ("dobj",)
             fillers = [c for c in token.children if c.dep_ in deps]
-            if not fillers and token.dep_ == "acl" and token.tag_ == "VBN":  # "a mission offered by X"
-                fillers = []
         elif slot == "dative":
             fillers = [c for c in token.children if c.dep_ in ("dative", "iobj")]
         elif slot == "attr":
