@@ -53,7 +53,6 @@ def neighbors(store: Store, name: str, *, relation: str | None = None,
     from pyoxigraph import NamedNode
 
     rows = store.query(named_queries()["neighbors"].text, {"actor": NamedNode(actor.iri)})
-    labels = {}
     table: dict[tuple[str, str, str], Neighbor] = {}
     seen: set[tuple] = set()
     for row in rows:
@@ -63,9 +62,8 @@ def neighbors(store: Store, name: str, *, relation: str | None = None,
             continue
         other = row["other"].value
         key = (other, rtype, way)
-        if other not in labels:
-            labels[other] = _label(store, other)
-        item = table.setdefault(key, Neighbor(labels[other], other.removeprefix(ACTOR), rtype,
+        label = row["otherLabel"].value if row["otherLabel"] is not None else other.removeprefix(ACTOR)
+        item = table.setdefault(key, Neighbor(label, other.removeprefix(ACTOR), rtype,
                                               RELATION_TYPES[rtype].quad, way, RELATION_TYPES[rtype].polarity))
         doc = row["doc"].value.rsplit("/", 1)[-1]
         start = int(row["start"].value)
@@ -78,10 +76,3 @@ def neighbors(store: Store, name: str, *, relation: str | None = None,
     ordered = sorted(table.values(), key=lambda n: (-n.count, n.actor, n.relation, n.direction))
     return actor, ordered
 
-
-def _label(store: Store, iri: str) -> str:
-    from pyoxigraph import NamedNode
-
-    for row in store.query("SELECT ?a ?l WHERE { ?a rdfs:label ?l } LIMIT 1", {"a": NamedNode(iri)}):
-        return row["l"].value
-    return iri.removeprefix(ACTOR)
