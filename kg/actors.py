@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .gazetteer import MODIFIER, TERRITORY, Gazetteer, actor_id
 from .records import Actor, Mention
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 PRONOUNS = {"he", "she"}
 FIRST_PERSON_PLURAL = {"we", "us", "our", "ours"}
@@ -291,7 +296,7 @@ class ActorResolver:
                     continue
                 if token.i > max(ent.end, head.i + 1) + 1 or token.dep_ in ("relcl", "acl", "prep", "punct"):
                     continue
-                if head is root and token.i > ent.start:
+                if head.i == root.i and token.i > ent.start:
                     continue
                 title_tokens.append(token)
         affiliation = None
@@ -356,12 +361,25 @@ class ActorResolver:
             index.add(Mention(actor, ent.start, ent.end, "name"))
 
 
+def climb(token, found: Callable[[Token], bool]) -> Token:
+    """The first of ``token`` and its heads for which ``found`` holds, else the root of its sentence.
+
+    spaCy makes a new Token object on every access, so tokens compare by index (``is`` never holds
+    between two of them); at most one step per token of the document, so no tree makes it loop
+    (and a document without a parse, where every token is its own head, needs no sentences)."""
+    node = token
+    for _ in range(len(token.doc)):
+        if found(node) or node.head.i == node.i:
+            break
+        node = node.head
+    return node
+
+
 def _clause_subject_actors(token, index: MentionIndex) -> list[Actor]:
     """Every actor named in the subject phrase of the clause ``token`` sits in (appositions too:
-    'The spokeswoman, Maria Zakharova, scoffed at his remarks')."""
-    node = token
-    while node.head is not node and node.pos_ not in ("VERB", "AUX"):
-        node = node.head
+    'The spokeswoman, Maria Zakharova, scoffed at his remarks'). A verbless headline ("Bush
+    Promotes His Plan", with "Promotes" read as a name) has no clause: its root's subjects count."""
+    node = climb(token, lambda t: t.pos_ in ("VERB", "AUX"))
     return [index.at(t).actor for child in node.children if child.dep_ in ("nsubj", "nsubjpass")
             for t in child.subtree if index.at(t) is not None]
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from .actors import MentionIndex, PersonRegistry
+from .actors import MentionIndex, PersonRegistry, climb
 from .data import read_table, split_list
 from .records import Mention, Relation
 from .vocab import RELATION_TYPES
@@ -191,12 +191,11 @@ class RelationReader:
             return
         rtype = RELATION_TYPES[frame.type]
         intent = "AGREE" if rtype.polarity > 0 else "THREATEN" if rtype.quad == "material-conflict" else None
-        governor = token
-        while governor.dep_ in ("xcomp", "conj") and governor.head is not governor:
-            governor = governor.head
-            if governor.lemma_.lower() in SELF_INTENT:
-                break
-        if intent is None or governor is token or governor.lemma_.lower() not in SELF_INTENT:
+        # up the chain of complements and conjuncts to the nearest intent verb: "wants to meet and
+        # help X" -> want
+        governor = climb(token, lambda t: t.dep_ not in ("xcomp", "conj") or (
+            t.i != token.i and t.lemma_.lower() in SELF_INTENT))
+        if intent is None or governor.i == token.i or governor.lemma_.lower() not in SELF_INTENT:
             return
         # the intent itself must be stated, not denied or merely possible ("did not want to")
         negated, hypothetical = self._modality(governor, speech_act=True)
@@ -222,9 +221,11 @@ class RelationReader:
                     for s_arg, t_arg in _pairs(members, True):
                         yield from self._emit(token, frame, s_arg, t_arg, seen, doc_id, text, offset)
                 elif len(members) == 1:
+                    # the ally of the governing verb's subject ("Russia blames ally Armenia"), or of
+                    # a verbless root's owner ("Putin's meeting with ally Lukashenko")
                     governor = token.head if token.dep_ in ("dobj", "compound", "appos") else None
-                    while governor is not None and governor.pos_ not in ("VERB", "AUX") and governor.head is not governor:
-                        governor = governor.head
+                    if governor is not None:
+                        governor = climb(governor, lambda t: t.pos_ in ("VERB", "AUX"))
                     for s_arg in self._sources(governor, index) if governor is not None else []:
                         yield from self._emit(token, frame, s_arg, members[0], seen, doc_id, text, offset)
             elif lemma in MEMBER_NOUNS and token.dep_ == "conj" and any(
@@ -349,7 +350,7 @@ class RelationReader:
                 noun = token.head
                 governor = noun.head if noun.dep_ in ("dobj", "nsubjpass", "attr") else (
                     noun.head.head if noun.dep_ == "pobj" and noun.head.dep_ == "prep" else None)
-                if governor is not None and governor is not noun:
+                if governor is not None and governor.i != noun.i:
                     return self._sources(governor, index)
             return []
         elif slot in ("ccomp:subject", "ccomp:obligation"):
@@ -413,7 +414,7 @@ class RelationReader:
         if subjects:
             return args
         head = token.head
-        if head is token:
+        if head.i == token.i:
             return []
         step = inherited * LINK_RELIABILITY["inherited"]
         if group == "NOUN" and token.dep_ in ("dobj", "attr", "oprd", "nsubjpass"):
@@ -431,7 +432,7 @@ class RelationReader:
                 return owners
             if head.dep_ in ("dobj", "nsubj", "attr"):
                 return self._sources(head.head, index, step, hops + 1) if head.dep_ != "nsubj" else []
-        if token.dep_ == "pcomp" and head.dep_ == "prep" and head.head is not head:
+        if token.dep_ == "pcomp" and head.dep_ == "prep" and head.head.i != head.i:
             # "blamed Armenia for canceling the talks" -> Armenia cancelled them
             governor = head.head
             objects = [c for c in governor.children if c.dep_ == "dobj"]
@@ -465,7 +466,7 @@ class RelationReader:
         if _pos_group(token) in ("NOUN", "ADJ"):
             if any(c.dep_ == "det" and c.lower_ == "no" for c in token.children):
                 negated = True
-            if token.dep_ in ("dobj", "attr", "acomp", "oprd") and token.head is not token:
+            if token.dep_ in ("dobj", "attr", "acomp", "oprd") and token.head.i != token.i:
                 clause = token.head
         level = 0
         while True:
@@ -479,7 +480,7 @@ class RelationReader:
                     hypothetical = True
                 elif child.dep_ == "mark" and child.lower_ in CONDITIONALS:
                     hypothetical = True
-            if clause.dep_ in ("xcomp", "acl", "ccomp") and clause.head is not clause and level < 4:
+            if clause.dep_ in ("xcomp", "acl", "ccomp") and clause.head.i != clause.i and level < 4:
                 governor = clause.head.lemma_.lower()
                 if governor in NEGATORS:
                     # "refused to quit" did not quit; "denied that it attacked" is not asserted
@@ -492,7 +493,7 @@ class RelationReader:
                 clause = clause.head
                 level += 1
                 continue
-            if clause.dep_ in ("conj",) and clause.head is not clause and level < 4:
+            if clause.dep_ in ("conj",) and clause.head.i != clause.i and level < 4:
                 clause = clause.head
                 level += 1
                 continue
@@ -561,7 +562,7 @@ def _misattached_pobjs(noun, word: str) -> list:
     """Objects of a 'WORD' phrase right after ``noun`` that the parser hung on the governing verb:
     in 'reacted to the deployment of observers to Armenia', the second 'to' is the deployment's."""
     governor = noun.head.head if noun.dep_ == "pobj" else noun.head
-    if governor is noun:
+    if governor.i == noun.i:
         return []
     return [g for child in governor.children
             if child.dep_ == "prep" and child.lower_ == word and child.i == noun.right_edge.i + 1
