@@ -35,7 +35,7 @@ bench: install
 
 # The property tests with many more examples, and the long robustness cases (a 20 MB article).
 fuzz: install
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -m "slow or not slow" --hypothesis-show-statistics \
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -m "slow or not slow" --timeout 3600 --hypothesis-show-statistics \
 		tests/test_properties.py tests/test_robustness.py::test_robustness_twenty_megabyte_article
 
 clean:

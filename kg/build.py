@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .corpus import OnSkip, Skipped, corpus_metadata, corpus_files, read_files
+from .corpus import MAX_DOCUMENT_BYTES, OnSkip, Skipped, corpus_metadata, iter_corpus_files, read_files
 from .data import ontology_path
-from .extract import extractor_version
-from .rdf import ACTORS, actor_iri, actor_quads, actors_of, document_iri, document_quads
+from .extract import DOC_TIMEOUT, extractor_version
+from .rdf import ACTORS, actor_iri, actor_quads, actors_of, document_iri, document_quads, kg
 from .records import Actor, Document
 from .store import Store, Writer
 from .vocab import ONTOLOGY_GRAPH
 
-KNOWN_DOCUMENTS = """
-SELECT ?id ?sha ?version WHERE {
-  GRAPH ?g { ?g a kg:Document ; dcterms:identifier ?id ; kg:sha256 ?sha ; kg:extractorVersion ?version }
-}"""
+# A build commits (publishes what it has written) every this many documents or seconds.
+BATCH_DOCUMENTS = 500
+BATCH_SECONDS = 60.0
 
 UNREFERENCED_ACTORS = """
 SELECT DISTINCT ?actor WHERE {
@@ -43,25 +43,43 @@ WHERE {
 
 @dataclass
 class BuildReport:
-    """What a build did, and what the store holds after it."""
+    """What a build did, and what the store holds after it. Also its progress while it runs."""
 
     extracted: int = 0
     unchanged: int = 0
+    skipped: int = 0
+    renamed: int = 0
     new_relations: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
+    commits: int = 0
+    committed: int = 0  # documents extracted up to the last commit: what an interruption keeps
     documents: int = 0
     relations: int = 0
     actors: int = 0
     seconds: float = 0.0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def done(self) -> int:
+        """Documents (and unreadable files or lines) dealt with so far."""
+        return self.extracted + self.unchanged + self.skipped
 
     def summary(self, store: Store) -> str:
         parts = [f"{self.documents} documents ({self.extracted} extracted, {self.unchanged} unchanged"]
         if self.skipped:
-            parts[0] += f", {len(self.skipped)} skipped"
+            parts[0] += f", {self.skipped} skipped"
         parts[0] += ")"
         parts.append(f"{self.relations} relations")
         parts.append(f"{self.actors} actors")
         return f"built {', '.join(parts)} in {self.seconds:.1f} s -> {store.path}"
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the store (or the batch in flight) holds under a document id."""
+
+    sha256: str
+    version: str | None
+    origin: str | None
 
 
 def build(
@@ -72,76 +90,163 @@ def build(
     model: str | None = None,
     workers: int = 1,
     on_skip: OnSkip | None = None,
-    on_file: Callable[[Path], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
+    on_progress: Callable[[BuildReport], None] | None = None,
     nlp=None,
+    doc_timeout: float | None = DOC_TIMEOUT,
+    max_bytes: int | None = MAX_DOCUMENT_BYTES,
+    batch_documents: int = BATCH_DOCUMENTS,
+    batch_seconds: float = BATCH_SECONDS,
 ) -> BuildReport:
-    """Builds ``paths`` into ``store`` as one transaction; unchanged documents are not re-read.
+    """Builds ``paths`` into ``store``; unchanged documents are not read again.
 
-    ``rebuild`` starts a fresh graph from this corpus (and re-extracts every document).
+    The corpus is streamed: documents are read, extracted and written one at a time, and committed
+    in batches (every ``batch_documents`` documents or ``batch_seconds`` seconds), each batch
+    atomic. An interrupted build keeps its whole batches, and the next build skips what they hold.
+    A document over its time budget (``doc_timeout`` seconds per 1,000 characters) or over
+    ``max_bytes`` is skipped and reported to ``on_skip``; ``on_note`` hears of documents kept
+    under another id because theirs was taken. ``rebuild`` starts a fresh graph from this corpus.
     """
-    started = time.perf_counter()
     report = BuildReport()
 
     def skip(item: Skipped) -> None:
-        report.skipped.append(item)
+        report.skipped += 1
         if on_skip is not None:
             on_skip(item)
+        if on_progress is not None:
+            on_progress(report)
 
     paths = list(paths)
-    files = corpus_files(paths)
     metadata = corpus_metadata(paths)
+    files = iter_corpus_files(paths)
     version = extractor_version()
-
-    def tracked(files: list[Path]) -> Iterator[Path]:
-        for file in files:
-            yield file
-            if on_file is not None:
-                on_file(file)
+    in_flight: dict[str, Held] = {}  # read, not yet written: bounded by the extraction pipeline
 
     with store.writer(fresh=rebuild) as writer:
-        known = {} if rebuild else _known_documents(writer)
+        _load_ontology(writer)
 
         def changed() -> Iterator[Document]:
-            for document in read_files(tracked(files), skip, metadata):
-                if known.get(document.id) == (document.sha256, version):
+            for document in read_files(files, skip, metadata, max_bytes=max_bytes):
+                document, held = stored_as(document)
+                if held is not None and (held.sha256, held.version) == (document.sha256, version):
                     report.unchanged += 1
+                    if on_progress is not None:
+                        on_progress(report)
                     continue
+                in_flight[document.id] = Held(document.sha256, version, document.origin)
                 yield document
+
+        def stored_as(document: Document) -> tuple[Document, Held | None]:
+            chosen, held = identify(document, lambda doc_id: in_flight.get(doc_id) or _held(writer, doc_id))
+            if chosen != document.id:
+                if held is None:  # said once, when the document is first kept under its new id
+                    report.renamed += 1
+                if held is None and on_note is not None:
+                    on_note(f"{document.path}: document id {document.id!r} is taken by another file "
+                            f"with another text; kept as {chosen!r}")
+                document = replace(document, id=chosen)
+            return document, held
 
         documents = changed()
         first = next(documents, None)
-        actors: dict[str, Actor] = {}
         if first is not None:  # spaCy is loaded only when there is something to read
-            from .extract import Extractor
+            from .extract import Extractor, extract_in_workers
 
-            extractor = Extractor(nlp=nlp, model=model)
-            for document, relations in extractor.extract(itertools.chain([first], documents), n_process=workers):
-                writer.replace_graph(document_iri(document.id), document_quads(document, relations, version))
-                actors.update(actors_of(relations))
+            stream = itertools.chain([first], documents)
+            if workers > 1:
+                extractions = extract_in_workers(stream, workers, model=model, doc_timeout=doc_timeout)
+            else:
+                extractions = Extractor(nlp=nlp, model=model).extract(stream, doc_timeout=doc_timeout)
+            batch = _Batch()
+            for extraction in extractions:
+                document, relations = extraction.document, extraction.relations
+                in_flight.pop(document.id, None)
+                if extraction.failure is not None:
+                    skip(Skipped(document.path or document.id, extraction.failure))
+                    continue
+                graph = document_iri(document.id)
+                batch.replaced |= writer.store.contains_named_graph(graph)
+                writer.replace_graph(graph, document_quads(document, relations, version))
+                batch.actors.update(actors_of(relations))
+                batch.documents += 1
                 report.extracted += 1
                 report.new_relations += len(relations)
-        _update_actors(writer, actors)
-        _load_ontology(writer)
+                if batch.documents >= batch_documents or time.monotonic() - batch.started >= batch_seconds:
+                    _commit(writer, batch)
+                    batch = _Batch()
+                    report.commits += 1
+                    report.committed = report.extracted
+                if on_progress is not None:
+                    on_progress(report)
+            _update_actors(writer, batch.actors, batch.replaced)
         _totals(writer, report)
-    report.seconds = time.perf_counter() - started
+    report.commits += 1
+    report.seconds = time.monotonic() - report.started
     return report
 
 
-def _known_documents(writer: Writer) -> dict[str, tuple[str, str]]:
-    return {
-        row["id"].value: (row["sha"].value, row["version"].value)
-        for row in writer.query(KNOWN_DOCUMENTS)
-    }
+def identify(document: Document, held_under: Callable[[str], Held | None]) -> tuple[str, Held | None]:
+    """The id ``document`` is stored under, and what the store holds there.
+
+    A document keeps its own id unless another file's different text holds it: then it is told
+    apart by the folders it sits in ('feb/report' beside 'report' from jan/), else by a digest of
+    its path. The same file (or the same text from anywhere) keeps its id, so a document that
+    changed is replaced and one that did not is skipped.
+    """
+    for candidate in _candidate_ids(document):
+        held = held_under(candidate)
+        if held is None or held.origin is None or document.origin is None or held.origin == document.origin \
+                or held.sha256 == document.sha256:
+            return candidate, held
+    raise AssertionError("the last candidate id is unique to the file")  # pragma: no cover
 
 
-def _update_actors(writer: Writer, actors: dict[str, Actor]) -> None:
-    """Describes the actors this build saw afresh and drops those no statement refers to any more."""
+def _candidate_ids(document: Document) -> Iterator[str]:
+    yield document.id
+    if not document.origin:
+        return
+    folders = Path(document.origin).parent.parts[1:]
+    for depth in range(1, min(3, len(folders)) + 1):
+        yield "/".join(folders[-depth:]) + "/" + document.id
+    yield f"{document.id}~{hashlib.sha256(document.origin.encode('utf-8')).hexdigest()[:10]}"
+
+
+def _held(writer: Writer, doc_id: str) -> Held | None:
+    graph = document_iri(doc_id)
+    values = {}
+    for name in ("sha256", "extractorVersion", "origin"):
+        quad = next(writer.store.quads_for_pattern(graph, kg(name), None, graph), None)
+        values[name] = quad.object.value if quad is not None else None
+    if values["sha256"] is None:
+        return None
+    return Held(values["sha256"], values["extractorVersion"], values["origin"])
+
+
+@dataclass
+class _Batch:
+    """The documents written since the last commit, and the actors they name."""
+
+    documents: int = 0
+    replaced: bool = False
+    actors: dict[str, Actor] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+
+def _commit(writer: Writer, batch: _Batch) -> None:
+    _update_actors(writer, batch.actors, batch.replaced)
+    writer.commit()
+
+
+def _update_actors(writer: Writer, actors: dict[str, Actor], replaced: bool = True) -> None:
+    """Describes the actors a batch saw afresh; once documents were replaced, drops the actors no
+    statement refers to any more (new documents cannot orphan one)."""
     store = writer.store
     for actor in actors.values():
         _remove_description(store, actor_iri(actor))
     store.extend([q for actor in sorted(actors.values(), key=lambda a: a.id) for q in actor_quads(actor)])
-    for row in list(writer.query(UNREFERENCED_ACTORS)):
-        _remove_description(store, row["actor"])
+    if replaced:
+        for row in list(writer.query(UNREFERENCED_ACTORS)):
+            _remove_description(store, row["actor"])
 
 
 def _remove_description(store, node) -> None:

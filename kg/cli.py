@@ -12,8 +12,10 @@ import click
 from .errors import KgError
 
 # Exit codes: 0 success; 1 an error (one line on stderr); 2 a usage error;
-# 3 a build that completed but skipped some files or lines (each named in a warning).
+# 3 a build that completed but skipped some files or lines (each named in a warning);
+# 130 a build interrupted by Ctrl-C or SIGTERM (the store keeps its last whole batch).
 EXIT_SKIPPED = 3
+EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by Ctrl-C
 
 
 class KgGroup(click.Group):
@@ -78,33 +80,65 @@ def cli():
 @click.option("--model", envvar="KG_MODEL", help="spaCy pipeline to use (or set KG_MODEL).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes that parse in parallel.")
+@click.option("--doc-timeout", type=click.FloatRange(0), default=5.0, show_default=True, metavar="SECONDS",
+              help="Time a document may take per 1,000 characters (and at least this); a slower one is "
+                   "skipped with a warning. 0: no limit.")
+@click.option("--max-size", type=click.FloatRange(0, min_open=True), default=50.0, show_default=True,
+              metavar="MB", help="Largest document read; a larger file or jsonl line is skipped with a warning.")
+@click.option("--commit-every", type=click.IntRange(1), default=500, show_default=True, metavar="N",
+              help="Publish the work every N documents (and every minute): an interrupted build keeps it.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or status lines.")
+@click.option("--status-every", type=click.FloatRange(0.1), default=30.0, show_default=True, metavar="SECONDS",
+              help="When stderr is not a terminal, write a status line this often.")
 @store_option
-def build(paths, rebuild, model, workers, store):
+def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, quiet, status_every, store):
     """Extract relations from news articles into the store.
 
     PATHS are files or folders (.txt, .md, .html, .jsonl; default: seeds/). Unchanged documents
-    are skipped. Exit code 3 means the build completed but some files were skipped.
+    are skipped, so running it again after an interruption goes on where it stopped. Exit code 3
+    means the build completed but some files, lines or documents were skipped (each named).
 
     \b
     Example:
         kg build seeds/
         kg build articles/ more.jsonl --store news.kg
+        nohup kg build feeds/ --workers 2 > build.log 2>&1 &
     """
+    import signal
+
     from .build import build as run_build
-    from .corpus import corpus_files
+    from .corpus import count_documents
+    from .progress import Progress
 
     paths = list(paths) or [Path("seeds")]
+    progress = Progress(None if quiet else count_documents(paths), quiet=quiet, every=status_every)
+    latest = []
 
     def warn(skipped):
         click.echo(f"warning: {skipped}", err=True)
 
-    if sys.stderr.isatty():
-        total = len(corpus_files(paths))
-        with click.progressbar(length=total, label="reading", file=sys.stderr) as bar:
-            report = run_build(paths, store, rebuild=rebuild, model=model, workers=workers, on_skip=warn,
-                               on_file=lambda _: bar.update(1))
-    else:
-        report = run_build(paths, store, rebuild=rebuild, model=model, workers=workers, on_skip=warn)
+    def follow(report):
+        latest[:1] = [report]
+        progress.update(report)
+
+    def terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        report = run_build(paths, store, rebuild=rebuild, model=model, workers=workers, on_skip=warn,
+                           on_note=lambda note: click.echo(f"note: {note}", err=True), on_progress=follow,
+                           doc_timeout=doc_timeout or None, max_bytes=int(max_size * 1024 * 1024),
+                           batch_documents=commit_every)
+    except KeyboardInterrupt:
+        progress.close()
+        kept = latest[0].committed if latest else 0
+        click.echo(f"Error: interrupted; the store keeps what its last whole batch held ({kept} documents "
+                   f"extracted by this build): run the same kg build again to go on", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        progress.close()
+        signal.signal(signal.SIGTERM, previous)
     click.echo(report.summary(store))
     if report.skipped:
         sys.exit(EXIT_SKIPPED)

@@ -1,10 +1,23 @@
-"""Extraction: documents in, relations out, with spaCy's nlp.pipe over bounded chunks."""
+"""Extraction: documents in, relations out, with spaCy's nlp.pipe over bounded chunks.
+
+Each document gets a time budget: a document whose reading takes longer is given up (and
+reported), so one pathological text cannot stop a build. With several workers, documents are read
+in separate processes that die with the build.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from . import __version__
 from .data import ontology_path
@@ -15,6 +28,9 @@ from .records import Document, Relation
 CHUNK_CHARS = 20_000
 DATA_FILES = ("lexicon.tsv", "states.tsv", "actors.tsv", "persons.tsv", "agents.tsv", "nominals.tsv")
 CODE_FILES = ("actors.py", "corpus.py", "extract.py", "gazetteer.py", "nlp.py", "rdf.py", "relations.py")
+# Seconds a document may take per 1,000 characters (and at least this long, however short it is).
+# Reading a parse normally takes a few milliseconds per 1,000 characters.
+DOC_TIMEOUT = 5.0
 
 
 def extractor_version() -> str:
@@ -56,6 +72,58 @@ def strongest(relations: list[Relation]) -> list[Relation]:
     return sorted(best.values(), key=lambda r: (r.start, r.source.id, r.type, r.target.id))
 
 
+class Extraction(NamedTuple):
+    """One document with the relations read from it; ``failure`` says why none could be read."""
+
+    document: Document
+    relations: list[Relation]
+    failure: str | None = None
+
+
+class DocumentTimeout(Exception):
+    """A document's reading went over its time budget."""
+
+
+def time_budget(document: Document, per_thousand: float | None) -> float | None:
+    """The seconds ``document`` may take: ``per_thousand`` per 1,000 characters, at least ``per_thousand``."""
+    if per_thousand is None or per_thousand <= 0:
+        return None
+    return per_thousand * max(1.0, len(document.text) / 1000)
+
+
+@contextmanager
+def deadline(seconds: float | None) -> Iterator[None]:
+    """Raises DocumentTimeout in the block after ``seconds`` of wall time.
+
+    It uses SIGALRM, so it works in the main thread of a POSIX process (the CLI, a worker) and does
+    nothing elsewhere. A timer that was already running (a caller's alarm, pytest-timeout) is
+    honoured: if it falls due first its handler runs, and it is re-armed afterwards.
+    """
+    usable = (seconds is not None and hasattr(signal, "setitimer")
+              and threading.current_thread() == threading.main_thread())
+    if not usable:
+        yield
+        return
+    started = time.monotonic()
+    outer = signal.getitimer(signal.ITIMER_REAL)[0]
+    previous = signal.getsignal(signal.SIGALRM)
+
+    def expire(signum, frame):
+        if outer and time.monotonic() - started >= outer - 1e-3 and callable(previous):
+            previous(signum, frame)
+        raise DocumentTimeout
+
+    signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(1e-3, outer - (time.monotonic() - started)))
+
+
 class Extractor:
     """Turns documents into relations: actor resolution, then relations off the parse."""
 
@@ -72,8 +140,13 @@ class Extractor:
         self.reader = RelationReader(extractor_version=self.version)
 
     def extract(self, documents: Iterable[Document], batch_size: int = 32,
-                n_process: int = 1) -> Iterator[tuple[Document, list[Relation]]]:
-        """Each document with its relations, in input order."""
+                doc_timeout: float | None = None) -> Iterator[Extraction]:
+        """Each document with its relations, in input order.
+
+        ``doc_timeout`` (seconds per 1,000 characters) gives each document a time budget for reading
+        its parse; a document over it, or one the extractor fails on, comes back with no relations
+        and a ``failure``. ``extract_in_workers`` does the same in several processes.
+        """
         from .actors import PersonRegistry
 
         def pieces():
@@ -84,15 +157,107 @@ class Extractor:
 
         current: list[Relation] = []
         persons = PersonRegistry()
-        for doc, (document, offset, last) in self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size,
-                                                             n_process=n_process):
-            index = self.resolver.resolve(doc, persons)
-            current.extend(self.reader.relations(doc, index, document.id, document.text, offset, persons))
+        failure: str | None = None
+        spent = 0.0
+        for doc, (document, offset, last) in self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
+            budget = time_budget(document, doc_timeout)
+            if failure is None:
+                started = time.monotonic()
+                try:
+                    with deadline(None if budget is None else max(1e-3, budget - spent)):
+                        index = self.resolver.resolve(doc, persons)
+                        current.extend(self.reader.relations(doc, index, document.id, document.text, offset,
+                                                             persons))
+                except DocumentTimeout:
+                    failure = f"took longer than its time budget of {budget:.1f} s (--doc-timeout)"
+                except Exception as exc:
+                    # a bug met on one text must not stop a build: the document is reported, not lost silently
+                    failure = f"the extractor failed on it ({type(exc).__name__}: {exc}); please report this"
+                spent += time.monotonic() - started
             if last:
-                yield document, strongest(current)
-                current, persons = [], PersonRegistry()
+                yield Extraction(document, [] if failure else strongest(current), failure)
+                current, persons, failure, spent = [], PersonRegistry(), None, 0.0
 
     def relations(self, text: str, doc_id: str = "text") -> list[Relation]:
         """Relations in one text: a convenience for notebooks and tests."""
         document = Document(doc_id, text, hashlib.sha256(text.encode()).hexdigest())
-        return next(iter(self.extract([document])))[1]
+        return next(iter(self.extract([document]))).relations
+
+
+# -- worker processes
+
+_worker: Extractor | None = None
+
+
+def _start_worker(model: str | None) -> None:
+    """A worker dies with the build that started it, and leaves Ctrl-C to it."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _worker
+    _worker = Extractor(model=model)
+
+
+def _die_with_parent() -> None:
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills us when the parent dies
+    except (OSError, AttributeError):  # not Linux: workers still stop when their queue closes
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _extract_batch(documents: list[Document], doc_timeout: float | None) -> list[Extraction]:
+    assert _worker is not None
+    return list(_worker.extract(documents, doc_timeout=doc_timeout))
+
+
+def extract_in_workers(documents: Iterable[Document], workers: int, model: str | None = None,
+                       doc_timeout: float | None = None, batch: int = 16) -> Iterator[Extraction]:
+    """Extractions in input order from ``workers`` processes, each with its own pipeline.
+
+    Workers are started fresh (not forked: they inherit no open files, such as the store's lock),
+    are killed by the kernel if the build dies, and at most two batches per worker are in flight,
+    so a corpus of any size streams through in bounded memory.
+    """
+    from .nlp import model_name
+
+    name = model_name(model)
+    context = multiprocessing.get_context("spawn")
+    pool = context.Pool(workers, initializer=_start_worker, initargs=(name,))
+    try:
+        pending: deque = deque()
+
+        def batches() -> Iterator[list[Document]]:
+            group: list[Document] = []
+            for document in documents:
+                group.append(document)
+                if len(group) == batch:
+                    yield group
+                    group = []
+            if group:
+                yield group
+
+        for group in batches():
+            pending.append(pool.apply_async(_extract_batch, (group, doc_timeout)))
+            while len(pending) >= 2 * workers:
+                yield from _result(pending.popleft())
+        while pending:
+            yield from _result(pending.popleft())
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def _result(async_result) -> list[Extraction]:
+    while True:  # short waits, so that Ctrl-C is seen at once
+        try:
+            return async_result.get(timeout=0.2)
+        except multiprocessing.TimeoutError:
+            continue

@@ -91,6 +91,8 @@ def document_quads(document: Document, relations: Iterable[Relation], extractor:
     yield Quad(doc, NamedNode(DCTERMS + "identifier"), _string(document.id), graph)
     yield Quad(doc, kg("sha256"), Literal(document.sha256), graph)
     yield Quad(doc, kg("extractorVersion"), Literal(extractor), graph)
+    if document.origin:
+        yield Quad(doc, kg("origin"), _string(document.origin), graph)
     if document.title:
         yield Quad(doc, NamedNode(DCTERMS + "title"), _string(document.title), graph)
     if document.date:

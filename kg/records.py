@@ -20,6 +20,7 @@ class Document:
     source: str | None = None
     url: str | None = None
     path: str | None = None
+    origin: str | None = None  # the resolved absolute path of the file it was read from
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
 """The store: an embedded Oxigraph database on disk, written in atomic generations.
 
 A store folder holds numbered generations (each a complete Oxigraph database) and a pointer file
-naming the current one. A build copies the current generation (a RocksDB checkpoint: hard links,
-not a copy of the data), writes its changes there, and publishes it by atomically replacing the
-pointer. So a build that is interrupted at any moment leaves the previous graph in place, readers
-never open a database that is being written, and only one writer runs at a time (a lock file).
-"""
+naming the current one. A build writes into a working copy of the current generation (a RocksDB
+checkpoint: hard links, not a copy of the data) and publishes it batch by batch: each commit is a
+checkpoint of the working copy that becomes the current generation by an atomic replacement of the
+pointer. So a build interrupted at any moment leaves the graph of its last whole batch (or the
+graph before it), readers never open a database that is being written, and only one writer runs
+at a time (a lock file)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from .vocab import PREFIXES
 FORMAT_VERSION = 1
 POINTER = "kg-store.json"
 LOCK = "write.lock"
+WORK = "work"  # the working copy of the build in progress
 GENERATION = re.compile(r"^gen-(\d{6})$")
 KEEP_PREVIOUS = 2  # generations kept for readers that opened them just before a publish
 DEFAULT_STORE = ".kg"
@@ -80,7 +82,7 @@ class Store:
         return pointer
 
     def _only_kg_files(self) -> bool:
-        return all(p.name in (LOCK,) or GENERATION.match(p.name) or p.name.startswith(POINTER)
+        return all(p.name in (LOCK, WORK) or GENERATION.match(p.name) or p.name.startswith(POINTER)
                    for p in self.path.iterdir())
 
     def reader(self) -> ox.Store:
@@ -118,7 +120,9 @@ class Store:
     # -- writing
     @contextmanager
     def writer(self, fresh: bool = False) -> Iterator[Writer]:
-        """A writable next generation, published when the block ends without an exception.
+        """A writable working copy of the graph; ``Writer.commit()`` publishes what it holds so far as
+        a new generation, and the block's end publishes the rest (nothing, if it ends by an exception:
+        the store then keeps its last committed generation).
 
         ``fresh`` starts from an empty graph instead of a copy of the current one (this is also
         how a store of another format version is replaced).
@@ -126,29 +130,35 @@ class Store:
         self.path.mkdir(parents=True, exist_ok=True)
         with _exclusive_lock(self.path / LOCK):
             self._remove_abandoned()
-            current = None
+            work = self.path / WORK
             if self.exists() and not fresh:
-                current = self.path / self.pointer()["generation"]
-            number = max([int(m.group(1)) for p in self.path.iterdir() if (m := GENERATION.match(p.name))],
-                         default=0) + 1
-            target = self.path / f"gen-{number:06d}"
-            writer = None
+                source = ox.Store.read_only(str(self.path / self.pointer()["generation"]))
+                source.backup(str(work))
+                del source
+            writer = Writer(self, ox.Store(str(work)))
             try:
-                if current is not None:
-                    source = ox.Store.read_only(str(current))
-                    source.backup(str(target))
-                    del source
-                writer = Writer(ox.Store(str(target)))
                 yield writer
+                writer.commit()
+            finally:
                 writer.close()
-                self._publish(target.name)
-            except BaseException:
-                if writer is not None:
-                    writer.close()
-                shutil.rmtree(target, ignore_errors=True)
-                raise
-            self._reader = None
-            self._prune(keep=target.name)
+                shutil.rmtree(work, ignore_errors=True)
+
+    def _publish_checkpoint(self, working: ox.Store) -> str:
+        """Publishes a checkpoint of the working copy (hard links, not a copy) as the next generation."""
+        working.flush()
+        number = max([int(m.group(1)) for p in self.path.iterdir() if (m := GENERATION.match(p.name))],
+                     default=0) + 1
+        target = self.path / f"gen-{number:06d}"
+        try:
+            working.backup(str(target))
+            _fsync_dir(self.path)
+            self._publish(target.name)
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        self._reader = None
+        self._prune(keep=target.name)
+        return target.name
 
     def _publish(self, generation: str) -> None:
         pointer = {"format": FORMAT_VERSION, "generation": generation, "kg": __version__}
@@ -164,7 +174,8 @@ class Store:
         return sorted(p.name for p in self.path.iterdir() if GENERATION.match(p.name) and p.is_dir())
 
     def _remove_abandoned(self) -> None:
-        """Generations newer than the current one were left by an interrupted build."""
+        """The working copy and generations newer than the current one were left by an interrupted build."""
+        shutil.rmtree(self.path / WORK, ignore_errors=True)
         current = self._current_name()
         for name in self._generations():
             if current is None or name > current:
@@ -183,15 +194,17 @@ class Store:
 
 
 class Writer:
-    """Write access to the generation being built; usable only inside ``Store.writer()``."""
+    """Write access to the working copy of a build; usable only inside ``Store.writer()``."""
 
-    def __init__(self, store: ox.Store):
+    def __init__(self, owner: Store, store: ox.Store):
+        self._owner = owner
         self._store: ox.Store | None = store
+        self.commits = 0
 
     @property
     def store(self) -> ox.Store:
         if self._store is None:
-            raise RuntimeError("the generation was already published or discarded")
+            raise RuntimeError("the working copy was already closed")
         return self._store
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
@@ -205,9 +218,13 @@ class Writer:
         return self.store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
                                 substitutions=substitutions)
 
+    def commit(self) -> str:
+        """Publishes the graph as it is now: readers, and a build after a crash, start from here."""
+        self.commits += 1
+        return self._owner._publish_checkpoint(self.store)
+
     def close(self) -> None:
         if self._store is not None:
-            self._store.flush()
             self._store = None
             gc.collect()
 

@@ -27,10 +27,11 @@ any_text = st.text(max_size=400)
 
 
 @given(text=st.one_of(news_like, any_text))
-def test_properties_extractor_never_raises_and_offsets_slice_the_evidence(extractor, text):
+def test_properties_extractor_never_fails_and_offsets_slice_the_evidence(extractor, text):
     doc = document("p", text)
-    _, relations = next(extractor.extract([doc]))
-    for r in relations:
+    extraction = next(extractor.extract([doc]))  # no time budget: a hang fails the test (pytest-timeout)
+    assert extraction.failure is None
+    for r in extraction.relations:
         assert doc.text[r.start:r.end] == r.sentence
         assert r.sentence.strip() == r.sentence and r.sentence
         assert 0 < r.confidence <= 1

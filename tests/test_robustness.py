@@ -118,8 +118,9 @@ def test_robustness_unusual_unicode_inside_sentences(extractor, text):
     from kg.corpus import document
 
     doc = document("u", text)
-    relations = extractor.extract([doc]).__next__()[1]
-    for r in relations:
+    extraction = next(extractor.extract([doc]))
+    assert extraction.failure is None
+    for r in extraction.relations:
         assert doc.text[r.start:r.end] == r.sentence
 
 

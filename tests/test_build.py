@@ -1,0 +1,308 @@
+"""Building real corpora: time budgets, progress, batches that survive interruption, workers that
+die with the build, and no document silently replaced by another. Each test fails without its fix."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.build import build
+from kg.store import Store
+from tests.conftest import SEEDS
+
+KG = [sys.executable, "-m", "kg.cli"]
+SENTENCES = ["Kenya condemned Somalia.", "Ethiopia urged Eritrea to withdraw.", "Turkey met Greece.",
+             "Russia accused the West.", "Chad accused Sudan of raids.", "Armenia met the EU."]
+
+
+def write_corpus(folder: Path, count: int, prefix: str = "doc") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(count):
+        (folder / f"{prefix}{k:03d}.txt").write_text(f"{SENTENCES[k % len(SENTENCES)]} Item {k}.", encoding="utf-8")
+    return folder
+
+
+def stored_ids(store_path: Path) -> list[str]:
+    store = Store(store_path)
+    try:
+        rows = store.query("SELECT ?id WHERE { ?d a kg:Document ; dcterms:identifier ?id }")
+        return sorted(row["id"].value for row in rows)
+    finally:
+        store.close()
+
+
+# -- a time budget per document
+
+
+@pytest.fixture
+def slow_on_marker(monkeypatch):
+    """An extractor that takes 30 s over any text containing SLOWDOWN: a stand-in for a pathological text."""
+    from kg.relations import RelationReader
+
+    original = RelationReader.relations
+
+    def relations(self, doc, *args, **kwargs):
+        if "SLOWDOWN" in doc.text:
+            time.sleep(30)
+        return original(self, doc, *args, **kwargs)
+
+    monkeypatch.setattr(RelationReader, "relations", relations)
+
+
+def test_build_document_over_its_time_budget_is_skipped_and_the_build_goes_on(tmp_path, nlp, slow_on_marker):
+    corpus = write_corpus(tmp_path / "corpus", 3)
+    (corpus / "doc001.txt").write_text("SLOWDOWN. Kenya condemned Somalia.", encoding="utf-8")
+    skipped = []
+    started = time.monotonic()
+    report = build([corpus], Store(tmp_path / "s"), nlp=nlp, doc_timeout=0.5, on_skip=skipped.append)
+    assert time.monotonic() - started < 20
+    assert (report.extracted, report.skipped) == (2, 1)
+    assert [Path(s.path).name for s in skipped] == ["doc001.txt"]
+    assert "longer than its time budget of 0.5 s" in skipped[0].reason
+    assert stored_ids(tmp_path / "s") == ["doc000", "doc002"]
+
+
+def test_build_cli_time_budget_warns_once_and_exits_3(runner, tmp_path, slow_on_marker):
+    from kg.cli import cli
+
+    corpus = write_corpus(tmp_path / "corpus", 2)
+    (corpus / "slow.txt").write_text("SLOWDOWN. Turkey met Greece.", encoding="utf-8")
+    result = runner.invoke(cli, ["build", str(corpus), "--doc-timeout", "0.5", "--store", str(tmp_path / "s")])
+    assert result.exit_code == 3
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "slow.txt" in warnings[0] and "--doc-timeout" in warnings[0]
+    assert "built 2 documents (2 extracted, 0 unchanged, 1 skipped)" in result.output
+
+
+def test_build_time_budget_scales_with_length_and_honours_an_outer_alarm():
+    from kg.extract import DocumentTimeout, deadline, time_budget
+    from kg.records import Document
+
+    assert time_budget(Document("a", "x" * 100, ""), 5.0) == 5.0
+    assert time_budget(Document("a", "x" * 20_000, ""), 5.0) == 100.0
+    assert time_budget(Document("a", "x", ""), None) is None
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(True))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 5.0)
+        with pytest.raises(DocumentTimeout):
+            with deadline(0.05):
+                time.sleep(2)
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 3.0 < remaining <= 5.0  # the outer alarm is re-armed, less the time spent
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# -- progress
+
+
+def test_build_progress_in_a_log_is_a_status_line_now_and_then(tmp_path):
+    result = subprocess.run([*KG, "build", str(SEEDS), "--store", str(tmp_path / "s"), "--status-every", "0.1"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    lines = [line for line in result.stderr.splitlines() if line.startswith("kg build: ")]
+    assert lines, result.stderr
+    assert re.fullmatch(r"kg build: \d+ of 5 documents \(\d+%\), [\d.]+/s, 0 skipped, 0:\d\d elapsed", lines[-1])
+    assert "built 5 documents" in result.stdout
+
+
+def test_build_quiet_shows_no_progress(tmp_path):
+    result = subprocess.run([*KG, "build", str(SEEDS), "--store", str(tmp_path / "s"), "--status-every", "0.1",
+                             "--quiet"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_build_progress_bar_on_a_terminal(tmp_path):
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([*KG, "build", str(SEEDS), "--store", str(tmp_path / "s")],
+                               stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    assert process.wait(timeout=120) == 0
+    text = output.decode("utf-8", "replace")
+    assert "building" in text and "5/5" in text and "kg build: " not in text
+
+
+# -- batches: an interruption keeps whole batches, and the next build goes on from there
+
+
+def test_build_interrupted_keeps_whole_batches_and_the_next_build_resumes(tmp_path, nlp):
+    corpus = write_corpus(tmp_path / "corpus", 7)
+    store = tmp_path / "s"
+
+    def interrupt_after_five(report):
+        if report.extracted == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build([corpus], Store(store), nlp=nlp, batch_documents=2, on_progress=interrupt_after_five)
+    assert stored_ids(store) == ["doc000", "doc001", "doc002", "doc003"]  # two whole batches, not the fifth
+    report = build([corpus], Store(store), nlp=nlp)
+    assert (report.unchanged, report.extracted) == (4, 3)
+    assert stored_ids(store) == [f"doc{k:03d}" for k in range(7)]
+
+
+def test_build_readers_see_each_batch_as_it_is_committed(tmp_path, nlp):
+    corpus = write_corpus(tmp_path / "corpus", 6)
+    store = tmp_path / "s"
+    seen = []
+
+    def look(report):
+        if report.extracted in (3, 5):
+            seen.append(len(stored_ids(store)))
+
+    build([corpus], Store(store), nlp=nlp, batch_documents=2, on_progress=look)
+    assert seen == [2, 4]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _start_workers_build(tmp_path, count=400):
+    corpus = write_corpus(tmp_path / "corpus", count)
+    store = tmp_path / "s"
+    process = subprocess.Popen([*KG, "build", str(corpus), "--store", str(store), "--workers", "2",
+                                "--commit-every", "20", "--quiet"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 90
+    workers: list[int] = []
+    while time.monotonic() < deadline and process.poll() is None:
+        workers = [pid for pid in _children(process.pid) if b"multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        if len(workers) >= 2 and (store / "kg-store.json").exists():
+            break
+        time.sleep(0.05)
+    assert process.poll() is None and len(workers) >= 2, "the build did not reach its workers"
+    return process, workers, store
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "SIGINT"])
+def test_build_workers_die_with_the_build_and_free_the_store(tmp_path, how):
+    process, workers, store = _start_workers_build(tmp_path)
+    stopped = time.monotonic()
+    if how == "SIGINT":  # Ctrl-C at a terminal reaches the whole foreground process group
+        process.send_signal(signal.SIGINT)
+        for pid in workers:
+            os.kill(pid, signal.SIGINT)
+    else:
+        process.send_signal(getattr(signal, how))
+    process.wait(timeout=30)
+    waited = time.monotonic() - stopped
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers), f"orphan workers after {how}"
+    if how != "SIGKILL":
+        assert process.returncode == 130 and waited < 5
+        stderr = process.stderr.read()
+        assert stderr.count("\n") == 1 and "interrupted" in stderr and "Traceback" not in stderr
+    kept = stored_ids(store)
+    assert len(kept) % 20 == 0  # whole batches only
+    again = subprocess.run([*KG, "build", str(tmp_path / "corpus"), "--store", str(store), "--quiet"],
+                           capture_output=True, text=True, timeout=200)
+    assert again.returncode == 0, again.stderr  # the lock went with the build
+    assert f"({400 - len(kept)} extracted, {len(kept)} unchanged)" in again.stdout
+
+
+# -- a document's identity: never silently replaced by another file's
+
+
+def test_build_same_file_name_in_two_folders_keeps_both(runner, tmp_path):
+    from kg.cli import cli
+
+    for month, text in (("jan", "Kenya condemned Somalia."), ("feb", "Turkey met Greece.")):
+        (tmp_path / month).mkdir()
+        (tmp_path / month / "report.txt").write_text(text, encoding="utf-8")
+    store = str(tmp_path / "s")
+    first = runner.invoke(cli, ["build", str(tmp_path / "jan"), "--store", store])
+    second = runner.invoke(cli, ["build", str(tmp_path / "feb"), "--store", store])
+    assert first.exit_code == second.exit_code == 0
+    assert "note: " in second.output and "kept as 'feb/report'" in second.output
+    assert stored_ids(tmp_path / "s") == ["feb/report", "report"]
+    again = runner.invoke(cli, ["build", str(tmp_path / "jan"), str(tmp_path / "feb"), "--store", store])
+    assert "(0 extracted, 2 unchanged)" in again.output and "note:" not in again.output
+
+
+def test_build_feeds_without_ids_in_two_folders_keep_both(tmp_path, nlp):
+    for month, text in (("jan", "Kenya condemned Somalia."), ("feb", "Turkey met Greece.")):
+        (tmp_path / month).mkdir()
+        (tmp_path / month / "feed.jsonl").write_text(f'{{"text": "{text}"}}\n', encoding="utf-8")
+    notes = []
+    build([tmp_path / "jan", tmp_path / "feb"], Store(tmp_path / "s"), nlp=nlp, on_note=notes.append)
+    assert stored_ids(tmp_path / "s") == ["feb/feed-1", "feed-1"] and len(notes) == 1
+
+
+def test_build_changed_file_replaces_its_own_document(tmp_path, nlp):
+    corpus = tmp_path / "jan"
+    corpus.mkdir()
+    (corpus / "report.txt").write_text("Kenya condemned Somalia.", encoding="utf-8")
+    build([corpus], Store(tmp_path / "s"), nlp=nlp)
+    (corpus / "report.txt").write_text("Turkey met Greece.", encoding="utf-8")
+    report = build([corpus], Store(tmp_path / "s"), nlp=nlp)
+    assert report.extracted == 1 and stored_ids(tmp_path / "s") == ["report"]
+
+
+# -- files that are not files, names and lines that are not text
+
+
+@pytest.mark.timeout(60)
+def test_build_fifo_and_hostile_names_neither_hang_nor_trace(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", 1)
+    os.mkfifo(corpus / "pipe.txt")
+    os.symlink("/dev/zero", corpus / "zero.txt")
+    (corpus / "deep.jsonl").write_text("[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with open(os.fsencode(corpus) + b"/caf\xe9.txt", "w", encoding="utf-8") as f:
+        f.write("Chad accused Sudan of raids.")
+    result = subprocess.run([*KG, "build", str(corpus), "--store", str(tmp_path / "s")],
+                            capture_output=True, text=True, timeout=50)
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    warnings = result.stderr.splitlines()
+    assert len(warnings) == 3 and all(w.startswith("warning: skipped ") for w in warnings)
+    assert "built 2 documents (2 extracted, 0 unchanged, 3 skipped)" in result.stdout
+
+
+def test_build_malformed_manifest_is_one_error_line(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", 1)
+    (corpus / "corpus.json").write_text('{"exclude": "gold/*", "documents": []}', encoding="utf-8")
+    result = subprocess.run([*KG, "build", str(corpus), "--store", str(tmp_path / "s")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Error: ") and "corpus.json" in result.stderr
