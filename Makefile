@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kg-installed
 
-.PHONY: install demo test bench fuzz clean
+.PHONY: install demo test bench eval fuzz clean
 
 install: $(STAMP)
 
@@ -30,8 +30,17 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# make bench CORPUS=../shared/corpora/agnews-world.jsonl adds a real corpus built end to end.
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS))
+
+# The extractor scored against the seed gold and, where it is present beside the project, the second
+# development set (real wire copy, research-only licence: it is read from ../shared, never copied).
+DEV2 := ../shared/gold-dev2
+eval: install
+	$(BIN)/kg eval seeds/gold
+	@if [ -d $(DEV2)/gold ]; then echo; echo "== $(DEV2)"; $(BIN)/kg eval $(DEV2)/gold --corpus $(DEV2)/texts; \
+	else echo "($(DEV2) is not here: only the seed gold was scored)"; fi
 
 # The property tests with many more examples, and the long robustness cases (a 20 MB article).
 fuzz: install

@@ -1,16 +1,22 @@
 """Benchmarks: extraction quality against a baseline, what kg's extraction costs on top of spaCy's
-own parse, and how fast a query answers.
+own parse, how fast a query answers, a real corpus built end to end, and whether a build's memory
+stays flat as the corpus grows.
 
-Run with `make bench`. Prints figures and ratios; nothing here asserts a time.
+Run with `make bench` (add CORPUS=path/to/feed.jsonl for the real-corpus case). Prints figures and
+ratios; nothing here asserts a time.
 
     extraction ratio = (kg's Extractor over the texts) / (bare nlp.pipe over the same texts)
     neighbors wall time = a fresh `kg neighbors Armenia` process on the seeds store
+    corpus build ratio = (a `kg build` process on the corpus) / (bare nlp.pipe over its texts)
+    memory = peak RSS of `kg build` on 10k and 100k generated documents (blank pipeline, so the
+             figure is the build's own: corpus streaming, store, batches), and their ratio
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import statistics
 import subprocess
 import sys
@@ -68,7 +74,7 @@ def bench_extraction(copies: int, runs: int) -> None:
     bare(), kg()  # warm up both
     t_bare = best_of(runs, bare)
     t_kg = best_of(runs, kg)
-    relations = sum(len(r) for _, r in extractor.extract(docs))
+    relations = sum(len(e.relations) for e in extractor.extract(docs))
     print(f"extraction: {len(docs)} documents, {chars / 1e6:.2f} M characters, {relations} relations "
           f"(model {model_name()}, best of {runs})")
     print(f"  bare nlp.pipe   {t_bare:7.2f} s   {chars / t_bare / 1e3:7.1f} k chars/s")
@@ -106,7 +112,7 @@ def bench_quality() -> None:
     gold = read_gold(gold_path)
     documents = list(read_corpus(find_corpus(gold, gold_path)))
     extractor = Extractor()
-    kg_items = predicted_items(r for _, relations in extractor.extract(documents) for r in relations)
+    kg_items = predicted_items(r for e in extractor.extract(documents) for r in e.relations)
     svo_items = baseline_items(documents, extractor.nlp, load_gazetteer(), load_lexicon())
     print(f"extraction quality on seeds/gold ({len(documents)} documents, {sum(g.core for g in gold)} core gold):")
     print(f"  {'system':<22} {'level':<10} {'P':>6} {'R':>6} {'F1':>6}")
@@ -115,14 +121,105 @@ def bench_quality() -> None:
             print(f"  {name:<22} {level:<10} {score.precision:6.3f} {score.recall:6.3f} {score.f1:6.3f}")
 
 
+def run_measured(command: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Wall seconds and peak RSS (MB) of one process (its own, from wait4), and its output."""
+    import os
+
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        result = subprocess.CompletedProcess(command, os.waitstatus_to_exitcode(status), out.read(), err.read())
+    return seconds, usage.ru_maxrss // 1024, result
+
+
+def bench_corpus(path: Path, workers: int) -> None:
+    """A real corpus built by the kg command, against a bare parse of the same texts."""
+    import spacy
+
+    from kg.corpus import read_corpus
+    from kg.nlp import model_name
+
+    kg = str(Path(sys.executable).with_name("kg"))
+    texts = [d.text for d in read_corpus([path])]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "store"
+        seconds, rss, result = run_measured([kg, "build", str(path), "--store", str(store), "--quiet",
+                                            "--workers", str(workers)])
+        summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr.strip()
+        skipped = sum(1 for line in result.stderr.splitlines() if line.startswith("warning: skipped"))
+        asserted = subprocess.run([kg, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s kg:source ?a ; "
+                                   "kg:negated false ; kg:hypothetical false }", "--store", str(store),
+                                   "--format", "csv"], capture_output=True, text=True).stdout.split()[-1]
+    nlp = spacy.load(model_name())
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=32):
+        pass
+    bare = time.perf_counter() - start
+    print(f"kg build {path} (exit {result.returncode}, --workers {workers}):")
+    print(f"  {summary}")
+    print(f"  {len(texts)} documents in {seconds:.1f} s: {len(texts) / seconds:.1f} documents/s, "
+          f"{asserted} asserted relations, {skipped} skipped, peak RSS {rss} MB")
+    print(f"  bare nlp.pipe over the same texts {bare:.1f} s; ratio build / bare parse {seconds / bare:.2f}")
+
+
+def bench_memory(sizes: list[int]) -> None:
+    """Peak RSS of kg build on generated feeds of growing size: flat if the build streams."""
+    import random
+
+    import spacy
+
+    kg = str(Path(sys.executable).with_name("kg"))
+    rng = random.Random(1)
+    actors = ["Kenya", "Somalia", "Russia", "Armenia", "Turkey", "Greece", "Chad", "Sudan", "NATO", "the EU"]
+    verbs = ["condemned", "met", "accused", "urged", "praised", "threatened", "visited", "criticised"]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        model = Path(tmp) / "blank"
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        nlp.to_disk(model)
+        for size in sizes:
+            feed = Path(tmp) / f"feed-{size}.jsonl"
+            with feed.open("w", encoding="utf-8") as f:
+                for k in range(size):
+                    a, b = rng.sample(actors, 2)
+                    text = f"{a} {rng.choice(verbs)} {b} on day {k}. Officials in {b} said talks would go on."
+                    f.write(json.dumps({"id": f"g{k}", "text": text}) + "\n")
+            seconds, rss, result = run_measured([kg, "build", str(feed), "--store", str(Path(tmp) / f"s{size}"),
+                                                "--model", str(model), "--quiet"])
+            results.append((size, rss))
+            print(f"kg build of {size:,} generated documents (blank pipeline): {seconds:.1f} s, "
+                  f"{size / seconds:.0f} documents/s, peak RSS {rss} MB (exit {result.returncode})")
+    if len(results) >= 2:
+        (n0, r0), (n1, r1) = results[0], results[-1]
+        print(f"  peak RSS ratio {n1:,} / {n0:,} documents: {r1 / r0:.2f} (flat is 1.0; the documents grew {n1 / n0:.0f}x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=20, help="times the seed corpus is repeated")
     parser.add_argument("--runs", type=int, default=3, help="timed runs (best is kept)")
+    parser.add_argument("--corpus", type=Path, help="a real corpus to build end to end (a folder or .jsonl)")
+    parser.add_argument("--workers", type=int, default=1, help="--workers for the real-corpus build")
+    parser.add_argument("--memory", default="10000,100000",
+                        help="generated corpus sizes for the memory case, comma-separated ('' to skip)")
+    parser.add_argument("--only", choices=["quality", "extraction", "neighbors", "corpus", "memory"],
+                        help="run one case")
     args = parser.parse_args()
-    bench_quality()
-    bench_extraction(args.copies, args.runs)
-    bench_neighbors(max(5, args.runs))
+    cases = {
+        "quality": bench_quality,
+        "extraction": lambda: bench_extraction(args.copies, args.runs),
+        "neighbors": lambda: bench_neighbors(max(5, args.runs)),
+        "corpus": lambda: bench_corpus(args.corpus, args.workers) if args.corpus else None,
+        "memory": lambda: bench_memory([int(n) for n in args.memory.split(",") if n]) if args.memory else None,
+    }
+    for name, case in cases.items():
+        if args.only in (None, name):
+            case()
 
 
 if __name__ == "__main__":

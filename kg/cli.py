@@ -398,12 +398,12 @@ def validate(store):
 @click.option("--errors", is_flag=True, help="List each missed gold relation and each false positive.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--model", envvar="KG_MODEL", help="spaCy pipeline to use (or set KG_MODEL).")
-@store_option
-def evaluate(gold, corpus, errors, fmt, model, store):
+def evaluate(gold, corpus, errors, fmt, model):
     """Score the extractor against gold relations (the format of seeds/gold/SCHEMA.md).
 
-    Builds the gold documents into the store (unchanged ones are reused), then prints precision,
-    recall and F1 at three levels (strict, dyad+quad, dyad) and per relation type.
+    Builds every document GOLD has a file for (an empty file: the document asserts nothing, so
+    whatever is extracted from it is a false positive) into a temporary store, never yours, then
+    prints precision, recall and F1 at three levels (strict, dyad+quad, dyad) and per relation type.
 
     \b
     Example:
@@ -411,17 +411,24 @@ def evaluate(gold, corpus, errors, fmt, model, store):
         kg eval seeds/gold --errors
         kg eval gold/ --corpus articles/ --format json
     """
+    import tempfile
+
     from .build import build as run_build
     from .evaluate import evaluate as run_evaluate
-    from .evaluate import find_corpus, predicted_items, read_gold
+    from .evaluate import find_corpus, gold_documents, predicted_items, read_gold
     from .statements import store_relations
+    from .store import Store
 
     items = read_gold(gold)
-    files = find_corpus(items, gold, [corpus] if corpus else [])
-    report = run_build(files, store, model=model,
-                       on_skip=lambda s: click.echo(f"warning: {s}", err=True))
-    click.echo(report.summary(store), err=True)
-    result = run_evaluate(predicted_items(store_relations(store)), items)
+    documents = gold_documents(gold, items)
+    files = find_corpus(items, gold, [corpus] if corpus else [], documents=documents)
+    with tempfile.TemporaryDirectory(prefix="kg-eval-") as scratch:
+        store = Store(Path(scratch) / "store")
+        report = run_build(files, store, model=model,
+                           on_skip=lambda s: click.echo(f"warning: {s}", err=True))
+        click.echo(f"built {report.extracted} documents for evaluation", err=True)
+        result = run_evaluate(predicted_items(store_relations(store)), items, documents)
+        store.close()
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(errors), indent=2))
         return
@@ -441,10 +448,10 @@ def evaluate(gold, corpus, errors, fmt, model, store):
     if errors:
         click.echo(f"\nmissed core gold relations ({len(result.misses)}):")
         for i in result.misses:
-            click.echo(f"  [{i.doc[:3]}] {i.source} {i.relation} {i.target}  | {' '.join(i.evidence.split())}")
+            click.echo(f"  [{i.doc}] {i.source} {i.relation} {i.target}  | {' '.join(i.evidence.split())}")
         click.echo(f"\nfalse positives ({len(result.false_positives)}):")
         for i in result.false_positives:
-            click.echo(f"  [{i.doc[:3]}] {i.source} {i.relation} {i.target}  | {' '.join(i.evidence.split())}")
+            click.echo(f"  [{i.doc}] {i.source} {i.relation} {i.target}  | {' '.join(i.evidence.split())}")
 
 
 # -- analysis

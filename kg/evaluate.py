@@ -144,9 +144,19 @@ def read_gold(path: str | Path) -> list[Item]:
     return items
 
 
-def evaluate(predicted: list[Item], gold: list[Item]) -> Evaluation:
-    """Scores predictions against gold, over the documents the gold covers."""
-    docs = {g.doc for g in gold}
+def gold_documents(path: str | Path, gold: Iterable[Item] = ()) -> set[str]:
+    """Every document a gold folder speaks for: one ``<doc-id>.jsonl`` per document, empty when the
+    document asserts no relation (what is extracted from it is then a false positive), plus any
+    document its lines name."""
+    path = Path(path)
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    return {f.stem for f in files} | {g.doc for g in gold}
+
+
+def evaluate(predicted: list[Item], gold: list[Item], documents: Iterable[str] | None = None) -> Evaluation:
+    """Scores predictions against gold over ``documents`` (default: those the gold lines name); every
+    prediction from those documents counts, including those from a document with no gold line."""
+    docs = set(documents) if documents is not None else {g.doc for g in gold}
     predicted = [p for p in predicted if p.doc in docs]
     result = Evaluation(documents=len(docs))
     for level in LEVELS:
@@ -161,13 +171,15 @@ def evaluate(predicted: list[Item], gold: list[Item]) -> Evaluation:
     return result
 
 
-def find_corpus(gold: list[Item], gold_path: str | Path, candidates: Iterable[str | Path] = ()) -> list[Path]:
-    """The article files of the gold's documents: beside the gold folder, in its parent, or a candidate."""
+def find_corpus(gold: list[Item], gold_path: str | Path, candidates: Iterable[str | Path] = (),
+                documents: Iterable[str] | None = None) -> list[Path]:
+    """The article files of the gold's documents (``documents``, default those the gold lines name):
+    beside the gold folder, in its parent, or a candidate."""
     from .corpus import corpus_files
 
     gold_path = Path(gold_path)
     base = gold_path if gold_path.is_dir() else gold_path.parent
-    wanted = {g.doc for g in gold}
+    wanted = set(documents) if documents is not None else {g.doc for g in gold}
     for folder in [*map(Path, candidates), base.parent, base.parent / "seeds", Path("seeds")]:
         if not folder.is_dir():
             continue

@@ -70,27 +70,26 @@ def test_evaluate_read_seed_gold():
     assert len({g.doc for g in gold}) == 5 and any(g.core for g in gold)
 
 
-def test_evaluate_cli_on_the_seed_gold_meets_the_floors(runner, store_copy):
-    """The development floors of the extraction issue: strict F1 >= 0.70, dyad+quad F1 >= 0.80."""
+def test_evaluate_cli_on_the_seed_gold_meets_the_floors(runner):
+    """The development floors of the extraction issues: strict F1 >= 0.80, dyad+quad F1 >= 0.80."""
     from kg.cli import cli
     from tests.conftest import SEEDS
 
-    result = runner.invoke(cli, ["eval", str(SEEDS / "gold"), "--store", str(store_copy), "--format", "json",
-                                 "--errors"])
+    result = runner.invoke(cli, ["eval", str(SEEDS / "gold"), "--format", "json", "--errors"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output[result.output.index("{"):])
     assert report["documents"] == 5
-    assert report["levels"]["strict"]["f1"] >= 0.70
+    assert report["levels"]["strict"]["f1"] >= 0.80
     assert report["levels"]["dyad+quad"]["f1"] >= 0.80
     assert report["levels"]["dyad"]["f1"] >= report["levels"]["strict"]["f1"]
     assert {"misses", "false_positives"} <= set(report)
 
 
-def test_evaluate_cli_table_and_errors(runner, store_copy):
+def test_evaluate_cli_table_and_errors(runner):
     from kg.cli import cli
     from tests.conftest import SEEDS
 
-    result = runner.invoke(cli, ["eval", str(SEEDS / "gold"), "--store", str(store_copy), "--errors"])
+    result = runner.invoke(cli, ["eval", str(SEEDS / "gold"), "--errors"])
     assert result.exit_code == 0
     assert "level      precision  recall  f1" in result.output
     assert "by relation type (strict):" in result.output and "missed core gold relations" in result.output
@@ -102,7 +101,7 @@ def test_evaluate_cli_without_articles_says_to_pass_corpus(runner, tmp_path):
     (tmp_path / "gold").mkdir()
     (tmp_path / "gold" / "x.jsonl").write_text(json.dumps(
         {"doc": "nowhere", "source": "Q1", "relation": "ACCUSE", "target": "Q2"}) + "\n")
-    result = runner.invoke(cli, ["eval", str(tmp_path / "gold"), "--store", str(tmp_path / "s")])
+    result = runner.invoke(cli, ["eval", str(tmp_path / "gold")])
     assert result.exit_code == 1 and "pass --corpus DIR" in result.output
 
 
@@ -117,3 +116,35 @@ def test_evaluate_finds_articles_beside_a_gold_folder_not_the_gold_files(tmp_pat
     (tmp_path / "STYLE.md").write_text("not an article of the gold")
     gold = read_gold(tmp_path / "gold")
     assert find_corpus(gold, tmp_path / "gold") == [tmp_path / "seeds" / "a1.txt"]
+
+
+def test_evaluate_cli_leaves_the_users_store_alone(runner, tmp_path, monkeypatch):
+    """kg eval builds into a temporary store: the working directory's .kg (or KG_STORE) gains nothing."""
+    from kg.cli import cli
+    from tests.conftest import SEEDS
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KG_STORE", raising=False)
+    result = runner.invoke(cli, ["eval", str(SEEDS / "gold")])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / ".kg").exists()
+
+
+def test_evaluate_cli_counts_what_is_extracted_from_a_document_with_an_empty_gold_file(runner, tmp_path):
+    """A document whose gold file is empty asserts nothing: every relation read from it is a false positive."""
+    from kg.cli import cli
+
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "a.txt").write_text("Kenya condemned Somalia.", encoding="utf-8")
+    (tmp_path / "texts" / "b.txt").write_text("Kenya condemned Somalia on Monday.", encoding="utf-8")
+    (tmp_path / "gold" / "a.jsonl").write_text(json.dumps(
+        {"doc": "a", "source": "Q114", "relation": "ACCUSE", "target": "Q1045"}) + "\n")
+    (tmp_path / "gold" / "b.jsonl").write_text("")
+    result = runner.invoke(cli, ["eval", str(tmp_path / "gold"), "--format", "json", "--errors"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output[result.output.index("{"):])
+    assert report["documents"] == 2
+    strict = report["levels"]["strict"]
+    assert (strict["correct_predictions"], strict["predictions"]) == (1, 2)
+    assert [fp["doc"] for fp in report["false_positives"]] == ["b"]
