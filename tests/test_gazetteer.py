@@ -70,3 +70,15 @@ def test_actor_id_is_iri_safe():
                                           ("Tiani", "Niger"), ("Yoon", "South Korea"), ("Lai Ching-te", "Taiwan")])
 def test_gazetteer_office_holders_beyond_the_seeds(gaz, alias, state):
     assert gaz.persons[alias].represents.label == state
+
+
+@pytest.mark.parametrize("actor_id, qid", [
+    ("United_Nations", "Q1065"), ("UN_Security_Council", "Q37470"), ("European_Union", "Q458"),
+    ("European_Commission", "Q8880"), ("NATO", "Q7184"), ("CSTO", "Q318693"), ("OSCE", "Q81299"),
+    ("African_Union", "Q7159"), ("ECOWAS", "Q193272"), ("ASEAN", "Q7768"), ("Arab_League", "Q7172"),
+    ("CIS", "Q7779"), ("SCO", "Q485207"), ("OPEC", "Q7795"), ("Council_of_Europe", "Q8908"),
+    ("IAEA", "Q826700"), ("IMF", "Q7804"), ("World_Bank", "Q7164"), ("WHO", "Q7817"), ("ICC", "Q47488"),
+])
+def test_gazetteer_major_organisations_have_their_wikidata_ids(actor_id, qid):
+    """Pinned: a wrong id silently merges an actor with another Wikidata item (ECOWAS once had Q161549)."""
+    assert load_gazetteer().actors[actor_id].wikidata == qid
