@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .gazetteer import MODIFIER, TERRITORY, Gazetteer, actor_id
+from .gazetteer import MODIFIER, TERRITORY, Gazetteer, actor_id, load_office_holders
 from .records import Actor, Mention
+from .wire import HEADLINE
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -30,6 +31,8 @@ STATE_ANAPHORS = {"country", "state", "nation", "republic"}
 TITLE_DEPS = {"compound", "amod", "nmod", "poss"}
 # spaCy labels under which an unknown name is still an actor (not a date, a place name we lack, ...)
 ORG_LABELS = {"ORG"}
+# The key under which a Doc's user_data carries its document's date (office holders' roles depend on it).
+DOCUMENT_DATE = "kg_date"
 
 
 @dataclass
@@ -104,18 +107,29 @@ class ActorResolver:
         from spacy.matcher import PhraseMatcher
 
         self.gaz = gazetteer
+        self.holders = load_office_holders()
+        self._holders: dict[tuple[str, str | None], Actor | None] = {}
+        self._date: str | None = None
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         forms = list(gazetteer.forms)
         self.matcher.add("ACTOR", list(nlp.tokenizer.pipe(forms)))
 
     def resolve(self, doc, persons: PersonRegistry) -> MentionIndex:
-        """Every actor mention in ``doc``; ``persons`` carries persons across a document's chunks."""
+        """Every actor mention in ``doc``; ``persons`` carries persons across a document's chunks.
+
+        In a title-cased headline the parser's names are often fragments ("Blair Backs Bush",
+        "Powell Calls for Support", "Israel Kills"): there a name the gazetteer does not know is an
+        actor only if the text names it again below the headline."""
         index = MentionIndex()
-        self._gazetteer_mentions(doc, index)
+        self._date = doc.user_data.get(DOCUMENT_DATE)
         entities = list(doc.ents)  # Span.ents walks every entity of the doc: read them once
+        headline = _headline_tokens(doc)
+        fragments = self._headline_fragments(doc, entities, headline)
+        self._gazetteer_mentions(doc, index, fragments)
+        self._capitalised_mentions(doc, index)
         for sent in doc.sents:
-            ents = [e for e in entities if sent.start <= e.start < sent.end]
-            self._person_mentions(sent, ents, index, persons)
+            ents = [e for e in entities if sent.start <= e.start < sent.end and e.start not in fragments]
+            self._person_mentions(sent, ents, index, persons, headline)
             self._body_mentions(sent, index)
             self._unknown_organisations(ents, index)
             self._quoted_first_person(sent, index)
@@ -219,11 +233,19 @@ class ActorResolver:
             context.recent_states.append(actor)
 
     # -- gazetteer names, seats and modifiers
-    def _gazetteer_mentions(self, doc, index: MentionIndex) -> None:
+    def _headline_fragments(self, doc, entities, headline: range) -> set[int]:
+        """Start tokens of the headline's entities that are neither known persons nor named again."""
+        if not headline:
+            return set()
+        below = doc.text[doc[headline.stop - 1].idx + len(doc[headline.stop - 1]):]
+        return {e.start for e in entities if e.start in headline
+                and e.text.strip() not in self.gaz.persons and e.text.strip() not in below}
+
+    def _gazetteer_mentions(self, doc, index: MentionIndex, fragments: set[int]) -> None:
         from spacy.util import filter_spans
 
         spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
-        person_ents = [e for e in doc.ents if e.label_ == "PERSON"]
+        person_ents = [e for e in doc.ents if e.label_ == "PERSON" and e.start not in fragments]
         for span in spans:
             form = self.gaz.forms.get(span.text)
             if form is None:
@@ -236,8 +258,25 @@ class ActorResolver:
                 continue
             index.add(Mention(form.actor, span.start, span.end, form.kind))
 
+    def _capitalised_mentions(self, doc, index: MentionIndex) -> None:
+        """'BRITAIN has warned Sudan', 'PAKISTANI troops ...': a sentence whose first words are set in
+        capitals, as some papers start a lede, names what those words spell in the gazetteer."""
+        for sent in doc.sents:
+            first = next((t for t in sent if not t.is_space), None)
+            if first is None or not first.is_upper or not first.is_alpha or first.i in index.by_token:
+                continue
+            for n in (3, 2, 1):
+                words = doc[first.i:min(first.i + n, sent.end)]
+                if len(words) < n or not all(t.is_upper for t in words):
+                    continue
+                form = self.gaz.forms.get(" ".join(t.text.title() for t in words))
+                if form is not None and not any(t.i in index.by_token for t in words):
+                    index.add(Mention(form.actor, words.start, words.end, form.kind))
+                    break
+
     # -- persons: known office holders, titled names, later surnames and pronouns
-    def _person_mentions(self, sent, sent_ents, index: MentionIndex, persons: PersonRegistry) -> None:
+    def _person_mentions(self, sent, sent_ents, index: MentionIndex, persons: PersonRegistry,
+                         headline: range) -> None:
         ents = [e for e in sent_ents if e.label_ == "PERSON"]
         covered: set[int] = set()
         for ent in ents:
@@ -251,7 +290,14 @@ class ActorResolver:
             if token.i in index.by_token or token.i in covered:
                 continue
             if token.pos_ == "PROPN" and token.text[:1].isupper():
-                known = persons.find(token.text) or self.gaz.persons.get(token.text)
+                if token.i in headline:  # no guess from a headline's fragments, a known name only
+                    known = self.gaz.persons.get(token.text)
+                else:
+                    known = persons.find(token.text) or self.gaz.persons.get(token.text)
+                if known is None and token.ent_type_ == "PERSON" and token.text not in self.gaz.forms:
+                    # a surname alone only where the parser reads a person's name ("Prime" in
+                    # "Prime Minister X" is nobody's surname)
+                    known = self._office_holder(token.text)
                 if known is not None and _is_last_name_token(token):
                     index.add(Mention(known, token.i, token.i + 1, "surname"))
                     persons.mentioned(known)
@@ -265,11 +311,28 @@ class ActorResolver:
                         index.add(Mention(person, token.i, token.i + 1, "pronoun"))
                         break
 
+    def _office_holder(self, name: str) -> Actor | None:
+        """A person of the Phoenix dictionaries (ontology/phoenix/), acting for whom they acted for
+        on the document's date (``doc.user_data[DOCUMENT_DATE]``)."""
+        key = (name, self._date)
+        if key not in self._holders:
+            found = self.holders.find(name, self._date, self.gaz)
+            actor = None
+            if found is not None:
+                holder, acts_for = found
+                role = holder.role_on(self._date)
+                actor = Actor(actor_id(holder.label), holder.label, "Person", None, holder.aliases, acts_for,
+                              role.code if role is not None and acts_for is not None else None)
+            self._holders[key] = actor
+        return self._holders[key]
+
     def _person_for(self, ent, index: MentionIndex, persons: PersonRegistry) -> Actor | None:
         text = ent.text.strip()
         known = self.gaz.persons.get(text) or persons.find(text) or persons.find(text.split()[-1])
         if known is None and len(text.split()) > 1:
             known = self.gaz.persons.get(text.split()[-1])
+        if known is None:
+            known = self._office_holder(text)
         affiliation, role = self._title_of(ent, index)
         if known is not None:
             if known.represents is None and affiliation is not None:
@@ -373,6 +436,15 @@ def climb(token, found: Callable[[Token], bool]) -> Token:
             break
         node = node.head
     return node
+
+
+def _headline_tokens(doc) -> range:
+    """The tokens of ``doc``'s headline (empty when it has none), as the extractor marked it."""
+    if HEADLINE not in doc.user_data:
+        return range(0)
+    start, end = doc.user_data[HEADLINE]
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return range(0) if span is None else range(span.start, span.end)
 
 
 def _clause_subject_actors(token, index: MentionIndex) -> list[Actor]:

@@ -10,17 +10,20 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pyoxigraph import NamedNode
+
 from .corpus import MAX_DOCUMENT_BYTES, OnSkip, Skipped, corpus_metadata, iter_corpus_files, read_files
 from .data import ontology_path
 from .extract import DOC_TIMEOUT, extractor_version
 from .rdf import ACTORS, actor_iri, actor_quads, actors_of, document_iri, document_quads, kg
 from .records import Actor, Document
 from .store import Store, Writer
-from .vocab import ONTOLOGY_GRAPH
+from .vocab import DCTERMS, ONTOLOGY_GRAPH
 
 # A build commits (publishes what it has written) every this many documents or seconds.
 BATCH_DOCUMENTS = 500
 BATCH_SECONDS = 60.0
+DCTERMS_DATE = NamedNode(DCTERMS + "date")
 
 UNREFERENCED_ACTORS = """
 SELECT DISTINCT ?actor WHERE {
@@ -80,6 +83,7 @@ class Held:
     sha256: str
     version: str | None
     origin: str | None
+    date: str | None = None
 
 
 def build(
@@ -97,6 +101,8 @@ def build(
     max_bytes: int | None = MAX_DOCUMENT_BYTES,
     batch_documents: int = BATCH_DOCUMENTS,
     batch_seconds: float = BATCH_SECONDS,
+    gazetteers: Iterable[str | os.PathLike] = (),
+    default_date: str | None = None,
 ) -> BuildReport:
     """Builds ``paths`` into ``store``; unchanged documents are not read again.
 
@@ -106,6 +112,9 @@ def build(
     A document over its time budget (``doc_timeout`` seconds per 1,000 characters) or over
     ``max_bytes`` is skipped and reported to ``on_skip``; ``on_note`` hears of documents kept
     under another id because theirs was taken. ``rebuild`` starts a fresh graph from this corpus.
+    ``gazetteers`` are the user's own actor or person tables (the columns of ontology/actors.tsv
+    or persons.tsv). ``default_date`` (YYYY, YYYY-MM or YYYY-MM-DD) dates the documents that carry
+    no date, as approximate: office holders' roles are read for that date.
     """
     report = BuildReport()
 
@@ -119,7 +128,12 @@ def build(
     paths = list(paths)
     metadata = corpus_metadata(paths)
     files = iter_corpus_files(paths)
-    version = extractor_version()
+    gazetteers = tuple(str(g) for g in gazetteers)
+    if gazetteers:  # a bad table is reported before anything is written
+        from .gazetteer import load_gazetteer
+
+        load_gazetteer(gazetteers)
+    version = extractor_version(gazetteers)
     in_flight: dict[str, Held] = {}  # read, not yet written: bounded by the extraction pipeline
 
     with store.writer(fresh=rebuild) as writer:
@@ -128,12 +142,15 @@ def build(
         def changed() -> Iterator[Document]:
             for document in read_files(files, skip, metadata, max_bytes=max_bytes):
                 document, held = stored_as(document)
-                if held is not None and (held.sha256, held.version) == (document.sha256, version):
+                if default_date and not document.date:
+                    document = replace(document, date=default_date, date_approximate=True)
+                if held is not None and (held.sha256, held.version, held.date) == (
+                        document.sha256, version, document.date):
                     report.unchanged += 1
                     if on_progress is not None:
                         on_progress(report)
                     continue
-                in_flight[document.id] = Held(document.sha256, version, document.origin)
+                in_flight[document.id] = Held(document.sha256, version, document.origin, document.date)
                 yield document
 
         def stored_as(document: Document) -> tuple[Document, Held | None]:
@@ -154,9 +171,10 @@ def build(
 
             stream = itertools.chain([first], documents)
             if workers > 1:
-                extractions = extract_in_workers(stream, workers, model=model, doc_timeout=doc_timeout)
+                extractions = extract_in_workers(stream, workers, model=model, doc_timeout=doc_timeout,
+                                                 gazetteers=gazetteers)
             else:
-                extractions = Extractor(nlp=nlp, model=model).extract(stream, doc_timeout=doc_timeout)
+                extractions = Extractor(nlp=nlp, model=model, gazetteers=gazetteers).extract(stream, doc_timeout=doc_timeout)
             batch = _Batch()
             for extraction in extractions:
                 document, relations = extraction.document, extraction.relations
@@ -214,12 +232,13 @@ def _candidate_ids(document: Document) -> Iterator[str]:
 def _held(writer: Writer, doc_id: str) -> Held | None:
     graph = document_iri(doc_id)
     values = {}
-    for name in ("sha256", "extractorVersion", "origin"):
-        quad = next(writer.store.quads_for_pattern(graph, kg(name), None, graph), None)
+    for name, predicate in (("sha256", kg("sha256")), ("version", kg("extractorVersion")),
+                            ("origin", kg("origin")), ("date", DCTERMS_DATE)):
+        quad = next(writer.store.quads_for_pattern(graph, predicate, None, graph), None)
         values[name] = quad.object.value if quad is not None else None
     if values["sha256"] is None:
         return None
-    return Held(values["sha256"], values["extractorVersion"], values["origin"])
+    return Held(**values)
 
 
 @dataclass

@@ -44,6 +44,21 @@ def store_option(command):
     return wrapper
 
 
+def _date(value: str | None) -> str | None:
+    import re
+
+    if value is not None and not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", value):
+        raise click.BadParameter(f"{value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+def gazetteer_option(command):
+    return click.option(
+        "--gazetteer", "gazetteers", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Your own actors or persons: a TSV with the columns of ontology/actors.tsv or persons.tsv "
+             "(repeatable).")(command)
+
+
 def filter_options(command):
     """--since/--until/--quad/--relation/--no-rollup, turned into a kg.signed.Filter named ``keep``."""
 
@@ -90,8 +105,13 @@ def cli():
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or status lines.")
 @click.option("--status-every", type=click.FloatRange(0.1), default=30.0, show_default=True, metavar="SECONDS",
               help="When stderr is not a terminal, write a status line this often.")
+@click.option("--date", "default_date", metavar="YYYY[-MM[-DD]]", callback=lambda ctx, param, value: _date(value),
+              help="Date for documents that carry none (marked approximate): office holders' roles "
+                   "are read for it. News wires without dates: the year they come from.")
+@gazetteer_option
 @store_option
-def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, quiet, status_every, store):
+def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, quiet, status_every, default_date,
+          gazetteers, store):
     """Extract relations from news articles into the store.
 
     PATHS are files or folders (.txt, .md, .html, .jsonl; default: seeds/). Unchanged documents
@@ -129,7 +149,7 @@ def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, q
         report = run_build(paths, store, rebuild=rebuild, model=model, workers=workers, on_skip=warn,
                            on_note=lambda note: click.echo(f"note: {note}", err=True), on_progress=follow,
                            doc_timeout=doc_timeout or None, max_bytes=int(max_size * 1024 * 1024),
-                           batch_documents=commit_every)
+                           batch_documents=commit_every, gazetteers=gazetteers, default_date=default_date)
     except KeyboardInterrupt:
         progress.close()
         kept = latest[0].committed if latest else 0
@@ -398,7 +418,8 @@ def validate(store):
 @click.option("--errors", is_flag=True, help="List each missed gold relation and each false positive.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--model", envvar="KG_MODEL", help="spaCy pipeline to use (or set KG_MODEL).")
-def evaluate(gold, corpus, errors, fmt, model):
+@gazetteer_option
+def evaluate(gold, corpus, errors, fmt, model, gazetteers):
     """Score the extractor against gold relations (the format of seeds/gold/SCHEMA.md).
 
     Builds every document GOLD has a file for (an empty file: the document asserts nothing, so
@@ -424,7 +445,7 @@ def evaluate(gold, corpus, errors, fmt, model):
     files = find_corpus(items, gold, [corpus] if corpus else [], documents=documents)
     with tempfile.TemporaryDirectory(prefix="kg-eval-") as scratch:
         store = Store(Path(scratch) / "store")
-        report = run_build(files, store, model=model,
+        report = run_build(files, store, model=model, gazetteers=gazetteers,
                            on_skip=lambda s: click.echo(f"warning: {s}", err=True))
         click.echo(f"built {report.extracted} documents for evaluation", err=True)
         result = run_evaluate(predicted_items(store_relations(store)), items, documents)

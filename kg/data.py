@@ -24,10 +24,15 @@ def ontology_path(*parts: str) -> Path:
 
 def read_table(name: str) -> Iterator[dict[str, str]]:
     """Rows of a tab-separated file in ontology/, skipping '#' comment lines."""
-    with ontology_path(name).open(encoding="utf-8", newline="") as f:
+    yield from read_tsv(ontology_path(name))
+
+
+def read_tsv(path: Path) -> Iterator[dict[str, str]]:
+    """Rows of a tab-separated file with a header line, skipping '#' comment lines."""
+    with Path(path).open(encoding="utf-8", newline="") as f:
         lines = (line for line in f if line.strip() and not line.startswith("#"))
         for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
-            yield {k: (v or "").strip() for k, v in row.items()}
+            yield {k: (v or "").strip() for k, v in row.items() if k is not None}
 
 
 def split_list(cell: str) -> list[str]:

@@ -43,5 +43,9 @@ class CorpusError(KgError):
     """A corpus path that does not exist or holds nothing kg can read."""
 
 
+class GazetteerError(KgError):
+    """A user's gazetteer table that cannot be read or does not have the expected columns."""
+
+
 class GoldError(KgError):
     """A gold file that does not follow the annotation schema."""

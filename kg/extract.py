@@ -8,6 +8,7 @@ in separate processes that die with the build.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
 import signal
@@ -15,6 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+import contextlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -26,19 +28,27 @@ from .records import Document, Relation
 # Long articles are parsed in pieces of at most this many characters, cut at paragraph or
 # sentence boundaries, so memory stays bounded and spaCy's max_length is never reached.
 CHUNK_CHARS = 20_000
-DATA_FILES = ("lexicon.tsv", "states.tsv", "actors.tsv", "persons.tsv", "agents.tsv", "nominals.tsv")
-CODE_FILES = ("actors.py", "corpus.py", "extract.py", "gazetteer.py", "nlp.py", "rdf.py", "relations.py")
+DATA_FILES = ("lexicon.tsv", "states.tsv", "actors.tsv", "persons.tsv", "agents.tsv", "nominals.tsv",
+              "phoenix/persons.tsv", "phoenix/codes.tsv")
+CODE_FILES = ("actors.py", "corpus.py", "extract.py", "gazetteer.py", "nlp.py", "rdf.py", "relations.py", "wire.py")
 # Seconds a document may take per 1,000 characters (and at least this long, however short it is).
 # Reading a parse normally takes a few milliseconds per 1,000 characters.
 DOC_TIMEOUT = 5.0
+# Documents parsed inside one spaCy memory zone (see Extractor.extract).
+ZONE_DOCUMENTS = 256
 
 
-def extractor_version() -> str:
-    """kg's version plus a digest of the data and code the extractor runs: editing the lexicon (or the
-    extractor) makes the next build read every document again."""
+def extractor_version(gazetteers: tuple[str, ...] = ()) -> str:
+    """kg's version plus a digest of the data and code the extractor runs: editing the lexicon, a
+    user's gazetteer (or the extractor) makes the next build read every document again."""
     digest = hashlib.sha256()
     for name in DATA_FILES:
         digest.update(ontology_path(name).read_bytes())
+    for path in gazetteers:
+        try:
+            digest.update(Path(path).read_bytes())
+        except OSError:  # reported when the gazetteer is loaded
+            digest.update(str(path).encode("utf-8", "replace"))
     here = Path(__file__).resolve().parent
     for name in CODE_FILES:
         digest.update((here / name).read_bytes())
@@ -70,6 +80,12 @@ def strongest(relations: list[Relation]) -> list[Relation]:
         if key not in best or r.confidence > best[key].confidence:
             best[key] = r
     return sorted(best.values(), key=lambda r: (r.start, r.source.id, r.type, r.target.id))
+
+
+def _memory_zone(nlp):
+    """spaCy's memory zone (3.8 and later), or nothing where the pipeline has none."""
+    zone = getattr(nlp, "memory_zone", None)
+    return zone() if zone is not None else contextlib.nullcontext()
 
 
 class Extraction(NamedTuple):
@@ -127,16 +143,16 @@ def deadline(seconds: float | None) -> Iterator[None]:
 class Extractor:
     """Turns documents into relations: actor resolution, then relations off the parse."""
 
-    def __init__(self, nlp=None, model: str | None = None):
+    def __init__(self, nlp=None, model: str | None = None, gazetteers: tuple[str, ...] = ()):
         from .actors import ActorResolver
         from .gazetteer import load_gazetteer
         from .nlp import load_nlp
         from .relations import RelationReader
 
         self.nlp = nlp if nlp is not None else load_nlp(model)
-        self.gazetteer = load_gazetteer()
+        self.gazetteer = load_gazetteer(tuple(map(str, gazetteers)))
         self.resolver = ActorResolver(self.nlp, self.gazetteer)
-        self.version = extractor_version()
+        self.version = extractor_version(tuple(map(str, gazetteers)))
         self.reader = RelationReader(extractor_version=self.version)
 
     def extract(self, documents: Iterable[Document], batch_size: int = 32,
@@ -147,19 +163,44 @@ class Extractor:
         its parse; a document over it, or one the extractor fails on, comes back with no relations
         and a ``failure``. ``extract_in_workers`` does the same in several processes.
         """
-        from .actors import PersonRegistry
 
         def pieces():
+            # The parser reads the text with its datelines and wire credits blanked out (same length,
+            # so offsets and evidence still refer to document.text), each a sentence of its own; a
+            # Doc carries its headline, if it has one, for the actor resolver.
+            from .actors import DOCUMENT_DATE
+            from .wire import HEADLINE, dateline_spans, headline_span, masked, set_blank_sentences
+
             for document in documents:
-                spans = list(chunks(document.text)) or [(0, 0)]
+                blanks = dateline_spans(document.text)
+                text, headline = masked(document.text, blanks), headline_span(document.text)
+                spans = list(chunks(text)) or [(0, 0)]
                 for k, (a, b) in enumerate(spans):
-                    yield document.text[a:b], (document, a, k == len(spans) - 1)
+                    doc = self.nlp.make_doc(text[a:b])
+                    set_blank_sentences(doc, [(max(s, a) - a, min(e, b) - a) for s, e in blanks if s < b and a < e])
+                    doc.user_data[DOCUMENT_DATE] = document.date
+                    if headline is not None and a <= headline[0] and headline[1] <= b:
+                        doc.user_data[HEADLINE] = (headline[0] - a, headline[1] - a)
+                    yield doc, (document, a, k == len(spans) - 1)
+
+        stream = iter(documents)
+        while True:
+            # A group of documents at a time inside a spaCy memory zone, which forgets the strings
+            # their parses added to the vocabulary: memory stays flat however long the corpus.
+            documents = list(itertools.islice(stream, ZONE_DOCUMENTS))  # what pieces() reads
+            if not documents:
+                return
+            with _memory_zone(self.nlp):
+                yield from self._extract_group(pieces(), batch_size, doc_timeout)
+
+    def _extract_group(self, pieces, batch_size, doc_timeout) -> Iterator[Extraction]:
+        from .actors import PersonRegistry
 
         current: list[Relation] = []
         persons = PersonRegistry()
         failure: str | None = None
         spent = 0.0
-        for doc, (document, offset, last) in self.nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
+        for doc, (document, offset, last) in self.nlp.pipe(pieces, as_tuples=True, batch_size=batch_size):
             budget = time_budget(document, doc_timeout)
             if failure is None:
                 started = time.monotonic()
@@ -187,14 +228,20 @@ class Extractor:
 # -- worker processes
 
 _worker: Extractor | None = None
+_worker_error: Exception | None = None
 
 
-def _start_worker(model: str | None) -> None:
-    """A worker dies with the build that started it, and leaves Ctrl-C to it."""
+def _start_worker(model: str | None, gazetteers: tuple[str, ...]) -> None:
+    """A worker dies with the build that started it, and leaves Ctrl-C to it. An error while it
+    starts (a model that does not load) is kept and raised with its first batch: a failing
+    initializer would make the pool start new workers forever."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    global _worker
-    _worker = Extractor(model=model)
+    global _worker, _worker_error
+    try:
+        _worker = Extractor(model=model, gazetteers=gazetteers)
+    except Exception as exc:  # noqa: BLE001 - handed to the build, which reports it
+        _worker_error = exc
 
 
 def _die_with_parent() -> None:
@@ -211,12 +258,14 @@ def _die_with_parent() -> None:
 
 
 def _extract_batch(documents: list[Document], doc_timeout: float | None) -> list[Extraction]:
-    assert _worker is not None
+    if _worker is None:
+        raise _worker_error or RuntimeError("the worker did not start")
     return list(_worker.extract(documents, doc_timeout=doc_timeout))
 
 
 def extract_in_workers(documents: Iterable[Document], workers: int, model: str | None = None,
-                       doc_timeout: float | None = None, batch: int = 16) -> Iterator[Extraction]:
+                       doc_timeout: float | None = None, batch: int = 16,
+                       gazetteers: tuple[str, ...] = ()) -> Iterator[Extraction]:
     """Extractions in input order from ``workers`` processes, each with its own pipeline.
 
     Workers are started fresh (not forked: they inherit no open files, such as the store's lock),
@@ -227,7 +276,8 @@ def extract_in_workers(documents: Iterable[Document], workers: int, model: str |
 
     name = model_name(model)
     context = multiprocessing.get_context("spawn")
-    pool = context.Pool(workers, initializer=_start_worker, initargs=(name,))
+    pool = context.Pool(workers, initializer=_start_worker,
+                        initargs=(name, tuple(map(str, gazetteers))))
     try:
         pending: deque = deque()
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 from dataclasses import dataclass, field
 from functools import cache
 
-from .data import read_table, split_list
-from .records import Actor
+from .data import read_table, read_tsv, split_list
+from .errors import GazetteerError
+from .records import ACTOR_TYPES, Actor
 
 # How a surface form names its actor; the extractor trusts them in this order.
 NAME, SEAT, MODIFIER, TERRITORY = "name", "seat", "modifier", "territory"
@@ -39,6 +41,7 @@ class Gazetteer:
     forms: dict[str, Form] = field(default_factory=dict)
     persons: dict[str, Actor] = field(default_factory=dict)  # every alias -> person
     agents: dict[str, str] = field(default_factory=dict)  # agent noun lemma -> sector
+    iso3: dict[str, str] = field(default_factory=dict)  # ISO 3166 alpha-3 code -> state actor id
 
     def add_form(self, text: str, actor: Actor, kind: str) -> None:
         text = text.strip()
@@ -93,8 +96,10 @@ def _add_forms(gaz: Gazetteer, actor: Actor, names: list[str], row: dict[str, st
 
 
 @cache
-def load_gazetteer() -> Gazetteer:
-    """The gazetteer built from ontology/states.tsv (with pycountry), actors.tsv and persons.tsv."""
+def load_gazetteer(extra: tuple[str, ...] = ()) -> Gazetteer:
+    """The gazetteer built from ontology/states.tsv (with pycountry), actors.tsv and persons.tsv,
+    plus the user's own tables in ``extra`` (``kg build --gazetteer FILE``): rows in the columns of
+    actors.tsv or of persons.tsv, which add actors and persons or override ours of the same id."""
     gaz = Gazetteer()
     for row, names in _state_rows():
         unique = list(dict.fromkeys(n.removeprefix("the ") for n in names))
@@ -108,31 +113,199 @@ def load_gazetteer() -> Gazetteer:
         )
         gaz.actors[actor.id] = actor
         gaz.actors.setdefault(row["iso3"], actor)  # persons.tsv refers to states by ISO code
+        gaz.iso3[row["iso3"]] = actor.id
         _add_forms(gaz, actor, unique, row)
 
     for row in read_table("actors.tsv"):
-        aliases = tuple(split_list(row["aliases"]) + split_list(row["seats"]))
-        actor = Actor(row["id"], row["label"], row["type"], row["wikidata"] or None, aliases)
-        gaz.actors[actor.id] = actor
-        _add_forms(gaz, actor, [row["label"], *split_list(row["aliases"])], row)
-
+        _add_actor_row(gaz, row)
     for row in read_table("persons.tsv"):
-        represents = gaz.actors.get(row["represents"])
-        aliases = tuple(split_list(row["aliases"]))
-        person = Actor(
-            id=actor_id(row["label"]),
-            label=row["label"],
-            type="Person",
-            wikidata=row["wikidata"] or None,
-            aliases=aliases,
-            represents=represents,
-            role=row["role"] or None,
-        )
-        for name in (row["label"], *aliases):
-            gaz.persons[name] = person
+        _add_person_row(gaz, row)
+    for path in extra:
+        _add_user_table(gaz, Path(path))
 
     for row in read_table("agents.tsv"):
         gaz.agents[row["lemma"]] = row["sector"]
     # drop the ISO-code keys used only to resolve persons.tsv
     gaz.actors = {k: v for k, v in gaz.actors.items() if k == v.id}
     return gaz
+
+
+def _add_actor_row(gaz: Gazetteer, row: dict[str, str]) -> Actor:
+    aliases = tuple(split_list(row.get("aliases", "")) + split_list(row.get("seats", "")))
+    actor = Actor(row.get("id") or actor_id(row["label"]), row["label"], row["type"], row.get("wikidata") or None,
+                  aliases)
+    gaz.actors[actor.id] = actor
+    _add_forms(gaz, actor, [row["label"], *split_list(row.get("aliases", ""))], row)
+    return actor
+
+
+def _add_person_row(gaz: Gazetteer, row: dict[str, str]) -> Actor:
+    aliases = tuple(split_list(row.get("aliases", "")))
+    person = Actor(
+        id=actor_id(row["label"]),
+        label=row["label"],
+        type="Person",
+        wikidata=row.get("wikidata") or None,
+        aliases=aliases,
+        represents=gaz.actors.get(row.get("represents", "")),
+        role=row.get("role") or None,
+    )
+    for name in (row["label"], *aliases):
+        gaz.persons[name] = person
+    return person
+
+
+def _add_user_table(gaz: Gazetteer, path: Path) -> None:
+    """A user's gazetteer table: actors (columns of actors.tsv) or persons (columns of persons.tsv)."""
+    try:
+        rows = list(read_tsv(path))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GazetteerError(f"{path}: cannot read this gazetteer ({getattr(exc, 'strerror', None) or exc})") from exc
+    for number, row in enumerate(rows, start=1):
+        where = f"{path}: row {number}"
+        if not row.get("label"):
+            raise GazetteerError(f"{where} has no label; a gazetteer needs the columns of ontology/actors.tsv "
+                                 f"(id, label, type, wikidata, aliases, ...) or of ontology/persons.tsv "
+                                 f"(label, represents, role, wikidata, aliases)")
+        if "represents" in row:
+            if row["represents"] and row["represents"] not in gaz.actors:
+                raise GazetteerError(f"{where}: represents {row['represents']!r}, which is no actor id or "
+                                     f"ISO 3166 alpha-3 code (kg actors lists the ids)")
+            _add_person_row(gaz, row)
+        elif row.get("type") in ACTOR_TYPES:
+            actor = _add_actor_row(gaz, row)
+            for text, form in list(gaz.forms.items()):  # our forms of an actor the user redefines
+                if form.actor.id == actor.id:
+                    gaz.forms[text] = Form(text, actor, form.kind)
+        else:
+            raise GazetteerError(f"{where}: type must be one of {', '.join(ACTOR_TYPES)} "
+                                 f"(got {row.get('type')!r})")
+
+
+# -- office holders of other years: the Phoenix actor dictionaries (ontology/phoenix/)
+
+# The sectors of a country code whose holders act for the state (CAMEO: government, military,
+# police, intelligence, judiciary, legislature). Opposition, rebels, elites (former officials) and
+# civil society do not: a rebel leader's word is not the state's.
+STATE_SECTORS = {"GOV", "MIL", "COP", "SPY", "JUD", "LEG"}
+
+
+@dataclass(frozen=True)
+class Role:
+    """One period of an office holder's coded role; dates are ISO, start inclusive, end exclusive."""
+
+    code: str
+    country: str | None
+    start: str | None
+    end: str | None
+
+    def holds_on(self, day: str) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class OfficeHolder:
+    """A person of the Phoenix dictionaries with their dated roles and a default (undated) one."""
+
+    label: str
+    aliases: tuple[str, ...]
+    roles: tuple[Role, ...]
+
+    def role_on(self, date: str | None) -> Role | None:
+        """The role on ``date`` (YYYY, YYYY-MM or YYYY-MM-DD), as PETRARCH reads its dictionaries:
+        the dated role that holds then, else the default (undated) role, which is also the role of
+        an undated document (``kg build --date`` gives undated documents a date)."""
+        default = next((r for r in self.roles if r.start is None and r.end is None), None)
+        if not date:
+            return default
+        day = _day_of(date)
+        return next((r for r in self.roles if (r.start or r.end) and r.holds_on(day)), default)
+
+
+@dataclass
+class OfficeHolders:
+    """Office holders by full name and alias, and by surname."""
+
+    by_name: dict[str, list[OfficeHolder]] = field(default_factory=dict)
+    by_surname: dict[str, list[OfficeHolder]] = field(default_factory=dict)
+    by_first_word: dict[str, list[OfficeHolder]] = field(default_factory=dict)  # "kim" of "Kim Jong Il"
+    code_actors: dict[str, str] = field(default_factory=dict)  # CAMEO code prefix -> kg actor id
+
+    def named(self, name: str) -> list[OfficeHolder]:
+        return self.by_name.get(name.casefold(), [])
+
+    def surnamed(self, surname: str) -> list[OfficeHolder]:
+        return self.by_surname.get(surname.casefold(), [])
+
+    def acts_for(self, role: Role | None, gaz: Gazetteer) -> Actor | None:
+        """The state or organisation a role acts for, if any."""
+        if role is None:
+            return None
+        if role.country and role.code[3:6] in STATE_SECTORS:
+            return gaz.actors.get(gaz.iso3.get(role.country, ""))
+        prefixes = [p for p in self.code_actors if role.code.startswith(p)]
+        if prefixes:
+            return gaz.actors.get(self.code_actors[max(prefixes, key=len)])
+        return None
+
+
+    def find(self, name: str, date: str | None, gaz: Gazetteer) -> tuple[OfficeHolder, Actor | None] | None:
+        """The office holder ``name`` means in a document of ``date``, and whom they act for then.
+
+        A full name or alias that names one holder acting on that date is that holder; else the
+        holders of its surname (and first name, if given) acting on that date, if that leaves one
+        ("George Bush" in 2004 is the son, who acted for the United States then). When nobody of
+        that name acts for anyone on that date (or the document is undated), a full name or alias
+        of one holder still means that person, unaffiliated.
+        """
+        exact = self.named(name)
+        acting = [(h, a) for h in exact if (a := self.acts_for(h.role_on(date), gaz)) is not None]
+        if len(acting) == 1:
+            return acting[0]
+        words = name.split()
+        same = [h for h in self.surnamed(words[-1])
+                if len(words) == 1 or h.label.split()[0].casefold() == words[0].casefold()] if words else []
+        acting = [(h, a) for h in same if (a := self.acts_for(h.role_on(date), gaz)) is not None]
+        if len(words) == 1:  # a family name written first ("Kim Jong Il"), or a given name, in office too
+            acting += [(h, a) for h in self.by_first_word.get(name.casefold(), [])
+                       if (a := self.acts_for(h.role_on(date), gaz)) is not None]
+        if len(acting) == 1:
+            return acting[0]
+        if acting or len(exact) != 1:
+            return None  # several in office on that date, or a name we cannot pin down: no guess
+        return exact[0], None
+
+
+def _acts_for_code(role: Role) -> bool:
+    return (bool(role.country) and role.code[3:6] in STATE_SECTORS) or role.code.startswith(("IGO", "NGO"))
+
+
+def _day_of(date: str) -> str:
+    """A comparable day for a document date: the middle of a year or month given alone."""
+    date = date.strip()
+    if re.fullmatch(r"\d{4}", date):
+        return f"{date}-07-01"
+    if re.fullmatch(r"\d{4}-\d{2}", date):
+        return f"{date}-15"
+    return date[:10]
+
+
+@cache
+def load_office_holders() -> OfficeHolders:
+    """ontology/phoenix/persons.tsv (converted from PETRARCH2's Phoenix dictionaries, MIT) indexed."""
+    rows: dict[str, list[dict[str, str]]] = {}
+    for row in read_table("phoenix/persons.tsv"):
+        rows.setdefault(row["label"], []).append(row)
+    holders = OfficeHolders()
+    for row in read_table("phoenix/codes.tsv"):
+        holders.code_actors[row["code"]] = row["actor"]
+    for label, group in rows.items():
+        aliases = tuple(dict.fromkeys(a for r in group for a in split_list(r["aliases"])))
+        roles = tuple(Role(r["code"], r["country"] or None, r["start"] or None, r["end"] or None) for r in group)
+        holder = OfficeHolder(label, aliases, roles)
+        for name in {label, *aliases}:
+            holders.by_name.setdefault(name.casefold(), []).append(holder)
+        if len(label.split()) > 1:
+            holders.by_surname.setdefault(label.split()[-1].casefold(), []).append(holder)
+            holders.by_first_word.setdefault(label.split()[0].casefold(), []).append(holder)
+    return holders

@@ -52,11 +52,20 @@ def actor_names(store: Store) -> dict[str, list[ActorRef]]:
 
 
 def find_actor(store: Store, name: str) -> ActorRef:
-    """The actor ``name`` means; raises UnknownActor with the closest known names."""
+    """The actor ``name`` means; a person's surname alone will do when one person has it ("Bush");
+    raises UnknownActor with the closest known names (all the persons of that surname, if several)."""
     names = actor_names(store)
-    matches = names.get(name.strip().casefold())
+    key = name.strip().casefold()
+    matches = names.get(key)
     if matches:
         return sorted(matches, key=lambda r: (TYPE_ORDER.get(r.type, 9), r.label))[0]
+    surnamed = sorted({ref for refs in names.values() for ref in refs
+                       if ref.type == "Person" and len(ref.label.split()) > 1
+                       and ref.label.split()[-1].casefold() == key}, key=lambda r: r.label)
+    if len(surnamed) == 1:
+        return surnamed[0]
+    if surnamed:
+        raise UnknownActor(name, [ref.label for ref in surnamed][:5])
     labels = {ref.label.casefold(): ref.label for refs in names.values() for ref in refs}
     candidates = {**{k: refs[0].label for k, refs in names.items()}, **labels}
     close = difflib.get_close_matches(name.strip().casefold(), list(candidates), n=8, cutoff=0.6)

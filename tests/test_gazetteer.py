@@ -82,3 +82,97 @@ def test_gazetteer_office_holders_beyond_the_seeds(gaz, alias, state):
 def test_gazetteer_major_organisations_have_their_wikidata_ids(actor_id, qid):
     """Pinned: a wrong id silently merges an actor with another Wikidata item (ECOWAS once had Q161549)."""
     assert load_gazetteer().actors[actor_id].wikidata == qid
+
+
+def test_gazetteer_users_own_tables_add_persons_and_groups(runner, tmp_path):
+    from kg.cli import cli
+
+    (tmp_path / "persons.tsv").write_text("label\trepresents\trole\twikidata\taliases\n"
+                                          "Jane Quill\tKEN\tForeign Minister\t\tQuill\n", encoding="utf-8")
+    (tmp_path / "groups.tsv").write_text("id\tlabel\ttype\twikidata\taliases\n"
+                                         "Lakeside_Front\tLakeside Front\tGroup\t\tthe Front\n", encoding="utf-8")
+    (tmp_path / "news.txt").write_text("Quill condemned Somalia.\nThe Lakeside Front attacked Uganda.\n",
+                                       encoding="utf-8")
+    store = str(tmp_path / "s")
+    result = runner.invoke(cli, ["build", str(tmp_path / "news.txt"), "--store", store, "--quiet",
+                                 "--gazetteer", str(tmp_path / "persons.tsv"),
+                                 "--gazetteer", str(tmp_path / "groups.tsv")])
+    assert result.exit_code == 0, result.output
+    kenya = runner.invoke(cli, ["neighbors", "Kenya", "--store", store, "--format", "csv"])
+    assert "Somalia,ACCUSE,out,1,conflict" in kenya.output
+    front = runner.invoke(cli, ["neighbors", "Lakeside Front", "--store", store, "--format", "csv"])
+    assert "Uganda,ASSAULT,out,1,conflict" in front.output
+
+
+@pytest.mark.parametrize("table, message", [
+    ("label\ttype\nX\tPlanet\n", "type must be one of State, Organization, Group, Person"),
+    ("label\trepresents\nJane Quill\tNARNIA\n", "represents 'NARNIA', which is no actor id"),
+    ("name\tkind\nX\tGroup\n", "has no label"),
+])
+def test_gazetteer_bad_user_table_is_one_line(runner, tmp_path, table, message):
+    from kg.cli import cli
+
+    (tmp_path / "mine.tsv").write_text(table, encoding="utf-8")
+    (tmp_path / "news.txt").write_text("Kenya condemned Somalia.", encoding="utf-8")
+    result = runner.invoke(cli, ["build", str(tmp_path / "news.txt"), "--store", str(tmp_path / "s"),
+                                 "--gazetteer", str(tmp_path / "mine.tsv")])
+    assert result.exit_code == 1 and message in result.output and result.output.count("\n") == 1
+    assert not (tmp_path / "s" / "kg-store.json").exists()
+
+
+def test_gazetteer_user_table_is_part_of_the_extractor_version(tmp_path):
+    from kg.extract import extractor_version
+
+    table = tmp_path / "mine.tsv"
+    table.write_text("label\ttype\nLakeside Front\tGroup\n", encoding="utf-8")
+    first = extractor_version((str(table),))
+    table.write_text("label\ttype\nLakeside Front\tOrganization\n", encoding="utf-8")
+    assert extractor_version((str(table),)) != first != extractor_version()
+
+
+# -- office holders of other years (ontology/phoenix/, from PETRARCH2's Phoenix dictionaries)
+
+
+@pytest.mark.parametrize("name, date, expected", [
+    ("Tony Blair", "2004", ("Tony Blair", "United_Kingdom")),  # prime minister then
+    ("Tony Blair", "2012-05-01", ("Tony Blair", None)),  # a former one: the person, for no one
+    ("Tony Blair", None, ("Tony Blair", None)),  # undated: PETRARCH's default role
+    ("Blair", "2004", ("Tony Blair", "United_Kingdom")),  # a surname, one holder in office then
+    ("George Bush", "2004", ("George W. Bush", "United_States")),  # the Bush in office in 2004
+    ("Kofi Annan", "2004-06", ("Kofi Annan", "United_Nations")),
+    ("Kim", "2004", None),  # a family name written first ("Kim Jong Il"): no guess
+    ("Nobody Inparticular", "2004", None),
+])
+def test_gazetteer_office_holders_act_for_whom_they_served_on_the_date(name, date, expected):
+    from kg.gazetteer import load_office_holders
+
+    found = load_office_holders().find(name, date, load_gazetteer())
+    assert (found and (found[0].label, found[1].id if found[1] else None)) == expected
+
+
+def test_gazetteer_office_holder_in_a_dated_story_rolls_up_to_the_state(extractor):
+    from kg.records import Document
+
+    text = "Blair met Putin in Moscow on Tuesday."
+    [dated] = extractor.extract([Document("d", text, "x", date="2004-10-12")])
+    assert [(r.source.label, r.source.rolled_up().label, r.type, r.target.rolled_up().label)
+            for r in dated.relations if r.asserted] == [("Tony Blair", "United Kingdom", "CONSULT", "Russia")]
+
+
+def test_gazetteer_prime_minister_is_nobodys_surname(extractor):
+    relations = extractor.relations("Prime Minister Nikol Pashinyan of Armenia condemned Azerbaijan.")
+    assert {r.source.rolled_up().label for r in relations} == {"Armenia"}
+
+
+def test_gazetteer_date_option_dates_undated_documents(runner, tmp_path):
+    from kg.cli import cli
+
+    (tmp_path / "wire.txt").write_text("President Bush urged Iran to abandon its nuclear program.",
+                                       encoding="utf-8")
+    store = str(tmp_path / "s")
+    assert runner.invoke(cli, ["build", str(tmp_path / "wire.txt"), "--store", store, "-q"]).exit_code == 0
+    assert "Iran" not in runner.invoke(cli, ["neighbors", "United States", "--store", store]).output
+    result = runner.invoke(cli, ["build", str(tmp_path / "wire.txt"), "--store", store, "-q", "--date", "2004"])
+    assert "(1 extracted, 0 unchanged)" in result.output  # a new date is a change: read again
+    assert "Iran" in runner.invoke(cli, ["neighbors", "United States", "--store", store]).output
+    assert "George W. Bush" in runner.invoke(cli, ["neighbors", "Bush", "--store", store]).output
