@@ -121,19 +121,21 @@ def bench_quality() -> None:
             print(f"  {name:<22} {level:<10} {score.precision:6.3f} {score.recall:6.3f} {score.f1:6.3f}")
 
 
-def run_measured(command: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Wall seconds and peak RSS (MB) of one process (its own, from wait4), and its output."""
-    import os
+# Runs a command and prints its peak RSS in KB. A fresh, small process does it: a child's ru_maxrss
+# counts the image it was forked from, so measured from this (large) process it would include ours.
+_MEASURE = ("import resource, subprocess, sys\n"
+            "code = subprocess.run(sys.argv[1:]).returncode\n"
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code, file=sys.stderr)")
 
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        out.seek(0)
-        err.seek(0)
-        result = subprocess.CompletedProcess(command, os.waitstatus_to_exitcode(status), out.read(), err.read())
-    return seconds, usage.ru_maxrss // 1024, result
+
+def run_measured(command: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
+    """Wall seconds and peak RSS (MB) of one process, and its output."""
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    *stderr, last = result.stderr.rstrip("\n").split("\n")
+    rss_kb, code = map(int, last.split())
+    return seconds, rss_kb // 1024, subprocess.CompletedProcess(command, code, result.stdout, "\n".join(stderr))
 
 
 def bench_corpus(path: Path, workers: int) -> None:
