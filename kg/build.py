@@ -158,9 +158,9 @@ def build(
             if chosen != document.id:
                 if held is None:  # said once, when the document is first kept under its new id
                     report.renamed += 1
-                if held is None and on_note is not None:
-                    on_note(f"{document.path}: document id {document.id!r} is taken by another file "
-                            f"with another text; kept as {chosen!r}")
+                    if on_note is not None:
+                        on_note(f"{document.path}: document id {document.id!r} is taken by another file "
+                                f"with another text; kept as {chosen!r}")
                 document = replace(document, id=chosen)
             return document, held
 
@@ -174,7 +174,8 @@ def build(
                 extractions = extract_in_workers(stream, workers, model=model, doc_timeout=doc_timeout,
                                                  gazetteers=gazetteers)
             else:
-                extractions = Extractor(nlp=nlp, model=model, gazetteers=gazetteers).extract(stream, doc_timeout=doc_timeout)
+                extractor = Extractor(nlp=nlp, model=model, gazetteers=gazetteers)
+                extractions = extractor.extract(stream, doc_timeout=doc_timeout)
             batch = _Batch()
             for extraction in extractions:
                 document, relations = extraction.document, extraction.relations
