@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .data import read_table
 from .gazetteer import MODIFIER, TERRITORY, Gazetteer, actor_id, load_office_holders
 from .records import Actor, Mention
 from .wire import HEADLINE
@@ -31,6 +32,10 @@ STATE_ANAPHORS = {"country", "state", "nation", "republic"}
 TITLE_DEPS = {"compound", "amod", "nmod", "poss"}
 # spaCy labels under which an unknown name is still an actor (not a date, a place name we lack, ...)
 ORG_LABELS = {"ORG"}
+# Entity types of a word that names whose group a group noun is ("Islamic militants", "Shiite militiamen")
+GROUP_QUALIFIERS = {"NORP", "GPE", "ORG", "LOC"}
+# Entity types of a name that a group noun is part of ("Sinclair Broadcast Group")
+NAMED_ENTITIES = {"ORG", "PERSON", "FAC", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"}
 # The key under which a Doc's user_data carries its document's date (office holders' roles depend on it).
 DOCUMENT_DATE = "kg_date"
 
@@ -110,6 +115,13 @@ class ActorResolver:
         self.holders = load_office_holders()
         self._holders: dict[tuple[str, str | None], Actor | None] = {}
         self._date: str | None = None
+        # non-state group nouns of ontology/agents.tsv: lemma -> (the group's plural label, whether
+        # the noun alone, with no modifier naming whose group, is that group too)
+        self.groups: dict[str, tuple[str, bool]] = {
+            row["lemma"]: (row["group"], row.get("alone") == "yes")
+            for row in read_table("agents.tsv") if row.get("group")}
+        # "Gunmen" after a dateline is read as a name, lemma and all: its plural still names the noun
+        self.group_plurals = {plural: lemma for lemma, (plural, _) in self.groups.items()}
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         forms = list(gazetteer.forms)
         self.matcher.add("ACTOR", list(nlp.tokenizer.pipe(forms)))
@@ -134,6 +146,7 @@ class ActorResolver:
             self._unknown_organisations(ents, index)
             self._quoted_first_person(sent, index)
             self._definite_descriptions(sent, index, persons)
+            self._bare_groups(sent, index)
         return index
 
     @staticmethod
@@ -383,8 +396,15 @@ class ActorResolver:
             for token in sent:
                 if token.i in index.by_token or token.pos_ not in ("NOUN", "PROPN"):
                     continue
-                sector = self.gaz.agents.get(token.lemma_.lower())
+                group_lemma = self._group_lemma(token)
+                sector = self.gaz.agents.get(group_lemma or token.lemma_.lower())
                 if sector is None:
+                    continue
+                if group_lemma is not None:
+                    group = self._group(token, index, qualified=True)
+                    if group is not None:
+                        index.add(Mention(group, token.i, token.i + 1, "body", sector))
+                        changed = True
                     continue
                 owner = self._owner(token, index)
                 if owner is not None:
@@ -392,6 +412,74 @@ class ActorResolver:
                     changed = True
             if not changed:
                 break
+
+    # -- non-state groups: "Palestinian militants", "Hamas gunmen", "militants in Iraq", "Gunmen killed ..."
+    def _group(self, token, index: MentionIndex, qualified: bool) -> Actor | None:
+        """The group a group noun names: a named organisation or armed group that modifies it ("Hamas
+        militants", "rebels of the FARC"), else a Group labelled by the noun's plural with the words
+        naming whose group it is ("Palestinian militants", "Iraqi insurgents", "U.S. groups"). A state
+        never owns it and a place is never its owner ("militants in Iraq" are militants). With
+        ``qualified``, only a noun with such words; without, only the bare noun, where agents.tsv lets
+        it stand alone."""
+        plural, alone = self.groups[self._group_lemma(token)]
+        if token.ent_type_ in NAMED_ENTITIES:
+            return None  # "Sinclair Broadcast Group", "the Socialist Group": a name, read as one
+        # "a militant group", "rebel groups": the kind of group a modifying group noun names
+        kinds = [c for c in token.children if c.dep_ in ("amod", "compound") and c.i < token.i
+                 and self._group_lemma(c) not in (None, self._group_lemma(token))]
+        if kinds:
+            plural, alone = self.groups[self._group_lemma(kinds[-1])]
+        qualifiers: set[int] = set()
+        for child in [c for head in [token, *kinds] for c in head.children]:
+            if child.i > token.i or child.dep_ not in TITLE_DEPS:
+                continue
+            mention = index.at(child)
+            if mention is not None and mention.actor.type in ("Organization", "Group") and mention.kind != TERRITORY:
+                return mention.actor.rolled_up()
+            if child.dep_ == "poss" or any(t.text == "-" for t in child.doc[child.left_edge.i:child.i + 1]):
+                continue  # "anti-Castro activists" are not Castro's, nor "U.S.-backed militias" American
+            if mention is not None and mention.actor.type != "Person":
+                qualifiers.update(range(min(mention.start, child.left_edge.i), child.i + 1))
+            elif child.ent_type_ in GROUP_QUALIFIERS and child.text[:1].isupper():
+                qualifiers.update(t.i for t in child.subtree if t.i <= child.i and t.text[:1].isupper())
+        for child in token.children:  # "rebels of the FARC": an organisation, never a place
+            if child.dep_ == "prep" and child.lower_ in ("of", "from"):
+                for pobj in child.children:
+                    mention = index.at(pobj)
+                    if pobj.dep_ == "pobj" and mention is not None and mention.kind == "name" \
+                            and mention.actor.type in ("Organization", "Group"):
+                        return mention.actor.rolled_up()
+        if qualified != bool(qualifiers):
+            return None
+        if not qualifiers and (not alone or token.dep_ in ("compound", "amod") or token.pos_ not in ("NOUN", "PROPN")):
+            return None
+        known = self.gaz.forms.get(plural)  # "protesters" of ontology/actors.tsv, whoever's they are
+        if known is not None and known.actor.type == "Group":
+            return known.actor
+        doc = token.doc
+        words = "".join(doc[i].text_with_ws if i + 1 in qualifiers else doc[i].text + " " for i in sorted(qualifiers))
+        label = " ".join(words.split() + [plural])
+        return Actor(actor_id(label), label, "Group")
+
+    def _group_lemma(self, token) -> str | None:
+        """The group noun of agents.tsv that ``token`` is, if any."""
+        for lemma in (token.lemma_.lower(), token.lower_):
+            if lemma in self.groups:
+                return lemma
+        if token.pos_ == "PROPN":
+            return self.group_plurals.get(token.lower_)
+        return None
+
+    def _bare_groups(self, sent, index: MentionIndex) -> None:
+        """'Gunmen killed the Baghdad governor', 'killed 24 militants': a group noun with no one named
+        as its owner is the group itself, once no earlier mention ("the militants") claimed it."""
+        for token in sent:
+            lemma = self._group_lemma(token)
+            if token.i in index.by_token or lemma is None or lemma not in self.gaz.agents:
+                continue
+            group = self._group(token, index, qualified=False)
+            if group is not None:
+                index.add(Mention(group, token.i, token.i + 1, "body", self.gaz.agents[lemma]))
 
     @staticmethod
     def _owner(token, index: MentionIndex) -> Mention | None:
