@@ -56,6 +56,43 @@ ATTEMPTS = {"try", "attempt", "seek", "attempts", "effort", "bid"}
 SELF_INTENT = {"want", "plan", "hope", "intend", "aim", "ready", "prepared", "prepare", "willing", "vow", "pledge",
                "promise", "threaten", "offer", "propose", "agree", "decide", "seek", "eager", "determined"}
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom"}
+# Governing words whose complement is only scheduled, expected or pushed for ("is expected to sign",
+# "talks due to be held", "unlikely to join", "pressed Beijing to accept"), not yet done
+PROSPECT = {"unlikely", "due", "set", "schedule", "expect", "poise", "press", "pressure", "order", "invite",
+            "encourage", "push", "persuade", "struggle", "deal", "agreement", "hope", "chance", "prospect",
+            "bid", "plan", "move", "way", "plot", "conspire", "conspiracy", "be", "say", "warn", "caution"}
+# Words whose "that" clause is only reported or claimed ("rejected allegations that X was abused")
+HEARSAY = {"allegation", "claim", "report", "rumour", "rumor", "accusation", "suspicion", "charge", "allege",
+           "speculation", "fear", "belief", "suggestion", "assertion"}
+# Verbs whose event-noun object is only promised or sought ("pledged aid", "sought talks with")
+PROMISSORY = {"pledge", "promise", "offer", "seek", "demand", "want", "propose", "plan", "request", "urge",
+              "threaten", "consider", "expect", "await", "welcome", "discuss", "debate", "favor", "favour",
+              "support", "back", "oppose", "reject", "refuse", "rule", "hope", "need", "announce"}
+# Verbs whose event-noun object ends, stops or is called off ("lifted sanctions", "suspended talks")
+ENDERS = {"lift", "suspend", "halt", "end", "stop", "cancel", "abandon", "freeze", "scrap", "drop", "postpone",
+          "terminate", "break", "call", "ease", "delay", "shelve", "boycott", "quit"}
+ENDER_PARTICLES = {"break": "off", "call": "off"}
+# Light and support verbs, whose subject does what their event-noun object names ("launched an
+# attack on", "held talks with", "imposed sanctions on"); any other verb's subject only talks about
+# the event ("condemned the attack on Israel" is no attack by the condemner)
+LIGHT_VERBS = {"launch", "stage", "hold", "mount", "carry", "conduct", "make", "pay", "give", "impose", "begin",
+               "continue", "resume", "step", "order", "sign", "reach", "strike", "have", "take", "start", "open",
+               "wage", "deliver", "provide", "send", "extend", "grant", "offer", "pledge", "promise", "seek",
+               "propose", "plan", "threaten", "announce", "agree", "conclude", "seal", "clinch", "renew", "step",
+               "tighten", "intensify", "escalate", "expand", "approve", "declare", "issue", "lodge", "file",
+               "lead", "host", "organize", "organise", "initiate", "pursue", "commit", "perpetrate", "unleash",
+               "engage", "enter", "sponsor", "broker", "forge", "establish", "set", "keep", "maintain",
+               "want", "demand", "request", "need", "call", "urge", "discuss", "deploy", "dispatch",
+               "lift", "suspend", "halt", "end", "stop", "cancel", "abandon", "freeze", "scrap", "drop",
+               "postpone", "terminate", "break", "ease", "delay", "shelve", "quit", "be", "pile", "put", "exert",
+               "apply", "increase", "raise", "level", "kick", "wind", "finish", "complete"}
+# What is sent or given that is no aid ("sent a message to X to congratulate him")
+MESSAGE_NOUNS = {"message", "letter", "note", "signal", "greeting", "greetings", "condolence", "condolences",
+                 "congratulation", "congratulations", "warning", "invitation", "telegram", "cable", "word"}
+# Objects a conflict verb takes only figuratively ("shot down a proposal", "attacked the plan")
+IDEA_NOUNS = {"proposal", "idea", "plan", "initiative", "offer", "request", "plea", "bid", "motion", "resolution",
+              "bill", "draft", "suggestion", "demand", "call", "appeal", "proposition", "scheme", "claim",
+              "report", "policy", "decision", "deal", "agreement", "argument", "notion"}
 
 
 @dataclass(frozen=True)
@@ -141,6 +178,9 @@ class RelationReader:
             for frame in frames:
                 if frame.particle is not None and frame.particle not in particles:
                     continue
+                if frame.type == "AID" and group == "VERB" and any(
+                        c.dep_ == "dobj" and c.lemma_.lower() in MESSAGE_NOUNS for c in token.children):
+                    continue  # "sent a message to X" gives X no aid
                 targets = self._slot(token, frame.slot, index, particles) if frame.slot != "-" else []
                 if frame.direction == "mutual":
                     if frame.slot == "-":
@@ -177,6 +217,12 @@ class RelationReader:
         key = (source.mention.actor.id, target.mention.actor.id, frame.type, token.i)
         if key in seen or source.mention.actor.rolled_up() == target.mention.actor.rolled_up():
             return
+        if frame.type == "MEMBER_OF" and target.mention.actor.rolled_up().type not in ("Organization",):
+            return  # membership is in an organisation, not in a person's coalition or a state
+        if frame.type in ("ALLY_OF", "MEMBER_OF") and _pos_group(token) == "NOUN" and any(
+                a.mention.actor.type == "State" and token.doc[a.mention.start].pos_ == "ADJ"
+                for a in (source, target)):
+            return  # "Al-Qaeda's Pakistani allies" are Pakistanis, not Pakistan
         seen.add(key)
         if _pos_group(token) == "NOUN":
             self.context.event_owner[token.lemma_.lower()] = source.mention.actor.rolled_up()
@@ -197,6 +243,10 @@ class RelationReader:
             t.i != token.i and t.lemma_.lower() in SELF_INTENT))
         if intent is None or governor.i == token.i or governor.lemma_.lower() not in SELF_INTENT:
             return
+        # "decides whether to endorse": an open question is no intent
+        if any(c.dep_ == "mark" and c.lower_ in CONDITIONALS for t in token.doc[governor.i + 1:token.i + 1]
+               for c in t.children if t.head.i in (governor.i, t.i) or t.i == token.i):
+            return
         # the intent itself must be stated, not denied or merely possible ("did not want to")
         negated, hypothetical = self._modality(governor, speech_act=True)
         if negated or hypothetical:
@@ -216,11 +266,16 @@ class RelationReader:
             lemma = token.lemma_.lower()
             if lemma == "ally" and token.pos_ == "NOUN":
                 members = self._apposed(token, index)
+                # "al Qaeda ally Zarqawi": a person is no party to an alliance between states
+                if any(m.mention.actor.rolled_up().type == "Person" for m in members):
+                    continue
+                patron = any(c.dep_ in ("poss", "compound", "amod", "nmod") and c.i < token.i and index.at(c) is not None
+                             for c in token.children)
                 frame = Frame("ally", "NOUN", None, "appos", "ALLY_OF", "mutual")
                 if len(members) >= 2:
                     for s_arg, t_arg in _pairs(members, True):
                         yield from self._emit(token, frame, s_arg, t_arg, seen, doc_id, text, offset)
-                elif len(members) == 1:
+                elif len(members) == 1 and not patron:
                     # the ally of the governing verb's subject ("Russia blames ally Armenia"), or of
                     # a verbless root's owner ("Putin's meeting with ally Lukashenko")
                     governor = token.head if token.dep_ in ("dobj", "compound", "appos") else None
@@ -242,7 +297,7 @@ class RelationReader:
         """The actors a noun like 'ally' is apposed to: 'allies Moscow and Yerevan', 'ally Armenia'."""
         found: list[Arg] = []
         for child in token.children:
-            if child.dep_ in ("appos", "compound") and index.at(child) is not None:
+            if child.dep_ in ("appos", "compound") and index.at(child) is not None and child.pos_ == "PROPN":
                 found += self._mentions_at(child, index, 1.0, of_phrase=False)
         if token.dep_ in ("compound", "appos") and index.at(token.head) is not None:
             found += self._mentions_at(token.head, index, 1.0, of_phrase=False)
@@ -281,7 +336,7 @@ class RelationReader:
                 elif of_phrase and child.dep_ == "acl":
                     # "a mission offered by the CSTO", "plans to host CSTO drills"
                     for grand in child.children:
-                        if grand.dep_ == "agent":
+                        if grand.dep_ == "agent" and self._made_thing(token):
                             found += [a for g in grand.children if g.dep_ == "pobj"
                                       for a in self._mentions_at(g, index, reliability * LINK_RELIABILITY["possessor"], 1)]
                         elif grand.dep_ == "dobj" and (_acted_on_route(token) or any(
@@ -304,6 +359,17 @@ class RelationReader:
     def _is_conflict_trigger(self, token) -> bool:
         frames = self.lexicon.get((token.lemma_.lower(), _pos_group(token)), ())
         return any(RELATION_TYPES[f.type].polarity < 0 for f in frames)
+
+    def _made_thing(self, noun) -> bool:
+        """A noun whose maker an agent names ("a mission offered by X", "a plan drafted by X"), unlike a
+        person acted on ("an analyst investigated by the FBI" is no FBI analyst)."""
+        lemma = noun.lemma_.lower()
+        return (lemma in IDEA_NOUNS or lemma in MESSAGE_NOUNS or (lemma, "NOUN") in self.lexicon
+                or any(lemma in nouns for nouns in self.nominals.values()))
+
+    def _is_verbal(self, token) -> bool:
+        frames = self.lexicon.get((token.lemma_.lower(), _pos_group(token)), ())
+        return all(RELATION_TYPES[f.type].quad.startswith("verbal") for f in frames)
 
     def _takes(self, noun, preposition: str) -> bool:
         """Whether the lexicon gives ``noun`` a frame with this preposition ("talks with", "talks between")."""
@@ -369,7 +435,10 @@ class RelationReader:
             if not fillers and _pos_group(token) == "NOUN":
                 fillers += _misattached_pobjs(token, word)
         args: list[Arg] = []
+        conflict = self._is_conflict_trigger(token) and not self._is_verbal(token)
         for filler in fillers:
+            if conflict and filler.lemma_.lower() in IDEA_NOUNS and index.at(filler) is None:
+                continue  # "shot down a German proposal" attacks no one
             args += self._mentions_at(filler, index, 1.0)
         return args
 
@@ -418,8 +487,14 @@ class RelationReader:
             return []
         step = inherited * LINK_RELIABILITY["inherited"]
         if group == "NOUN" and token.dep_ in ("dobj", "attr", "oprd", "nsubjpass"):
+            if head.lemma_.lower() not in LIGHT_VERBS:
+                return []  # "condemned the attack on Israel": the condemner did not attack
             return self._sources(head, index, inherited * LINK_RELIABILITY["nominal"], hops + 1)
         if group == "NOUN" and token.dep_ == "pobj" and head.lower_ in ("in", "into") and head.head.pos_ in ("VERB", "AUX"):
+            if head.head.lemma_.lower() not in LIGHT_VERBS | {"engage", "participate", "join", "take"} and (
+                    self._is_conflict_trigger(token) and not self._is_verbal(token) and not all(
+                        f.type == "PROTEST" for f in self.lexicon.get((token.lemma_.lower(), "NOUN"), ()))):
+                return []  # "hurt in a bomb attack" is no attack by the hurt; "resigned in protest" protests
             return self._sources(head.head, index, inherited * LINK_RELIABILITY["nominal"], hops + 1)
         if token.dep_ == "acl" and _pos_group(head) == "NOUN" and token.tag_ in ("VBG", "VBD", "VBZ", "VBP"):
             # a participle's subject is the noun it modifies: "the bloc comprising Russia"
@@ -466,6 +541,17 @@ class RelationReader:
         if _pos_group(token) in ("NOUN", "ADJ"):
             if any(c.dep_ == "det" and c.lower_ == "no" for c in token.children):
                 negated = True
+            if token.dep_ in ("dobj", "nsubjpass") and token.head.i != token.i and _pos_group(token) == "NOUN":
+                verb = token.head
+                lemma = verb.lemma_.lower()
+                particles = {c.lower_ for c in verb.children if c.dep_ == "prt"}
+                if lemma in ENDERS and ENDER_PARTICLES.get(lemma, next(iter(particles), None)) in particles | {None}:
+                    negated = True  # "lifted sanctions on Libya", "called off the strike"
+                elif lemma in PROMISSORY:
+                    hypothetical = True  # "pledged aid to Iraq", "sought talks with"
+            elif token.dep_ == "pobj" and token.head.lower_ == "for" and token.head.head.lemma_.lower() in (
+                    "call", "ask", "appeal", "press", "push", "plea", "call", "demand", "request", "hope", "bid"):
+                hypothetical = True  # "called for talks with", "a plea for troops"
             if token.dep_ in ("dobj", "attr", "acomp", "oprd") and token.head.i != token.i:
                 clause = token.head
         level = 0
@@ -490,6 +576,11 @@ class RelationReader:
                         negated = True
                 elif governor in INTENT and clause.dep_ != "ccomp" and not (speech_act and governor in ATTEMPTS):
                     hypothetical = True
+                elif governor in PROSPECT and clause.dep_ != "ccomp":
+                    hypothetical = True  # "is expected to sign", "unlikely to join", "pressed X to accept"
+                elif governor in HEARSAY and clause.dep_ != "xcomp" and (
+                        _pos_group(clause.head) == "NOUN" or governor == "allege"):
+                    hypothetical = True  # "allegations that X was abused", "alleged that X attacked"
                 clause = clause.head
                 level += 1
                 continue
@@ -497,9 +588,29 @@ class RelationReader:
                 clause = clause.head
                 level += 1
                 continue
+            if clause.dep_ == "pcomp" and clause.head.dep_ == "prep" and level < 4:
+                # "hopes of joining the bloc", "a bid for joining"
+                governor = clause.head.head.lemma_.lower()
+                if clause.head.lower_ == "against" and clause.head.head.dep_ == "dobj":
+                    governor = clause.head.head.head.lemma_.lower()  # "warned X officials against visiting"
+                if governor in INTENT or governor in PROSPECT:
+                    hypothetical = True
+                elif governor in NEGATORS:
+                    negated = True
+            if clause.dep_ == "ROOT" and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children):
+                hypothetical = True  # a headline's "Japan to deport X" is to come
+            if not speech_act and clause.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to"
+                                                                for c in clause.children):
+                hypothetical = True  # a purpose: "turned down a plea for troops to protect UN staff"
             if clause.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONDITIONALS for c in clause.children):
                 hypothetical = True
             break
+        if _pos_group(token) == "NOUN" and token.dep_ in ("nsubj", "nsubjpass") and token.head.pos_ in ("VERB", "AUX"):
+            # "talks will be held", "talks are due to be held", "no talks were held"
+            n, h = self._modality(token.head)
+            h = h or any(c.dep_ in ("acomp", "xcomp") and c.lemma_.lower() in PROSPECT | INTENT
+                         for c in token.head.children)
+            negated, hypothetical = negated or n, hypothetical or h
         return negated, hypothetical
 
     def _relation(self, token, frame: Frame, source: Arg, target: Arg, doc_id: str, text: str, offset: int) -> Relation:
