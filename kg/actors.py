@@ -340,7 +340,7 @@ class ActorResolver:
         return self._holders[key]
 
     def _person_for(self, ent, index: MentionIndex, persons: PersonRegistry) -> Actor | None:
-        text = ent.text.strip()
+        text = " ".join(ent.text.split())
         known = self.gaz.persons.get(text) or persons.find(text) or persons.find(text.split()[-1])
         if known is None and len(text.split()) > 1:
             known = self.gaz.persons.get(text.split()[-1])
@@ -505,8 +505,12 @@ class ActorResolver:
             words = [t for t in ent if not t.is_punct]
             if not words or not any(t.text[:1].isupper() for t in words) or len(ent.text) < 3:
                 continue
-            label = ent.text.removeprefix("the ").removeprefix("The ").strip()
-            if label in self.gaz.forms:
+            # wire copy wraps lines with runs of spaces ("International  Criminal Court"), which
+            # the gazetteer's phrase matcher reads as extra tokens: a known name is still known
+            label = " ".join(ent.text.split()).removeprefix("the ").removeprefix("The ")
+            form = self.gaz.forms.get(label)
+            if form is not None:
+                index.add(Mention(form.actor, ent.start, ent.end, form.kind))
                 continue
             actor = Actor(actor_id(label), label, "Organization" if _looks_organised(label) else "Group")
             index.add(Mention(actor, ent.start, ent.end, "name"))

@@ -175,3 +175,13 @@ def test_wire_docstring_examples_hold():
     import kg.wire
 
     assert doctest.testmod(kg.wire).failed == 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The United Nations signed an agreement with the new International  Criminal Court.",
+     ("United Nations", "AGREE", "International Criminal Court")),
+    ("Kenya condemned the  African  Union on Monday.", ("Kenya", "ACCUSE", "African Union")),
+])
+def test_wire_names_wrapped_with_runs_of_spaces_are_still_known(extractor, text, expected):
+    found = {(r.source.rolled_up().label, r.type, r.target.rolled_up().label) for r in extractor.relations(text)}
+    assert expected in found
