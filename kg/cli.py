@@ -175,7 +175,8 @@ def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, q
 def neighbors(actor, relation, direction, evidence, fmt, store):
     """Actors related to ACTOR, by relation type and direction.
 
-    ACTOR is any name, alias, id or Wikidata id, in any case (Armenia, yerevan, Q399).
+    ACTOR is any name, alias, id or Wikidata id, in any case (Armenia, yerevan, Q399), or the
+    surname of the one person in the store who bears it (Bush).
     Only asserted relations count; persons are credited to the states they act for.
 
     \b

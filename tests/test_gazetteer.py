@@ -176,3 +176,18 @@ def test_gazetteer_date_option_dates_undated_documents(runner, tmp_path):
     assert "(1 extracted, 0 unchanged)" in result.output  # a new date is a change: read again
     assert "Iran" in runner.invoke(cli, ["neighbors", "United States", "--store", store]).output
     assert "George W. Bush" in runner.invoke(cli, ["neighbors", "Bush", "--store", store]).output
+
+
+def test_gazetteer_a_surname_two_persons_bear_asks_which(runner, tmp_path):
+    from kg.cli import cli
+
+    (tmp_path / "persons.tsv").write_text("label\trepresents\trole\twikidata\taliases\n"
+                                          "Jane Quill\tKEN\tForeign Minister\t\t\n"
+                                          "Tom Quill\tUGA\tForeign Minister\t\t\n", encoding="utf-8")
+    (tmp_path / "news.txt").write_text("Jane Quill condemned Somalia.\nTom Quill praised Rwanda.\n", encoding="utf-8")
+    store = str(tmp_path / "s")
+    runner.invoke(cli, ["build", str(tmp_path / "news.txt"), "--store", store, "-q",
+                        "--gazetteer", str(tmp_path / "persons.tsv")])
+    result = runner.invoke(cli, ["neighbors", "Quill", "--store", store])
+    assert result.exit_code == 1 and "Did you mean: Jane Quill, Tom Quill?" in result.output
+    assert runner.invoke(cli, ["neighbors", "Tom Quill", "--store", store]).output.startswith("Tom Quill (Person)")
