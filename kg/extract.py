@@ -29,7 +29,7 @@ from .records import Document, Relation
 # sentence boundaries, so memory stays bounded and spaCy's max_length is never reached.
 CHUNK_CHARS = 20_000
 DATA_FILES = ("lexicon.tsv", "states.tsv", "actors.tsv", "persons.tsv", "agents.tsv", "nominals.tsv",
-              "phoenix/persons.tsv", "phoenix/codes.tsv")
+              "evaluations.tsv", "phoenix/persons.tsv", "phoenix/codes.tsv")
 CODE_FILES = ("actors.py", "corpus.py", "extract.py", "gazetteer.py", "nlp.py", "rdf.py", "relations.py", "wire.py")
 # Seconds a document may take per 1,000 characters (and at least this long, however short it is).
 # Reading a parse normally takes a few milliseconds per 1,000 characters.
