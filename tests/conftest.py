@@ -12,6 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+def asserted(extractor, text: str) -> set[tuple[str, str, str]]:
+    """(source, TYPE, target) of the asserted relations in ``text``, persons rolled up to the actor
+    they act for: what the extraction tests compare."""
+    return {(r.source.rolled_up().label, r.type, r.target.rolled_up().label)
+            for r in extractor.relations(text) if r.asserted}
+
+
 @pytest.fixture(scope="session")
 def nlp():
     from kg.nlp import load_nlp

@@ -3,10 +3,7 @@ violation is ACCUSE against its owner, calling it constructive or a step forward
 
 import pytest
 
-
-def asserted(extractor, text):
-    return {(r.source.rolled_up().label, r.type, r.target.rolled_up().label)
-            for r in extractor.relations(text) if r.asserted}
+from tests.conftest import asserted
 
 
 def all_relations(extractor, text):

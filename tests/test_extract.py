@@ -2,11 +2,7 @@
 
 import pytest
 
-
-def asserted(extractor, text):
-    """(source, TYPE, target) for asserted relations, persons rolled up to the actor they act for."""
-    return {(r.source.rolled_up().label, r.type, r.target.rolled_up().label)
-            for r in extractor.relations(text) if r.asserted}
+from tests.conftest import asserted
 
 
 def everything(extractor, text):

@@ -3,10 +3,7 @@ its own owner or a light verb's subject; figurative conflict and phrase-level al
 
 import pytest
 
-
-def asserted(extractor, text):
-    return {(r.source.rolled_up().label, r.type, r.target.rolled_up().label)
-            for r in extractor.relations(text) if r.asserted}
+from tests.conftest import asserted
 
 
 @pytest.mark.parametrize("text, unwanted", [
