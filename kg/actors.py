@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .data import read_table
+from .data import cue, read_table
 from .gazetteer import MODIFIER, TERRITORY, Gazetteer, actor_id, load_office_holders
 from .records import Actor, Mention
 from .wire import HEADLINE
@@ -18,17 +18,13 @@ if TYPE_CHECKING:
 PRONOUNS = {"he", "she"}
 FIRST_PERSON_PLURAL = {"we", "us", "our", "ours"}
 FIRST_PERSON_SINGULAR = {"i", "me", "my"}
-SPEECH_VERBS = {"say", "tell", "add", "state", "stress", "warn", "insist", "note", "declare", "write", "argue",
-                "reply", "explain", "claim", "announce", "tweet", "post", "emphasize", "emphasise", "affirm"}
+SPEECH_VERBS = cue("speech_verbs")
 OPENING_QUOTES, CLOSING_QUOTES = {"“", "«", "„"}, {"”", "»"}
 POSSESSIVES = {"his", "her"}
-# Plural descriptions of the two parties to a conflict ("the two sides", "the warring parties")
-PARTY_NOUNS = {"side", "party"}
-PARTY_MARKERS = {"two", "both", "conflicting", "warring", "opposing", "rival", "conflict"}
-# Definite descriptions that refer back to the last organisation or state named as an actor
-# ("the alliance" after "the CSTO", "the country" after "Armenia has ...").
-ORGANISATION_ANAPHORS = {"alliance", "bloc", "pact", "organization", "organisation", "union", "grouping"}
-STATE_ANAPHORS = {"country", "state", "nation", "republic"}
+PARTY_NOUNS = cue("party_nouns")
+PARTY_MARKERS = cue("party_markers")
+ORGANISATION_ANAPHORS = cue("organisation_anaphors")
+STATE_ANAPHORS = cue("state_anaphors")
 TITLE_DEPS = {"compound", "amod", "nmod", "poss"}
 # spaCy labels under which an unknown name is still an actor (not a date, a place name we lack, ...)
 ORG_LABELS = {"ORG"}

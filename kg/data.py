@@ -38,3 +38,17 @@ def read_tsv(path: Path) -> Iterator[dict[str, str]]:
 def split_list(cell: str) -> list[str]:
     """A '|'-separated cell as a list, without empty items."""
     return [item.strip() for item in cell.split("|") if item.strip()]
+
+
+@cache
+def load_cues() -> dict[str, frozenset[str]]:
+    """ontology/cues.tsv: the named closed word lists (modals, negators, light verbs, ...)."""
+    return {row["set"]: frozenset(w.lower() for w in split_list(row["words"])) for row in read_table("cues.tsv")}
+
+
+def cue(name: str) -> frozenset[str]:
+    """One list of ontology/cues.tsv by name; a missing list is a packaging error, said plainly."""
+    cues = load_cues()
+    if name not in cues:
+        raise KeyError(f"ontology/cues.tsv has no list {name!r}: reinstall kg")
+    return cues[name]

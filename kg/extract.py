@@ -28,9 +28,10 @@ from .records import Document, Relation
 # Long articles are parsed in pieces of at most this many characters, cut at paragraph or
 # sentence boundaries, so memory stays bounded and spaCy's max_length is never reached.
 CHUNK_CHARS = 20_000
-DATA_FILES = ("lexicon.tsv", "states.tsv", "actors.tsv", "persons.tsv", "agents.tsv", "nominals.tsv",
+DATA_FILES = ("lexicon.tsv", "cues.tsv", "states.tsv", "actors.tsv", "persons.tsv", "agents.tsv", "nominals.tsv",
               "evaluations.tsv", "phoenix/persons.tsv", "phoenix/codes.tsv")
-CODE_FILES = ("actors.py", "corpus.py", "extract.py", "gazetteer.py", "nlp.py", "rdf.py", "relations.py", "wire.py")
+CODE_FILES = ("actors.py", "corpus.py", "data.py", "evaluative.py", "extract.py", "gazetteer.py", "nlp.py", "rdf.py", "relations.py",
+              "wire.py")
 # Seconds a document may take per 1,000 characters (and at least this long, however short it is).
 # Reading a parse normally takes a few milliseconds per 1,000 characters.
 DOC_TIMEOUT = 5.0

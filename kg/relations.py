@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .actors import MentionIndex, PersonRegistry, climb
-from .data import read_table, split_list
+from .data import cue, read_table, split_list
 from .records import Mention, Relation
 from .vocab import RELATION_TYPES
 
@@ -40,59 +40,24 @@ LINK_RELIABILITY = {
     "reverse": 0.9,  # roles swapped by the lexicon ("X includes Y")
 }
 
-MODALS = {"would", "could", "might", "may", "should", "can", "must", "will", "shall", "ought"}
-CONDITIONALS = {"if", "unless", "whether"}
-# Governing words whose complement did not happen ("refused to quit", "Moscow's refusal to use")
-NEGATORS = {"refuse", "decline", "fail", "deny", "avoid", "stop", "cease", "refusal", "failure", "reluctant",
-            "unwilling", "unable"}
-# Governing words whose complement is only intended or possible ("ready to deploy", "plans to visit")
-INTENT = {"want", "plan", "seek", "try", "hope", "intend", "aim", "expect", "ready", "prepare", "prepared",
-          "willing", "attempt", "wish", "need", "consider", "propose", "offer", "threaten", "promise",
-          "pledge", "vow", "agree", "bid", "effort", "able", "likely", "call",
-          "urge", "ask", "demand", "insist"}
-ATTEMPTS = {"try", "attempt", "seek", "attempts", "effort", "bid"}
-# Intent governors whose subject is the actor of the intended act ("X wants to meet Y"), unlike
-# "urged X to ...": an expressed intent is itself an event (AGREE or THREATEN)
-SELF_INTENT = {"want", "plan", "hope", "intend", "aim", "ready", "prepared", "prepare", "willing", "vow", "pledge",
-               "promise", "threaten", "offer", "propose", "agree", "decide", "seek", "eager", "determined"}
+# Closed word lists (modals, negators, light verbs, ...) are data: ontology/cues.tsv says what each does.
+MODALS = cue("modals")
+CONDITIONALS = cue("conditionals")
+NEGATORS = cue("negators")
+INTENT = cue("intent")
+ATTEMPTS = cue("attempts")
+SELF_INTENT = cue("self_intent")
+PROSPECT = cue("prospect")
+HEARSAY = cue("hearsay")
+PROMISSORY = cue("promissory")
+ENDERS = cue("enders")
+LIGHT_VERBS = cue("light_verbs")
+MESSAGE_NOUNS = cue("message_nouns")
+IDEA_NOUNS = cue("idea_nouns")
+ROUTE_NOUNS = cue("route_nouns")
+MEMBER_NOUNS = cue("member_nouns")
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom"}
-# Governing words whose complement is only scheduled, expected or pushed for ("is expected to sign",
-# "talks due to be held", "unlikely to join", "pressed Beijing to accept"), not yet done
-PROSPECT = {"unlikely", "due", "set", "schedule", "expect", "poise", "press", "pressure", "order", "invite",
-            "encourage", "push", "persuade", "struggle", "deal", "agreement", "hope", "chance", "prospect",
-            "bid", "plan", "move", "way", "plot", "conspire", "conspiracy", "be", "say", "warn", "caution"}
-# Words whose "that" clause is only reported or claimed ("rejected allegations that X was abused")
-HEARSAY = {"allegation", "claim", "report", "rumour", "rumor", "accusation", "suspicion", "charge", "allege",
-           "speculation", "fear", "belief", "suggestion", "assertion"}
-# Verbs whose event-noun object is only promised or sought ("pledged aid", "sought talks with")
-PROMISSORY = {"pledge", "promise", "offer", "seek", "demand", "want", "propose", "plan", "request", "urge",
-              "threaten", "consider", "expect", "await", "welcome", "discuss", "debate", "favor", "favour",
-              "support", "back", "oppose", "reject", "refuse", "rule", "hope", "need", "announce"}
-# Verbs whose event-noun object ends, stops or is called off ("lifted sanctions", "suspended talks")
-ENDERS = {"lift", "suspend", "halt", "end", "stop", "cancel", "abandon", "freeze", "scrap", "drop", "postpone",
-          "terminate", "break", "call", "ease", "delay", "shelve", "boycott", "quit"}
 ENDER_PARTICLES = {"break": "off", "call": "off"}
-# Light and support verbs, whose subject does what their event-noun object names ("launched an
-# attack on", "held talks with", "imposed sanctions on"); any other verb's subject only talks about
-# the event ("condemned the attack on Israel" is no attack by the condemner)
-LIGHT_VERBS = {"launch", "stage", "hold", "mount", "carry", "conduct", "make", "pay", "give", "impose", "begin",
-               "continue", "resume", "step", "order", "sign", "reach", "strike", "have", "take", "start", "open",
-               "wage", "deliver", "provide", "send", "extend", "grant", "offer", "pledge", "promise", "seek",
-               "propose", "plan", "threaten", "announce", "agree", "conclude", "seal", "clinch", "renew", "step",
-               "tighten", "intensify", "escalate", "expand", "approve", "declare", "issue", "lodge", "file",
-               "lead", "host", "organize", "organise", "initiate", "pursue", "commit", "perpetrate", "unleash",
-               "engage", "enter", "sponsor", "broker", "forge", "establish", "set", "keep", "maintain",
-               "want", "demand", "request", "need", "call", "urge", "discuss", "deploy", "dispatch",
-               "lift", "suspend", "halt", "end", "stop", "cancel", "abandon", "freeze", "scrap", "drop",
-               "postpone", "terminate", "break", "ease", "delay", "shelve", "quit", "be", "pile", "put", "exert",
-               "apply", "increase", "raise", "level", "kick", "wind", "finish", "complete"}
-# What is sent or given that is no aid ("sent a message to X to congratulate him")
-MESSAGE_NOUNS = {"message", "letter", "note", "signal", "greeting", "greetings", "condolence", "condolences",
-                 "congratulation", "congratulations", "warning", "invitation", "telegram", "cable", "word"}
-# Objects a conflict verb takes only figuratively ("shot down a proposal", "attacked the plan")
-IDEA_NOUNS = {"proposal", "idea", "plan", "initiative", "offer", "request", "plea", "bid", "motion", "resolution",
-              "bill", "draft", "suggestion", "demand", "call", "appeal", "proposition", "scheme", "claim",
-              "report", "policy", "decision", "deal", "agreement", "argument", "notion"}
 
 
 @dataclass(frozen=True)
@@ -126,38 +91,6 @@ def load_lexicon() -> dict[tuple[str, str], tuple[Frame, ...]]:
     return {key: tuple(value) for key, value in frames.items()}
 
 
-@dataclass(frozen=True)
-class Evaluations:
-    """ontology/evaluations.tsv: judgements (word, pos) -> (rest of the phrase, type), and speech verbs."""
-
-    judgements: dict[tuple[str, str], tuple[tuple[tuple[str, ...], str], ...]]
-    speech: frozenset[str]
-
-
-@cache
-def load_evaluations() -> Evaluations:
-    judgements: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = defaultdict(list)
-    speech: set[str] = set()
-    for row in read_table("evaluations.tsv"):
-        words = tuple(row["lemma"].lower().split())
-        if row["pos"] == "SPEECH":
-            speech.add(words[0])
-            continue
-        if row["pos"] not in ("ADJ", "NOUN", "VERB"):
-            raise ValueError(f"evaluations.tsv: pos must be ADJ, NOUN, VERB or SPEECH ({row['lemma']!r})")
-        if row["type"] not in RELATION_TYPES:
-            raise ValueError(f"evaluations.tsv: unknown relation type {row['type']!r} for {row['lemma']!r}")
-        judgements[(words[0], row["pos"])].append((words[1:], row["type"]))
-    return Evaluations({k: tuple(v) for k, v in judgements.items()}, frozenset(speech))
-
-
-# Verbs linking an evaluated thing to its judgement ("the war was illegal", "seems counterproductive")
-COPULAS = {"be", "seem", "remain", "become", "appear", "look", "prove", "constitute", "represent", "amount"}
-# Participles whose modifier owns the noun they modify ("the US-led war", "Israeli-backed plan")
-OWNER_PARTICIPLES = {"lead", "back", "sponsor", "sponsored", "organize", "organise", "engineer", "instigate",
-                     "orchestrate", "drive", "run", "propose", "draft", "plan", "impose", "stage", "launch"}
-
-
 @cache
 def load_nominals() -> dict[str, tuple[str, ...]]:
     """ontology/nominals.tsv: verb lemma -> the event nouns that name what it does."""
@@ -188,7 +121,9 @@ class RelationReader:
     def __init__(self, lexicon=None, extractor_version: str = "0"):
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self.nominals = load_nominals()
-        self.evaluations = load_evaluations()
+        from .evaluative import EvaluativeReader  # it builds on this module's argument reading
+
+        self.evaluative = EvaluativeReader(self)
         self.version = extractor_version
         self.context = PersonRegistry()
 
@@ -233,7 +168,7 @@ class RelationReader:
                     for t_arg in tgts:
                         yield from self._emit(token, frame, s_arg, t_arg, seen, doc_id, text, offset)
         yield from self._structural(doc, index, seen, doc_id, text, offset)
-        yield from self._evaluative(doc, index, seen, doc_id, text, offset)
+        yield from self.evaluative.relations(doc, index, seen, doc_id, text, offset)
 
     def _remember_event(self, token, index: MentionIndex) -> None:
         """Who did what an event noun may later name: 'Russia proposed ...' -> the offer is Russia's."""
@@ -326,131 +261,6 @@ class RelationReader:
                 for member in self._mentions_at(token.head, index, LINK_RELIABILITY["inherited"], of_phrase=False):
                     if member.mention.actor.type == "State":
                         yield from self._emit(token, frame, member, Arg(organisation, 0.9), seen, doc_id, text, offset)
-
-    # -- a speaker's judgement of another actor's act ("said the US-led war was illegal")
-    def _judgement(self, token) -> str | None:
-        """The relation type a judgement word implies, if ``token`` is one (with its phrase's rest)."""
-        group = _pos_group(token)
-        if token.tag_ == "VBN" and token.dep_ != "ROOT" or token.pos_ == "ADJ":
-            group = "ADJ"  # "seriously flawed"
-        for word in {token.lemma_.lower(), token.lower_}:
-            for rest, rtype in self.evaluations.judgements.get((word, group), ()):
-                following = [t.lower_ for t in token.doc[token.i + 1:token.i + 1 + len(rest)]]
-                if tuple(following) == rest:
-                    return rtype
-        return None
-
-    def _evaluated(self, token) -> tuple | None:
-        """(speech verb, evaluated thing, anchor) for a judgement word, or None: 'Chirac said the war was
-        illegal', 'branded X's decision illegal', 'called the vote a sham', 'described X as unacceptable',
-        'the vote was condemned by X as flawed', 'said the policy violates ...'."""
-        speech = self.evaluations.speech
-        group = _pos_group(token)
-        if group == "VERB" and token.tag_ != "VBN":
-            subjects = [c for c in token.children if c.dep_ == "nsubj"]
-            if token.dep_ == "ccomp" and subjects and token.head.lemma_.lower() in speech:
-                return token.head, subjects[0], token
-            return None
-        anchor = token
-        if token.dep_ == "amod" and _pos_group(token.head) == "NOUN" and token.head.dep_ in (
-                "attr", "oprd", "pobj", "ccomp", "xcomp"):
-            anchor = token.head  # "was a positive step"
-        head = anchor.head
-        if head.i == anchor.i:
-            return None
-        subjects = [c for c in anchor.children if c.dep_ in ("nsubj", "nsubjpass")]
-
-        def thing(verb):
-            objects = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]
-            if objects:
-                return objects[0]
-            if verb.dep_ == "acl" and verb.tag_ == "VBN":
-                return verb.head  # "an election condemned by Washington as flawed"
-            return None
-
-        if anchor.dep_ in ("acomp", "attr") and head.lemma_.lower() in COPULAS:
-            copula_subjects = [c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")]
-            if copula_subjects and head.dep_ == "ccomp" and head.head.lemma_.lower() in speech:
-                return head.head, copula_subjects[0], anchor
-            return None
-        if anchor.dep_ in ("ccomp", "xcomp", "oprd") and head.lemma_.lower() in speech:
-            if subjects:
-                return head, subjects[0], anchor  # "branded Israel's decision illegal"
-            found = thing(head)
-            return (head, found, anchor) if found is not None else None
-        if head.lower_ == "as" and head.dep_ == "prep" and head.head.lemma_.lower() in speech:
-            found = thing(head.head)  # "described the policy as unacceptable"
-            return (head.head, found, anchor) if found is not None else None
-        if anchor.dep_ in ("advcl", "oprd") and head.lemma_.lower() in speech and any(
-                c.lower_ == "as" for c in anchor.children):
-            found = thing(head)  # "was condemned by Washington as seriously flawed"
-            return (head, found, anchor) if found is not None else None
-        return None
-
-    def _owners(self, noun, index: MentionIndex) -> list[Arg]:
-        """Whose the evaluated thing is: the actor itself ("called Georgia a threat"), its possessor or actor
-        modifier ("Israel's decision", "the Israeli policy"), a '-led' participle's modifier ("the US-led
-        war"), or its maker ("the plan drafted by France", "the policy of Israel")."""
-        if noun.pos_ == "PRON" and noun.lower_ in ("it", "this", "that", "which", "what"):
-            return []
-        found = self._mentions_at(noun, index, 1.0, depth=1, of_phrase=False)
-        if found:
-            return found
-        possessor = LINK_RELIABILITY["possessor"]
-        for child in noun.children:
-            if child.i < noun.i and child.dep_ in ("poss", "compound", "amod", "nmod"):
-                mention = index.at(child)
-                if mention is not None and mention.kind == "territory" and child.dep_ != "poss":
-                    continue
-                found += self._mentions_at(child, index, possessor, 1, of_phrase=False)
-                if child.tag_ == "VBN" and child.lemma_.lower() in OWNER_PARTICIPLES:
-                    for grand in child.children:
-                        if grand.dep_ in ("npadvmod", "compound", "nmod", "amod") and grand.i < child.i:
-                            found += self._mentions_at(grand, index, possessor, 1, of_phrase=False)
-            elif child.dep_ == "acl" and child.tag_ == "VBN" and child.lemma_.lower() in OWNER_PARTICIPLES:
-                found += [a for grand in child.children if grand.dep_ == "agent" for g in grand.children
-                          if g.dep_ == "pobj" for a in self._mentions_at(g, index, possessor, 1, of_phrase=False)]
-            elif child.dep_ == "prep" and (child.lower_ in ("by", "from") or (
-                    child.lower_ == "of" and noun.lemma_.lower() in IDEA_NOUNS)):
-                found += [a for g in child.children if g.dep_ == "pobj"
-                          for a in self._mentions_at(g, index, possessor, 1, of_phrase=False)]
-        return found
-
-    def _evaluative(self, doc, index: MentionIndex, seen: set, doc_id: str, text: str,
-                    offset: int) -> Iterator[Relation]:
-        """PLOVER codes a speaker calling another actor's act illegal, a sham or a violation as ACCUSE, and
-        calling it constructive or a step forward as SUPPORT (ontology/evaluations.tsv)."""
-        from dataclasses import replace
-
-        for token in doc:
-            rtype = self._judgement(token)
-            if rtype is None:
-                continue
-            found = self._evaluated(token)
-            if found is None:
-                continue
-            verb, evaluated, anchor = found
-            targets = self._owners(evaluated, index)
-            if not targets:
-                continue
-            sources = self._sources(verb, index)
-            frame = Frame(token.lemma_.lower(), _pos_group(token) or "ADJ", None, "evaluation", rtype, "forward")
-            sent = (token.sent.start, token.sent.end)
-            for s_arg in sources:
-                for t_arg in targets:
-                    s_id, t_id = s_arg.mention.actor.id, t_arg.mention.actor.id
-                    if s_arg.mention.actor.rolled_up() == t_arg.mention.actor.rolled_up():
-                        continue  # the speaker's own act
-                    if any(k[:3] == (s_id, t_id, rtype) and sent[0] <= k[3] < sent[1] for k in seen):
-                        continue  # already read off the speech verb ("condemned Israel's policy as ...")
-                    seen.add((s_id, t_id, rtype, token.i))
-                    relation = self._relation(anchor, frame, s_arg, t_arg, doc_id, text, offset)
-                    negated, hypothetical = self._modality(verb, speech_act=True)
-                    if token.i != anchor.i:
-                        n, h = self._modality(token)
-                        negated, hypothetical = negated or n, hypothetical or h
-                    yield replace(relation, trigger=token.text, negated=relation.negated or negated,
-                                  hypothetical=relation.hypothetical or hypothetical)
 
     def _apposed(self, token, index: MentionIndex) -> list[Arg]:
         """The actors a noun like 'ally' is apposed to: 'allies Moscow and Yerevan', 'ally Armenia'."""
@@ -801,10 +611,6 @@ class RelationReader:
         )
 
 
-# A route stands for the places it serves: "a blockade of the road connecting Karabakh to Armenia"
-ROUTE_NOUNS = {"road", "corridor", "route", "highway", "link", "crossing", "pass", "bridge", "railway", "pipeline",
-               "border", "frontier", "airspace", "port", "checkpoint"}
-MEMBER_NOUNS = {"state", "country", "member", "nation", "government"}
 
 
 def _pairs(group: list[Arg], symmetric: bool) -> Iterator[tuple[Arg, Arg]]:
