@@ -16,6 +16,21 @@ if TYPE_CHECKING:
     from spacy.tokens import Token
 
 PRONOUNS = {"he", "she"}
+# Third-person pronouns of states, organisations and groups: "It demanded ...", "its defence ministry",
+# "They fired rockets" (groups), resolved to the last compatible subject (see ActorResolver._pronoun)
+IT_PRONOUNS, THEY_PRONOUNS = {"it", "its"}, {"they", "their"}
+# A pronoun reaches back at most this many sentences (the one it is in, and the one before)
+PRONOUN_REACH = 2
+# Verbs whose "it" is no actor: "it is clear", "it seems", "it took two years", "it rained"
+IMPERSONAL = {"be", "seem", "appear", "take", "rain", "happen", "matter", "mean", "remain", "become", "cost", "look",
+              "sound", "feel", "turn", "follow", "emerge", "come", "go", "get"}
+# Prepositions whose phrase is an adjunct of its clause's own event: "his" there is the subject's
+# ("Wen said in his meeting with Aziz", "during her visit to Kabul")
+ADJUNCT_PREPOSITIONS = {"in", "during", "after", "before", "following", "throughout", "on"}
+FEMININE = {"spokeswoman", "chairwoman", "congresswoman", "businesswoman", "mrs", "mrs.", "ms", "ms.", "madam",
+            "queen", "princess", "baroness", "duchess", "lady", "she", "her"}
+MASCULINE = {"spokesman", "chairman", "congressman", "businessman", "mr", "mr.", "king", "prince", "sir", "lord",
+             "he", "his"}
 FIRST_PERSON_PLURAL = {"we", "us", "our", "ours"}
 FIRST_PERSON_SINGULAR = {"i", "me", "my"}
 SPEECH_VERBS = cue("speech_verbs")
@@ -49,6 +64,11 @@ class PersonRegistry:
     last_body: dict[str, Actor] = field(default_factory=dict)  # "peacekeeper" -> Russia
     recent_states: list[Actor] = field(default_factory=list)  # in text order
     event_owner: dict[str, Actor] = field(default_factory=dict)  # "offer" -> who last offered
+    # the last subject that could be "it" (a state or organisation) and "they" (a group or a plural
+    # body such as "Russian troops"), with the token where it stood; None after a subject that is
+    # no actor ("The plan was rejected. It ..." is not resolved)
+    last_it: tuple[Actor, int] | None = None
+    last_they: tuple[Actor, int] | None = None
 
     def remember(self, person: Actor, surface: str) -> None:
         for part in {surface, surface.split()[-1], person.label, person.label.split()[-1]}:
@@ -130,6 +150,7 @@ class ActorResolver:
         actor only if the text names it again below the headline."""
         index = MentionIndex()
         self._date = doc.user_data.get(DOCUMENT_DATE)
+        persons.last_it = persons.last_they = None  # token positions do not carry over to a new chunk
         entities = list(doc.ents)  # Span.ents walks every entity of the doc: read them once
         headline = _headline_tokens(doc)
         fragments = self._headline_fragments(doc, entities, headline)
@@ -189,9 +210,15 @@ class ActorResolver:
             if parties:
                 index.add_group(parties)
                 continue
-            resolved = self._describe(token, context)
+            resolved = self._describe(token, context) or self._pronoun(token, index, context)
             if resolved is not None:
                 index.add(resolved)
+            elif token.dep_ in ("nsubj", "nsubjpass") and token.pos_ in ("NOUN", "PROPN"):
+                # a subject that is no actor ("The plan ...") is what a later "it" or "they" means
+                if token.tag_ in ("NNS", "NNPS"):
+                    context.last_they = None
+                else:
+                    context.last_it = None
 
     @staticmethod
     def _parties(token, sent, index: MentionIndex, context: PersonRegistry) -> list[Mention]:
@@ -230,8 +257,46 @@ class ActorResolver:
         return None
 
     @staticmethod
+    def _pronoun(token, index: MentionIndex, context: PersonRegistry) -> Mention | None:
+        """'It demanded ...', 'its defence ministry', 'They fired rockets': the last state or organisation
+        (for it/its), or group or plural body (for they/their), that was a subject no more than
+        PRONOUN_REACH sentences back, with no subject that is no actor in between. A possessive first
+        means its own clause's subject ("Russia said its troops ..."). Pronoun links are inferred:
+        their reliability is LINK_RELIABILITY["pronoun"]."""
+        word = token.lower_
+        if word not in IT_PRONOUNS and word not in THEY_PRONOUNS:
+            return None
+        possessive = word in ("its", "their")
+        if possessive and token.dep_ != "poss":
+            return None
+        if not possessive:
+            if token.dep_ != "nsubj" or token.head.lemma_.lower() in IMPERSONAL:
+                return None  # "it is clear that", "it was agreed" (passive), "it took years"
+        plural = word in THEY_PRONOUNS
+        if possessive:
+            for actor in _clause_subject_actors(token, index):
+                rolled = actor.rolled_up()
+                if rolled.type != "Person" and (rolled.type == "Group") == plural:
+                    return Mention(rolled, token.i, token.i + 1, "pronoun")
+        last = context.last_they if plural else context.last_it
+        if last is None:
+            return None
+        actor, at = last
+        if at >= token.i or _sentences_between(token.doc, at, token.i) >= PRONOUN_REACH:
+            return None
+        if possessive and any(m.start > at and m.start < token.i and m.actor.rolled_up() != actor
+                              and m.actor.rolled_up().type != "Person" for m in index.mentions):
+            return None  # "urged China to press North Korea to scrap its programmes": whose? no guess
+        return Mention(actor, token.i, token.i + 1, "pronoun")
+
+    @staticmethod
     def _remember(token, mention: Mention, context: PersonRegistry) -> None:
         actor = mention.actor.rolled_up()
+        if token.dep_ in ("nsubj", "nsubjpass") and mention.kind not in (MODIFIER, TERRITORY):
+            if actor.type == "Group" or (mention.kind == "body" and token.tag_ in ("NNS", "NNPS")):
+                context.last_they = (actor, token.i)  # "Palestinian militants", "Russian troops"
+            elif actor.type in ("State", "Organization"):
+                context.last_it = (actor, token.i)
         if mention.kind == "body":
             context.last_body[token.lemma_.lower()] = actor
         if actor.type == "Organization":
@@ -307,16 +372,20 @@ class ActorResolver:
                     # a surname alone only where the parser reads a person's name ("Prime" in
                     # "Prime Minister X" is nobody's surname)
                     known = self._office_holder(token.text)
-                if known is not None and _is_last_name_token(token):
+                if known is not None and _is_last_name_token(token) and not _hyphenated(token):
                     index.add(Mention(known, token.i, token.i + 1, "surname"))
                     persons.mentioned(known)
             elif token.lower_ in PRONOUNS and token.dep_ in ("nsubj", "nsubjpass") and persons.last:
                 index.add(Mention(persons.last, token.i, token.i + 1, "pronoun"))
             elif token.lower_ in POSSESSIVES and token.dep_ == "poss":
+                subjects = [a for a in _clause_subject_actors(token, index) if a.type == "Person"]
+                if _in_adjunct(token) and subjects and _may_be(subjects[0], token.lower_):
+                    # "Wen said in his meeting with Aziz": the clause's own event, its subject's
+                    index.add(Mention(subjects[0], token.i, token.i + 1, "pronoun"))
+                    continue
                 # "Zakharova scoffed at his remarks": not the clause's own subject
-                subjects = _clause_subject_actors(token, index)
                 for person in reversed(persons.order):
-                    if person not in subjects:
+                    if person not in subjects and _may_be(person, token.lower_):
                         index.add(Mention(person, token.i, token.i + 1, "pronoun"))
                         break
 
@@ -542,6 +611,38 @@ def _clause_subject_actors(token, index: MentionIndex) -> list[Actor]:
     node = climb(token, lambda t: t.pos_ in ("VERB", "AUX"))
     return [index.at(t).actor for child in node.children if child.dep_ in ("nsubj", "nsubjpass")
             for t in child.subtree if index.at(t) is not None]
+
+
+def _hyphenated(token) -> bool:
+    """Whether ``token`` ends a hyphenated word ("US-Led", "Al-Qaeda-Linked"): no surname alone."""
+    if token.i < 2:
+        return False
+    hyphen = token.doc[token.i - 1]
+    return hyphen.text == "-" and not hyphen.whitespace_ and not token.doc[token.i - 2].whitespace_
+
+
+def _in_adjunct(possessive) -> bool:
+    """Whether 'his'/'her' modifies the object of an adjunct phrase of its clause's verb ("said in his
+    meeting with", "during her visit"), or the instrument of 'use' ("used his speech to urge ...")."""
+    noun = possessive.head
+    if noun.dep_ == "dobj" and noun.head.lemma_.lower() == "use":
+        return True
+    prep = noun.head
+    return (noun.dep_ == "pobj" and prep.dep_ == "prep" and prep.lower_ in ADJUNCT_PREPOSITIONS
+            and prep.head.pos_ in ("VERB", "AUX"))
+
+
+def _may_be(person: Actor, pronoun: str) -> bool:
+    """Whether 'his' or 'her' may stand for ``person``: not when the person's title says otherwise
+    ("the Foreign Ministry spokeswoman" is no 'his')."""
+    words = set((person.role or "").lower().split())
+    other = FEMININE if pronoun in MASCULINE else MASCULINE
+    return not words & other
+
+
+def _sentences_between(doc, start: int, end: int) -> int:
+    """How many sentence starts lie after token ``start`` up to token ``end``."""
+    return sum(1 for t in doc[start + 1:end + 1] if t.is_sent_start)
 
 
 def _quoted_tokens(sent) -> set[int]:

@@ -219,7 +219,17 @@ class OfficeHolder:
         if not date:
             return default
         day = _day_of(date)
-        return next((r for r in self.roles if (r.start or r.end) and r.holds_on(day)), default)
+        dated = [r for r in self.roles if r.start or r.end]
+        found = next((r for r in dated if r.holds_on(day)), None)
+        if found is None or not _acts_for_code(found):
+            # a year or month known only ("2004"): an office held during part of it counts, the
+            # latest one first (Shaukat Aziz became Pakistan's prime minister in August 2004)
+            first, last = _span_of(date)
+            acting = [r for r in dated if _acts_for_code(r) and (r.start is None or r.start < last)
+                      and (r.end is None or first < r.end)]
+            if acting:
+                found = max(acting, key=lambda r: r.start or "")
+        return found or default
 
 
 @dataclass
@@ -288,6 +298,19 @@ def _day_of(date: str) -> str:
     if re.fullmatch(r"\d{4}-\d{2}", date):
         return f"{date}-15"
     return date[:10]
+
+
+def _span_of(date: str) -> tuple[str, str]:
+    """The days a document date covers, start inclusive, end exclusive: a year or a month given alone is
+    all of it; a full date is that day."""
+    date = date.strip()
+    if re.fullmatch(r"\d{4}", date):
+        return f"{date}-01-01", f"{int(date) + 1:04d}-01-01"
+    if re.fullmatch(r"\d{4}-\d{2}", date):
+        year, month = int(date[:4]), int(date[5:7])
+        following = f"{year + 1:04d}-01" if month == 12 else f"{year:04d}-{month + 1:02d}"
+        return f"{date}-01", f"{following}-01"
+    return date[:10], date[:10] + "~"  # '~' sorts after any digit: the end of that day
 
 
 @cache

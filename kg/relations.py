@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from .actors import MentionIndex, PersonRegistry, climb
@@ -56,6 +56,13 @@ MESSAGE_NOUNS = cue("message_nouns")
 IDEA_NOUNS = cue("idea_nouns")
 ROUTE_NOUNS = cue("route_nouns")
 MEMBER_NOUNS = cue("member_nouns")
+INSTRUMENT_VERBS = cue("instrument_verbs")
+WARNINGS = cue("warnings")
+LEADER_PARTICIPLES = cue("leader_participles")
+SITUATION_NOUNS = cue("situation_nouns")
+CONSEQUENCES = cue("consequences")
+# What an event can do to someone, so that its owner acts: "the Israeli offensive killed ten"
+EVENT_AGENT_TYPES = {"ASSAULT", "COERCE"}
 RELATIVE_PRONOUNS = {"that", "which", "who", "whom"}
 ENDER_PARTICLES = {"break": "off", "call": "off"}
 
@@ -103,6 +110,7 @@ class Arg:
 
     mention: Mention
     reliability: float
+    event: bool = False  # the owner of an event noun acting as subject ("an Israeli pullout held ...")
 
 
 def _pos_group(token) -> str | None:
@@ -121,6 +129,10 @@ class RelationReader:
     def __init__(self, lexicon=None, extractor_version: str = "0"):
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
         self.nominals = load_nominals()
+        # nouns that name events, whose owner is no agent of talk or cooperation: "an Israeli pullout
+        # held a meeting" is a misparse, "the Israeli offensive killed 10" is Israel's assault
+        self.event_nouns = {n for nouns in self.nominals.values() for n in nouns} | {
+            lemma for lemma, pos in self.lexicon if pos == "NOUN"}
         from .evaluative import EvaluativeReader  # it builds on this module's argument reading
 
         self.evaluative = EvaluativeReader(self)
@@ -150,6 +162,9 @@ class RelationReader:
                         c.dep_ == "dobj" and c.lemma_.lower() in MESSAGE_NOUNS for c in token.children):
                     continue  # "sent a message to X" gives X no aid
                 targets = self._slot(token, frame.slot, index, particles) if frame.slot != "-" else []
+                if frame.type == "THREATEN" and token.lemma_.lower() in WARNINGS and self._criticises(token):
+                    # "warned Sudan that it still has a lot of work to do" is criticism, not a threat
+                    frame = replace(frame, type="ACCUSE")
                 if frame.direction == "mutual":
                     if frame.slot == "-":
                         sources = self._sources(token, index) if sources is None else sources
@@ -163,7 +178,10 @@ class RelationReader:
                     continue
                 if sources is None:
                     sources = self._sources(token, index)
-                srcs, tgts = (targets, sources) if frame.reverse else (sources, targets)
+                acting = sources
+                if frame.type not in EVENT_AGENT_TYPES:
+                    acting = [a for a in sources if not a.event]
+                srcs, tgts = (targets, acting) if frame.reverse else (acting, targets)
                 for s_arg in srcs:
                     for t_arg in tgts:
                         yield from self._emit(token, frame, s_arg, t_arg, seen, doc_id, text, offset)
@@ -221,8 +239,6 @@ class RelationReader:
         if negated or hypothetical:
             return
         derived = RELATION_TYPES[intent]
-        from dataclasses import replace
-
         yield replace(relation, type=derived.name, quad=derived.quad, polarity=derived.polarity, negated=False,
                       hypothetical=False, trigger=governor.text,
                       confidence=round(relation.confidence * LINK_RELIABILITY["inherited"], 3))
@@ -290,11 +306,16 @@ class RelationReader:
             found.append(Arg(mention, reliability * LINK_RELIABILITY.get(mention.kind, 0.9)))
         if not mentions and depth == 0:
             for child in token.children:
-                if child.dep_ in ("poss", "compound", "amod") and child.i < token.i:
+                if child.dep_ == "amod" and child.tag_ == "VBN" and child.lemma_.lower() in LEADER_PARTICIPLES:
+                    # "US-led forces", "the Saudi-led coalition" are their leader's (not "US-backed militias")
+                    found += self._sources(child, index, reliability * LINK_RELIABILITY["possessor"])
+                elif child.dep_ in ("poss", "compound", "amod") and child.i < token.i:
                     # "Karabakh peacekeepers" are not the region's: a territory is an owner only by "of"
                     owner = index.at(child)
                     if owner is not None and owner.kind == "territory" and child.dep_ != "poss":
                         continue
+                    if child.dep_ == "compound" and token.lemma_.lower() in SITUATION_NOUNS:
+                        continue  # "support for the Iraq war" is no support for Iraq: the name says where
                     found += self._mentions_at(child, index, reliability * LINK_RELIABILITY["possessor"], 1)
                 elif of_phrase and child.dep_ == "prep" and (child.lower_ in ("of", "from", "by") or (
                         child.lower_ in ("with", "between") and self._takes(token, child.lower_)) or (
@@ -328,6 +349,21 @@ class RelationReader:
     def _is_conflict_trigger(self, token) -> bool:
         frames = self.lexicon.get((token.lemma_.lower(), _pos_group(token)), ())
         return any(RELATION_TYPES[f.type].polarity < 0 for f in frames)
+
+    def _criticises(self, token) -> bool:
+        """Whether a warning only finds fault: a that-clause naming no harm to come ("warned Sudan that it
+        still has a lot of work to do"), unlike "warned X of consequences", "warned X not to cross the
+        line", "warned X against visits" or "warned that it would strike"."""
+        clauses = [c for c in token.children if c.dep_ == "ccomp"]
+        if not clauses or any(c.dep_ in ("xcomp", "prep") for c in token.children):
+            return False
+        return not any(t.lemma_.lower() in CONSEQUENCES or self._is_harm(t) or (
+            t.dep_ == "aux" and t.lower_ in ("will", "would", "'ll")) for c in clauses for t in c.subtree)
+
+    def _is_harm(self, token) -> bool:
+        """A trigger of material conflict (an attack, a killing, an arrest), not of words."""
+        frames = self.lexicon.get((token.lemma_.lower(), _pos_group(token)), ())
+        return any(RELATION_TYPES[f.type].quad == "material-conflict" for f in frames)
 
     def _made_thing(self, noun) -> bool:
         """A noun whose maker an agent names ("a mission offered by X", "a plan drafted by X"), unlike a
@@ -444,11 +480,24 @@ class RelationReader:
                             args += self._mentions_at(pobj, index, inherited * LINK_RELIABILITY["nominal"], 1)
             if args:
                 return args
+        if group == "VERB" and any(c.dep_ == "auxpass" for c in children) and self._is_harm(token):
+            # "Four soldiers were killed when militants blew up their post": the attackers of the
+            # temporal clause did the killing
+            for clause in children:
+                if clause.dep_ == "advcl" and self._is_harm(clause) and any(
+                        c.dep_ in ("advmod", "mark") and c.lower_ in ("when", "as", "after") for c in clause.children):
+                    args += self._sources(clause, index, inherited * LINK_RELIABILITY["inherited"], hops + 1)
+            if args:
+                return args
         subjects = [c for c in children if c.dep_ in ("nsubj", "csubj", "expl")]
         for subject in subjects:
             if subject.lower_ in RELATIVE_PRONOUNS and token.dep_ == "relcl":
                 return self._antecedent(token.head, index, inherited * LINK_RELIABILITY["inherited"])
-            args += self._mentions_at(subject, index, inherited, of_phrase=False)
+            found = self._mentions_at(subject, index, inherited, of_phrase=False)
+            lemma = subject.lemma_.lower()
+            if not index.all_at(subject) and lemma in self.event_nouns and lemma not in IDEA_NOUNS | MESSAGE_NOUNS:
+                found = [replace(a, event=True) for a in found]
+            args += found
         if subjects:
             return args
         head = token.head
@@ -483,9 +532,10 @@ class RelationReader:
             controllers = self._mentions_at(objects[0], index, step, of_phrase=False) if objects else []
             return controllers or self._sources(governor, index, step, hops + 1)
         if token.dep_ == "xcomp":
-            # object control: "urged the sides to comply" -> the sides comply
+            # object control: "urged the sides to comply" -> the sides comply; but an instrument is
+            # no actor: "used his speech to urge X" -> the user urges
             objects = [c for c in head.children if c.dep_ == "dobj"]
-            if objects:
+            if objects and head.lemma_.lower() not in INSTRUMENT_VERBS:
                 return self._mentions_at(objects[0], index, step)
             return self._sources(head, index, step, hops + 1)
         if token.dep_ in ("conj", "acomp", "advcl") and group in ("VERB", "ADJ"):

@@ -140,6 +140,8 @@ def test_gazetteer_user_table_is_part_of_the_extractor_version(tmp_path):
     ("Blair", "2004", ("Tony Blair", "United_Kingdom")),  # a surname, one holder in office then
     ("George Bush", "2004", ("George W. Bush", "United_States")),  # the Bush in office in 2004
     ("Kofi Annan", "2004-06", ("Kofi Annan", "United_Nations")),
+    ("Viktor Yushchenko", "2005-01", ("Viktor Yushchenko", "Ukraine")),  # in office from 23 January
+    ("Viktor Yushchenko", "2005-01-10", ("Viktor Yushchenko", None)),  # not yet on that day
     ("Kim", "2004", None),  # a family name written first ("Kim Jong Il"): no guess
     ("Nobody Inparticular", "2004", None),
 ])
