@@ -45,6 +45,8 @@ TITLE_DEPS = {"compound", "amod", "nmod", "poss"}
 ORG_LABELS = {"ORG"}
 # Entity types of a word that names whose group a group noun is ("Islamic militants", "Shiite militiamen")
 GROUP_QUALIFIERS = {"NORP", "GPE", "ORG", "LOC"}
+# Modifiers that make men gunmen ("armed men killed two soldiers")
+ARMED = {"armed", "masked", "hooded", "unidentified", "unknown"}
 # Entity types of a name that a group noun is part of ("Sinclair Broadcast Group")
 NAMED_ENTITIES = {"ORG", "PERSON", "FAC", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"}
 # The key under which a Doc's user_data carries its document's date (office holders' roles depend on it).
@@ -67,6 +69,9 @@ class PersonRegistry:
     # the last subject that could be "it" (a state or organisation) and "they" (a group or a plural
     # body such as "Russian troops"), with the token where it stood; None after a subject that is
     # no actor ("The plan was rejected. It ..." is not resolved)
+    # persons neither the gazetteer nor the office holders know, with no title tying them to an actor
+    # (a commentator, a celebrity, a private citizen): as in PETRARCH, who cannot be coded does not act
+    uncoded: set[str] = field(default_factory=set)
     last_it: tuple[Actor, int] | None = None
     last_they: tuple[Actor, int] | None = None
 
@@ -319,7 +324,8 @@ class ActorResolver:
         from spacy.util import filter_spans
 
         spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
-        person_ents = [e for e in doc.ents if e.label_ == "PERSON" and e.start not in fragments]
+        # "Sri Lanka's" read as a person's name is no longer than "Sri Lanka": a possessive is no part of a name
+        person_ents = [_unpossessed(e) for e in doc.ents if e.label_ == "PERSON" and e.start not in fragments]
         for span in spans:
             form = self.gaz.forms.get(span.text)
             if form is None:
@@ -405,12 +411,18 @@ class ActorResolver:
         return self._holders[key]
 
     def _person_for(self, ent, index: MentionIndex, persons: PersonRegistry) -> Actor | None:
-        text = " ".join(ent.text.split())
+        text = " ".join(_unpossessed(ent).text.split())  # "Daniel Seidemann's plea": the name is Daniel Seidemann
+        if not text:
+            return None
         known = self.gaz.persons.get(text) or persons.find(text) or persons.find(text.split()[-1])
         if known is None and len(text.split()) > 1:
             known = self.gaz.persons.get(text.split()[-1])
         if known is None:
             known = self._office_holder(text)
+        words = text.split()
+        while known is None and len(words) > 2:
+            words = words[1:]  # a title the recogniser took in: "Taoiseach Bertie Ahern"
+            known = self.gaz.persons.get(" ".join(words)) or self._office_holder(" ".join(words))
         affiliation, role = self._title_of(ent, index)
         if known is not None:
             if known.represents is None and affiliation is not None:
@@ -421,6 +433,8 @@ class ActorResolver:
             return None  # a lone unknown name: too often a place or a misparse
         person = Actor(actor_id(text), text, "Person", None, (), affiliation, role)
         persons.remember(person, text)
+        if affiliation is None:
+            persons.uncoded.add(person.id)
         return person
 
     def _title_of(self, ent, index: MentionIndex) -> tuple[Actor | None, str | None]:
@@ -475,6 +489,13 @@ class ActorResolver:
                 if owner is not None:
                     index.add(Mention(owner.actor.rolled_up(), token.i, token.i + 1, "body", sector))
                     changed = True
+                elif any(c.dep_ in ("amod", "compound") and c.i < token.i and self._group_lemma(c) is not None
+                         for c in token.children):
+                    # "separatist leaders", "the rebel authorities", "militant commanders": the group's
+                    group = self._group(token, index, qualified=True) or self._group(token, index, qualified=False)
+                    if group is not None:
+                        index.add(Mention(group, token.i, token.i + 1, "body", sector))
+                        changed = True
             if not changed:
                 break
 
@@ -486,7 +507,8 @@ class ActorResolver:
         never owns it and a place is never its owner ("militants in Iraq" are militants). With
         ``qualified``, only a noun with such words; without, only the bare noun, where agents.tsv lets
         it stand alone."""
-        plural, alone = self.groups[self._group_lemma(token)]
+        own = self._group_lemma(token)
+        plural, alone = self.groups[own] if own is not None else (None, False)
         if token.ent_type_ in NAMED_ENTITIES:
             return None  # "Sinclair Broadcast Group", "the Socialist Group": a name, read as one
         # "a militant group", "rebel groups": the kind of group a modifying group noun names
@@ -494,6 +516,8 @@ class ActorResolver:
                  and self._group_lemma(c) not in (None, self._group_lemma(token))]
         if kinds:
             plural, alone = self.groups[self._group_lemma(kinds[-1])]
+        if plural is None:
+            return None
         qualifiers: set[int] = set()
         for child in [c for head in [token, *kinds] for c in head.children]:
             if child.i > token.i or child.dep_ not in TITLE_DEPS:
@@ -531,6 +555,9 @@ class ActorResolver:
         for lemma in (token.lemma_.lower(), token.lower_):
             if lemma in self.groups:
                 return lemma
+        if token.lemma_.lower() in ("man", "men") and "gunman" in self.groups and any(
+                c.dep_ == "amod" and c.lower_ in ARMED for c in token.children):
+            return "gunman"  # "armed men", "masked men" are gunmen
         if token.pos_ == "PROPN":
             return self.group_plurals.get(token.lower_)
         return None
@@ -611,6 +638,14 @@ def _clause_subject_actors(token, index: MentionIndex) -> list[Actor]:
     node = climb(token, lambda t: t.pos_ in ("VERB", "AUX"))
     return [index.at(t).actor for child in node.children if child.dep_ in ("nsubj", "nsubjpass")
             for t in child.subtree if index.at(t) is not None]
+
+
+def _unpossessed(span):
+    """A name's span without a possessive ending that the entity recogniser took in ("Seidemann's")."""
+    end = span.end
+    while end > span.start and span.doc[end - 1].lower_ in ("'s", "’s", "'"):
+        end -= 1
+    return span.doc[span.start:end]
 
 
 def _hyphenated(token) -> bool:

@@ -161,7 +161,7 @@ class EvaluativeReader:
             targets = self.owners(evaluated, index)
             if not targets:
                 continue
-            sources = self.reader._sources(verb, index)
+            sources = self.reader.coded(self.reader._sources(verb, index))
             frame = Frame(token.lemma_.lower(), _pos_group(token) or "ADJ", None, "evaluation", rtype, "forward")
             sent = (token.sent.start, token.sent.end)
             for s_arg in sources:

@@ -60,6 +60,9 @@ INSTRUMENT_VERBS = cue("instrument_verbs")
 WARNINGS = cue("warnings")
 LEADER_PARTICIPLES = cue("leader_participles")
 SITUATION_NOUNS = cue("situation_nouns")
+PLACE_NOUNS = cue("place_nouns")
+AWAITING = cue("awaiting")
+INCIDENTAL_NOUNS = cue("people_nouns") | PLACE_NOUNS | cue("facility_nouns")
 CONSEQUENCES = cue("consequences")
 # What an event can do to someone, so that its owner acts: "the Israeli offensive killed ten"
 EVENT_AGENT_TYPES = {"ASSAULT", "COERCE"}
@@ -111,6 +114,7 @@ class Arg:
     mention: Mention
     reliability: float
     event: bool = False  # the owner of an event noun acting as subject ("an Israeli pullout held ...")
+    incidental: bool = False  # the state of people or places named by it ("Malaysian fugitives")
 
 
 def _pos_group(token) -> str | None:
@@ -171,6 +175,7 @@ class RelationReader:
                         group = sources
                     else:
                         group = targets
+                    group = [a for a in self.coded(group) if not a.incidental]
                     for s_arg, t_arg in _pairs(group, RELATION_TYPES[frame.type].symmetric):
                         yield from self._emit(token, frame, s_arg, t_arg, seen, doc_id, text, offset)
                     continue
@@ -178,15 +183,21 @@ class RelationReader:
                     continue
                 if sources is None:
                     sources = self._sources(token, index)
-                acting = sources
+                acting = [a for a in self.coded(sources) if not a.incidental]
                 if frame.type not in EVENT_AGENT_TYPES:
-                    acting = [a for a in sources if not a.event]
+                    acting = [a for a in acting if not a.event]
+                if RELATION_TYPES[frame.type].quad.startswith("verbal") and frame.type != "THREATEN":
+                    targets = [a for a in targets if not a.incidental]  # words are said to people, not states
                 srcs, tgts = (targets, acting) if frame.reverse else (acting, targets)
                 for s_arg in srcs:
                     for t_arg in tgts:
                         yield from self._emit(token, frame, s_arg, t_arg, seen, doc_id, text, offset)
         yield from self._structural(doc, index, seen, doc_id, text, offset)
         yield from self.evaluative.relations(doc, index, seen, doc_id, text, offset)
+
+    def coded(self, args: list[Arg]) -> list[Arg]:
+        """The arguments that may act: not a person nobody knows and no title ties to an actor."""
+        return [a for a in args if a.mention.actor.id not in self.context.uncoded]
 
     def _remember_event(self, token, index: MentionIndex) -> None:
         """Who did what an event noun may later name: 'Russia proposed ...' -> the offer is Russia's."""
@@ -204,6 +215,8 @@ class RelationReader:
         key = (source.mention.actor.id, target.mention.actor.id, frame.type, token.i)
         if key in seen or source.mention.actor.rolled_up() == target.mention.actor.rolled_up():
             return
+        if _same_name(source.mention.actor, target.mention.actor):
+            return  # "ConocoPhillips" and "Conoco": one unlinked name written two ways
         if frame.type == "MEMBER_OF" and target.mention.actor.rolled_up().type not in ("Organization",):
             return  # membership is in an organisation, not in a person's coalition or a state
         if frame.type in ("ALLY_OF", "MEMBER_OF") and _pos_group(token) == "NOUN" and any(
@@ -340,6 +353,10 @@ class RelationReader:
                     found += self._mentions_at(pobj, index, reliability * LINK_RELIABILITY["possessor"], 1)
         if not found and depth == 0 and of_phrase:
             found += self._event_owner(token, reliability)
+        if not mentions and depth == 0 and token.lemma_.lower() in INCIDENTAL_NOUNS:
+            # "two Malaysian fugitives", "Sri Lanka's monks", "his Tokyo hospital": people and places
+            # are their state's only as victims of harm
+            found = [replace(a, incidental=True) for a in found]
         for child in token.children:
             if child.dep_ == "conj":
                 found += self._mentions_at(child, index, reliability * LINK_RELIABILITY["conjunct"], depth,
@@ -444,8 +461,25 @@ class RelationReader:
         for filler in fillers:
             if conflict and filler.lemma_.lower() in IDEA_NOUNS and index.at(filler) is None:
                 continue  # "shot down a German proposal" attacks no one
-            args += self._mentions_at(filler, index, 1.0)
+            found = self._mentions_at(filler, index, 1.0)
+            if not found and conflict and filler.lemma_.lower() in PLACE_NOUNS:
+                found = self._state_of_place(filler, index)
+            args += found
         return args
+
+    def _state_of_place(self, noun, index: MentionIndex) -> list[Arg]:
+        """The state whose villages, towns or positions are hit: "shelled villages in Eritrea" attacks
+        Eritrea (a state, not a region or a group's territory)."""
+        found: list[Arg] = []
+        holders = [noun, noun.head] if noun.dep_ in ("dobj", "nsubjpass") else [noun]  # "in X" on the verb
+        for child in (c for holder in holders for c in holder.children):
+            if child.dep_ == "prep" and child.lower_ in ("in", "inside", "across"):
+                for pobj in child.children:
+                    mention = index.at(pobj)
+                    if pobj.dep_ == "pobj" and mention is not None and mention.actor.type == "State" \
+                            and mention.kind not in ("territory", "modifier"):
+                        found.append(Arg(mention, LINK_RELIABILITY["possessor"]))
+        return found
 
     def _sources(self, token, index: MentionIndex, inherited: float = 1.0, hops: int = 0) -> list[Arg]:
         """Who acts: the subject, the passive agent, a noun's possessor, or a governing verb's subject."""
@@ -467,6 +501,11 @@ class RelationReader:
                     args += self._mentions_at(child, index, inherited, 1, of_phrase=False)
             return args
         group = _pos_group(token)
+        if group == "NOUN" and token.dep_ == "appos" and token.head.i != token.i:
+            # "Turkey, a long-standing member of NATO": the noun describes what it is apposed to
+            apposed = self._mentions_at(token.head, index, inherited, depth=1, of_phrase=False)
+            if apposed:
+                return apposed
         if group == "NOUN":
             for child in children:
                 if child.dep_ in ("poss", "compound", "amod") and child.i < token.i:
@@ -568,9 +607,9 @@ class RelationReader:
                     negated = True  # "lifted sanctions on Libya", "called off the strike"
                 elif lemma in PROMISSORY:
                     hypothetical = True  # "pledged aid to Iraq", "sought talks with"
-            elif token.dep_ == "pobj" and token.head.lower_ == "for" and token.head.head.lemma_.lower() in (
-                    "call", "ask", "appeal", "press", "push", "plea", "call", "demand", "request", "hope", "bid"):
-                hypothetical = True  # "called for talks with", "a plea for troops"
+            elif token.dep_ == "pobj" and token.head.lower_ in ("for", "toward", "towards") and (
+                    token.head.head.lemma_.lower() in AWAITING | INTENT | PROSPECT | PROMISSORY):
+                hypothetical = True  # "called for talks with", "a plea for troops", "prepare for a withdrawal"
             if token.dep_ in ("dobj", "attr", "acomp", "oprd") and token.head.i != token.i:
                 clause = token.head
         level = 0
@@ -661,6 +700,14 @@ class RelationReader:
         )
 
 
+
+
+def _same_name(a, b) -> bool:
+    """Whether two actors without Wikidata ids are one name, shortened ("Conoco" / "ConocoPhillips")."""
+    if a.wikidata or b.wikidata or a.type != b.type:
+        return False
+    x, y = ("".join(ch for ch in actor.label.lower() if ch.isalnum()) for actor in (a, b))
+    return min(len(x), len(y)) >= 4 and (x.startswith(y) or y.startswith(x))
 
 
 def _pairs(group: list[Arg], symmetric: bool) -> Iterator[tuple[Arg, Arg]]:
