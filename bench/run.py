@@ -99,8 +99,9 @@ def bench_neighbors(runs: int) -> None:
           f"max {max(times) * 1000:6.0f} ms   (target: well under 1 s)")
 
 
-def bench_quality() -> None:
-    """kg's extractor and the plain-SVO baseline, scored by the same evaluation code on seeds/gold."""
+def bench_quality(gold_sets: list[Path]) -> None:
+    """kg's extractor and the plain-SVO baseline, scored by the same evaluation code on seeds/gold and on
+    each further gold folder given (its texts in a 'texts' folder beside it, as in ../shared/gold-dev2)."""
     from baseline import baseline_items
 
     from kg.evaluate import evaluate, find_corpus, predicted_items, read_gold
@@ -108,17 +109,20 @@ def bench_quality() -> None:
     from kg.gazetteer import load_gazetteer
     from kg.relations import load_lexicon
 
-    gold_path = ROOT / "seeds" / "gold"
-    gold = read_gold(gold_path)
-    documents = list(read_corpus(find_corpus(gold, gold_path)))
     extractor = Extractor()
-    kg_items = predicted_items(r for e in extractor.extract(documents) for r in e.relations)
-    svo_items = baseline_items(documents, extractor.nlp, load_gazetteer(), load_lexicon())
-    print(f"extraction quality on seeds/gold ({len(documents)} documents, {sum(g.core for g in gold)} core gold):")
-    print(f"  {'system':<22} {'level':<10} {'P':>6} {'R':>6} {'F1':>6}")
-    for name, items in (("kg", kg_items), ("plain SVO + gazetteer", svo_items)):
-        for level, score in evaluate(items, gold).levels.items():
-            print(f"  {name:<22} {level:<10} {score.precision:6.3f} {score.recall:6.3f} {score.f1:6.3f}")
+    for root in [ROOT / "seeds", *gold_sets]:
+        gold_path = root / "gold"
+        gold = read_gold(gold_path)
+        texts = root / "texts"
+        documents = list(read_corpus([texts] if texts.is_dir() else find_corpus(gold, gold_path)))
+        kg_items = predicted_items(r for e in extractor.extract(documents) for r in e.relations)
+        svo_items = baseline_items(documents, extractor.nlp, load_gazetteer(), load_lexicon())
+        name = gold_path.relative_to(ROOT) if gold_path.is_relative_to(ROOT) else gold_path
+        print(f"extraction quality on {name} ({len(documents)} documents, {sum(g.core for g in gold)} core gold):")
+        print(f"  {'system':<22} {'level':<10} {'P':>6} {'R':>6} {'F1':>6}")
+        for system, items in (("kg", kg_items), ("plain SVO + gazetteer", svo_items)):
+            for level, score in evaluate(items, gold).levels.items():
+                print(f"  {system:<22} {level:<10} {score.precision:6.3f} {score.recall:6.3f} {score.f1:6.3f}")
 
 
 # Runs a command and prints its peak RSS in KB. A fresh, small process does it: a child's ru_maxrss
@@ -209,11 +213,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="--workers for the real-corpus build")
     parser.add_argument("--memory", default="10000,100000",
                         help="generated corpus sizes for the memory case, comma-separated ('' to skip)")
+    parser.add_argument("--gold", type=Path, action="append", default=[],
+                        help="a further gold set to score (a folder with gold/ and texts/), repeatable")
     parser.add_argument("--only", choices=["quality", "extraction", "neighbors", "corpus", "memory"],
                         help="run one case")
     args = parser.parse_args()
     cases = {
-        "quality": bench_quality,
+        "quality": lambda: bench_quality(args.gold),
         "extraction": lambda: bench_extraction(args.copies, args.runs),
         "neighbors": lambda: bench_neighbors(max(5, args.runs)),
         "corpus": lambda: bench_corpus(args.corpus, args.workers) if args.corpus else None,
