@@ -51,6 +51,19 @@ def seeds_store(seeds_store_path):
     return Store(seeds_store_path)
 
 
+@pytest.fixture(scope="session")
+def blank_model(tmp_path_factory) -> Path:
+    """A pipeline that only tokenises and splits sentences: for tests about size, files and the store,
+    not language."""
+    import spacy
+
+    path = tmp_path_factory.mktemp("blank") / "model"
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.to_disk(path)
+    return path
+
+
 @pytest.fixture
 def store_copy(seeds_store_path, tmp_path) -> Path:
     """A private copy of the seeds store, for tests that write."""

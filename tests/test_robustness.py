@@ -18,18 +18,6 @@ from tests.conftest import SEEDS
 KG = [sys.executable, "-m", "kg.cli"]
 
 
-@pytest.fixture(scope="session")
-def blank_model(tmp_path_factory) -> Path:
-    """A pipeline that only tokenises and splits sentences: for tests about size, not language."""
-    import spacy
-
-    path = tmp_path_factory.mktemp("blank") / "model"
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    nlp.to_disk(path)
-    return path
-
-
 def kg(*args, check=False, **kwargs):
     return subprocess.run([*KG, *map(str, args)], capture_output=True, text=True, check=check, **kwargs)
 
