@@ -18,17 +18,76 @@ EXIT_SKIPPED = 3
 EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by Ctrl-C
 
 
+MAX_ERROR = 600  # characters of an error line: a value echoed back never floods the terminal
+
+
+def echo(text: str = "", err: bool = False, nl: bool = True) -> None:
+    """click.echo for text that may hold article text or file names: control characters and bidi
+    overrides escaped (stderr lines keep to one line); a stdout that cannot be written is an
+    OutputError."""
+    from .safe import printable
+
+    text = printable(text, one_line=err)
+    try:
+        click.echo(text, err=err, nl=nl)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        if err:
+            raise
+        raise _stdout_error(exc) from exc
+
+
+def _stdout_error(exc: OSError) -> KgError:
+    from .errors import OutputError
+
+    _silence_stdout()
+    return OutputError(f"cannot write the output: {exc.strerror or exc}")
+
+
+def _silence_stdout() -> None:
+    """What is still buffered for a stdout that failed goes nowhere, not into a second error at exit."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _error_line(message: str) -> str:
+    from .safe import printable, shorten
+
+    return "Error: " + printable(shorten(str(message), MAX_ERROR), one_line=True)
+
+
 class KgGroup(click.Group):
     """Turns kg's own errors into one line on stderr and a non-zero exit, never a traceback."""
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            try:
+                sys.stdout.flush()  # a full device fails here, not in the interpreter's last flush
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                raise _stdout_error(exc) from exc
+            return result
         except KgError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(_error_line(str(exc)), err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:  # `kg export | head`
-            sys.stderr.close()
+            _silence_stdout()
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except OSError as exc:  # a file that vanished or cannot be read: no traceback
+            where = f" ({exc.filename})" if exc.filename else ""
+            click.echo(_error_line(f"{exc.strerror or exc}{where}"), err=True)
             ctx.exit(1)
 
 
@@ -45,11 +104,24 @@ def store_option(command):
 
 
 def _date(value: str | None) -> str | None:
+    import datetime
     import re
 
-    if value is not None and not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", value):
-        raise click.BadParameter(f"{value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
-    return value
+    from .safe import shorten
+
+    if value is None:
+        return None
+    if re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", value):
+        try:  # 2023-02-30 is no date either
+            datetime.date(*(int(p) for p in (value + "-01-01")[:10].split("-")))
+            return value
+        except ValueError:
+            pass
+    raise click.BadParameter(f"{shorten(value, 40)!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+def _check_date(ctx, param, value):
+    return _date(value)
 
 
 def gazetteer_option(command):
@@ -62,8 +134,9 @@ def gazetteer_option(command):
 def filter_options(command):
     """--since/--until/--quad/--relation/--no-rollup, turned into a kg.signed.Filter named ``keep``."""
 
-    @click.option("--since", help="Only documents dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD).")
-    @click.option("--until", help="Only documents dated on or before this.")
+    @click.option("--since", callback=_check_date,
+                  help="Only documents dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD).")
+    @click.option("--until", callback=_check_date, help="Only documents dated on or before this.")
     @click.option("--quad", "quads", multiple=True,
                   help="Only this quad class (repeatable): verbal-cooperation, material-conflict, ...")
     @click.option("--relation", "relation_types", multiple=True, help="Only this relation type (repeatable).")
@@ -135,7 +208,7 @@ def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, q
     latest = []
 
     def warn(skipped):
-        click.echo(f"warning: {skipped}", err=True)
+        echo(f"warning: {skipped}", err=True)
 
     def follow(report):
         latest[:1] = [report]
@@ -147,19 +220,19 @@ def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, q
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
         report = run_build(paths, store, rebuild=rebuild, model=model, workers=workers, on_skip=warn,
-                           on_note=lambda note: click.echo(f"note: {note}", err=True), on_progress=follow,
+                           on_note=lambda note: echo(f"note: {note}", err=True), on_progress=follow,
                            doc_timeout=doc_timeout or None, max_bytes=int(max_size * 1024 * 1024),
                            batch_documents=commit_every, gazetteers=gazetteers, default_date=default_date)
     except KeyboardInterrupt:
         progress.close()
         kept = latest[0].committed if latest else 0
-        click.echo(f"Error: interrupted; the store keeps what its last whole batch held ({kept} documents "
+        echo(f"Error: interrupted; the store keeps what its last whole batch held ({kept} documents "
                    f"extracted by this build): run the same kg build again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)
     finally:
         progress.close()
         signal.signal(signal.SIGTERM, previous)
-    click.echo(report.summary(store))
+    echo(report.summary(store))
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
 
@@ -197,7 +270,7 @@ def neighbors(actor, relation, direction, evidence, fmt, store):
                 for n in rows
             ],
         }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     headers = ["neighbour", "relation", "direction", "count", "stance"]
     values = [[n.actor, n.relation, n.direction, n.count, n.stance] for n in rows]
@@ -208,22 +281,22 @@ def neighbors(actor, relation, direction, evidence, fmt, store):
             headers += ["doc", "sentence"]
             values = [[n.actor, n.relation, n.direction, n.count, n.stance, e.doc, e.sentence]
                       for n in rows for e in n.evidence]
-        click.echo(csv_text(headers, values), nl=False)
+        echo(csv_text(headers, values), nl=False)
         return
     from .output import table_text
 
     wd = f", {ref.wikidata}" if ref.wikidata else ""
-    click.echo(f"{ref.label} ({ref.type}{wd}): {len({n.actor_id for n in rows})} neighbours, "
+    echo(f"{ref.label} ({ref.type}{wd}): {len({n.actor_id for n in rows})} neighbours, "
                f"{sum(n.count for n in rows)} relations")
     if not rows:
         return
     if not evidence:
-        click.echo(table_text(headers, values))
+        echo(table_text(headers, values))
         return
     for n in rows:
-        click.echo(f"{n.actor}  {n.relation}  {n.direction}  x{n.count}  ({n.stance})")
+        echo(f"{n.actor}  {n.relation}  {n.direction}  x{n.count}  ({n.stance})")
         for e in n.evidence:
-            click.echo(f"    [{e.doc}] {' '.join(e.sentence.split())}")
+            echo(f"    [{e.doc}] {' '.join(e.sentence.split())}")
 
 
 @cli.command()
@@ -232,12 +305,22 @@ def neighbors(actor, relation, direction, evidence, fmt, store):
               help="Bind a query variable (repeatable); actor parameters take any actor name.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--list", "list_queries", is_flag=True, help="List the named queries.")
+@click.option("--timeout", type=click.FloatRange(0), default=60.0, show_default=True, metavar="SECONDS",
+              help="Stop the query after this long (0: no limit).")
+@click.option("--max-memory", type=click.IntRange(0), default=2048, show_default=True, metavar="MB",
+              help="Stop the query when it needs more memory than this (0: no limit).")
+@click.option("--max-result", type=click.IntRange(1), default=512, show_default=True, metavar="MB",
+              help="Stop the query when its result grows larger than this.")
+@click.option("--allow-service", is_flag=True,
+              help="Let SERVICE clauses query other endpoints over the network (refused by default).")
 @store_option
-def query(query, params, fmt, list_queries, store):
+def query(query, params, fmt, list_queries, timeout, max_memory, max_result, allow_service, store):
     """Run a read-only SPARQL query: literal text, a .rq file, or a named query.
 
-    Updates (INSERT, DELETE, DROP, ...) are refused. All graphs are queried as one default
-    graph; each document's statements also sit in a named graph (GRAPH ?doc { ... }).
+    Updates (INSERT, DELETE, DROP, ...) are refused, and so is SERVICE unless --allow-service is
+    given. All graphs are queried as one default graph; each document's statements also sit in a
+    named graph (GRAPH ?doc { ... }). The query runs in a separate process with a time and a
+    memory limit; Ctrl-C stops it at once.
 
     \b
     Example:
@@ -250,8 +333,8 @@ def query(query, params, fmt, list_queries, store):
     if list_queries:
         for q in named_queries().values():
             args = " ".join(f"--param {p}=..." for p in q.params)
-            click.echo(f"{q.name} {args}".rstrip())
-            click.echo(f"    {q.description}")
+            echo(f"{q.name} {args}".rstrip())
+            echo(f"    {q.description}")
         return
     if not query:
         raise click.UsageError("give a query (SPARQL text, a .rq file or a name), or --list")
@@ -261,8 +344,9 @@ def query(query, params, fmt, list_queries, store):
         if not sep:
             raise click.UsageError(f"--param {item!r}: write NAME=VALUE")
         bound[name.strip()] = value
-    result = run_query(store, query, bound)
-    click.echo(format_result(result, fmt), nl=False)
+    result = run_query(store, query, bound, timeout=timeout or None, max_memory=max_memory or None,
+                       max_result=max_result, allow_service=allow_service)
+    echo(format_result(result, fmt), nl=False)
 
 
 def format_result(result, fmt: str) -> str:
@@ -272,16 +356,18 @@ def format_result(result, fmt: str) -> str:
     import pyoxigraph as ox
 
     from .output import csv_text, table_text
+    from .sandbox import Triples
     from .vocab import PREFIXES
 
     if isinstance(result, ox.QueryBoolean):
         return json.dumps({"head": {}, "boolean": bool(result)}) + "\n" if fmt == "json" else f"{bool(result)}\n".lower()
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, (ox.QueryTriples, Triples)):
         buffer = io.BytesIO()
         rdf_format = {"json": ox.RdfFormat.JSON_LD, "csv": ox.RdfFormat.N_TRIPLES}.get(fmt, ox.RdfFormat.TURTLE)
         kwargs = {"prefixes": PREFIXES} if rdf_format == ox.RdfFormat.TURTLE else {}
         ox.serialize(result, buffer, rdf_format, **kwargs)
-        return buffer.getvalue().decode("utf-8")
+        text = buffer.getvalue().decode("utf-8")
+        return text if not text or text.endswith("\n") else text + "\n"
     if fmt == "json":
         buffer = io.BytesIO()
         result.serialize(buffer, ox.QueryResultsFormat.JSON)
@@ -338,15 +424,15 @@ def actors(pattern, fmt, store):
 def _echo_rows(headers: list[str], rows: list[list], fmt: str, empty: str) -> None:
     """Rows as a JSON list of objects, CSV, or an aligned table (``empty`` when there are none)."""
     if fmt == "json":
-        click.echo(json.dumps([dict(zip(headers, r)) for r in rows], ensure_ascii=False, indent=2))
+        echo(json.dumps([dict(zip(headers, r)) for r in rows], ensure_ascii=False, indent=2))
     elif fmt == "csv":
         from .output import csv_text
 
-        click.echo(csv_text(headers, rows), nl=False)
+        echo(csv_text(headers, rows), nl=False)
     else:
         from .output import table_text
 
-        click.echo(table_text(headers, rows) if rows else empty)
+        echo(table_text(headers, rows) if rows else empty)
 
 
 @cli.command()
@@ -383,12 +469,23 @@ def export(fmt, output, color, min_count, keep, store):
             raise click.UsageError("--format html needs -o FILE")
         _write_html(store, output, keep, color, min_count)
         return
+    from .safe import EscapingWriter
+
     if output is None:
-        run_export(store, fmt, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
+        try:
+            sys.stdout.flush()
+            out = EscapingWriter(sys.stdout.buffer)
+            run_export(store, fmt, out)
+            out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            if exc.filename:  # not stdout's
+                raise
+            raise _stdout_error(exc) from exc
         return
-    _atomic_write(output, lambda f: run_export(store, fmt, f))
-    click.echo(f"wrote {output}", err=True)
+    _write_file(output, lambda f: run_export(store, fmt, EscapingWriter(f)))
+    echo(f"wrote {output}", err=True)
 
 
 @cli.command()
@@ -404,10 +501,10 @@ def validate(store):
 
     report = run_validate(store)
     if report.conforms:
-        click.echo(f"valid: {report.checked} nodes conform to ontology/shapes.ttl")
+        echo(f"valid: {report.checked} nodes conform to ontology/shapes.ttl")
         return
     for line in report.problems[:50]:
-        click.echo(line)
+        echo(line)
     more = len(report.problems) - 50
     raise KgError(f"{len(report.problems)} SHACL violations" + (f" ({more} not shown)" if more > 0 else ""))
 
@@ -447,33 +544,33 @@ def evaluate(gold, corpus, errors, fmt, model, gazetteers):
     with tempfile.TemporaryDirectory(prefix="kg-eval-") as scratch:
         store = Store(Path(scratch) / "store")
         report = run_build(files, store, model=model, gazetteers=gazetteers,
-                           on_skip=lambda s: click.echo(f"warning: {s}", err=True))
-        click.echo(f"built {report.extracted} documents for evaluation", err=True)
+                           on_skip=lambda s: echo(f"warning: {s}", err=True))
+        echo(f"built {report.extracted} documents for evaluation", err=True)
         result = run_evaluate(predicted_items(store_relations(store)), items, documents)
         store.close()
     if fmt == "json":
-        click.echo(json.dumps(result.as_dict(errors), indent=2))
+        echo(json.dumps(result.as_dict(errors), indent=2))
         return
     from .output import table_text
 
     core = sum(1 for i in items if i.core)
-    click.echo(f"{result.documents} documents, {len(items)} gold relations ({core} core)")
+    echo(f"{result.documents} documents, {len(items)} gold relations ({core} core)")
     headers = ["level", "precision", "recall", "f1", "correct/predicted", "found/gold"]
     rows = [[name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", f"{s.tp_precision}/{s.predicted}",
              f"{s.tp_recall}/{s.gold}"] for name, s in result.levels.items()]
-    click.echo(table_text(headers, rows))
-    click.echo("\nby relation type (strict):")
+    echo(table_text(headers, rows))
+    echo("\nby relation type (strict):")
     headers[0] = "type"
     rows = [[name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", f"{s.tp_precision}/{s.predicted}",
              f"{s.tp_recall}/{s.gold}"] for name, s in sorted(result.by_type.items())]
-    click.echo(table_text(headers, rows))
+    echo(table_text(headers, rows))
     if errors:
-        click.echo(f"\nmissed core gold relations ({len(result.misses)}):")
+        echo(f"\nmissed core gold relations ({len(result.misses)}):")
         for i in result.misses:
-            click.echo(f"  [{i.doc}] {i.source} {i.relation} {i.target}  | {' '.join(i.evidence.split())}")
-        click.echo(f"\nfalse positives ({len(result.false_positives)}):")
+            echo(f"  [{i.doc}] {i.source} {i.relation} {i.target}  | {' '.join(i.evidence.split())}")
+        echo(f"\nfalse positives ({len(result.false_positives)}):")
         for i in result.false_positives:
-            click.echo(f"  [{i.doc}] {i.source} {i.relation} {i.target}  | {' '.join(i.evidence.split())}")
+            echo(f"  [{i.doc}] {i.source} {i.relation} {i.target}  | {' '.join(i.evidence.split())}")
 
 
 # -- analysis
@@ -534,32 +631,32 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
                           "source": e.relation.source.label, "target": e.relation.target.label,
                           "sentence": e.relation.sentence} for e in result.evidence],
         }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     from .output import table_text
 
-    click.echo(f"{a.label} and {b.label}: net {result.net:+.1f} on the Goldstein scale "
+    echo(f"{a.label} and {b.label}: net {result.net:+.1f} on the Goldstein scale "
                f"({result.forward.relations + result.backward.relations} relations)")
     rows = []
     for d in (result.forward, result.backward):
         counts = ", ".join(f"{t} {n}" for t, n in d.counts.most_common()) or "none"
         rows.append([f"{labels[d.source]} -> {labels[d.target]}", d.relations, f"{d.score:+.1f}",
                      f"{d.cooperation:.1f}", f"{d.conflict:.1f}", counts])
-    click.echo(table_text(["direction", "relations", "score", "cooperation", "conflict", "types"], rows,
+    echo(table_text(["direction", "relations", "score", "cooperation", "conflict", "types"], rows,
                           max_width=70))
     if result.timeline:
-        click.echo("\nby month (both directions):")
-        click.echo(table_text(["month", "relations", "cooperation", "conflict", "net"],
+        echo("\nby month (both directions):")
+        echo(table_text(["month", "relations", "cooperation", "conflict", "net"],
                               [[m.month, m.relations, f"{m.cooperation:.1f}", f"{m.conflict:.1f}", f"{m.net:+.1f}"]
                                for m in result.timeline]))
         if result.trend:
-            click.echo(f"trend: {result.trend} (last month against the mean of the earlier ones)")
+            echo(f"trend: {result.trend} (last month against the mean of the earlier ones)")
     if result.undated:
-        click.echo(f"{result.undated} relations come from undated documents and are not in the timeline")
+        echo(f"{result.undated} relations come from undated documents and are not in the timeline")
     if result.evidence:
-        click.echo("\nstrongest evidence:")
+        echo("\nstrongest evidence:")
         for e in result.evidence:
-            click.echo(f"  [{e.relation.doc}] {e.relation.type} ({e.weight:+.1f}) {' '.join(e.relation.sentence.split())}")
+            echo(f"  [{e.relation.doc}] {e.relation.type} ({e.weight:+.1f}) {' '.join(e.relation.sentence.split())}")
 
 
 @cli.command()
@@ -590,7 +687,7 @@ def alliances(k_max, fmt, keep, store):
     part = blocs(graph, k_max=k_max)
     label = lambda n: graph.nodes[n].get("label", n)  # noqa: E731
     if fmt == "json":
-        click.echo(json.dumps({
+        echo(json.dumps({
             "blocs": [[{"actor": label(n), "id": n, "relations": part.support[n]} for n in bloc] for bloc in part.blocs],
             "frustration": round(part.frustration, 4), "relations": part.relations, "documents": part.documents,
             "tentative": part.tentative,
@@ -599,15 +696,15 @@ def alliances(k_max, fmt, keep, store):
         return
     for i, bloc in enumerate(part.blocs, start=1):
         members = ", ".join(label(n) + ("*" if part.support[n] < MIN_SUPPORT else "") for n in bloc)
-        click.echo(f"bloc {i}: {members}")
-    click.echo(f"frustration: {part.frustration:.1%} of the signed weight contradicts this partition")
+        echo(f"bloc {i}: {members}")
+    echo(f"frustration: {part.frustration:.1%} of the signed weight contradicts this partition")
     for u, v, w in part.contradictions[:10]:
         kind = "conflict inside a bloc" if w < 0 else "cooperation across blocs"
-        click.echo(f"  {label(u)} - {label(v)}: {w:+.1f} ({kind})")
+        echo(f"  {label(u)} - {label(v)}: {w:+.1f} ({kind})")
     if part.thin():
-        click.echo(f"* placed on fewer than {MIN_SUPPORT} relations: read their bloc as a guess")
+        echo(f"* placed on fewer than {MIN_SUPPORT} relations: read their bloc as a guess")
     if part.tentative:
-        click.echo(f"note: {part.relations} relations from {part.documents} documents; with this little evidence "
+        echo(f"note: {part.relations} relations from {part.documents} documents; with this little evidence "
                    f"the blocs are tentative")
 
 
@@ -662,16 +759,16 @@ def path(actor_a, actor_b, limit, per_hop, keep, store):
     graph = relations_graph(kept, rollup=keep.rollup, dates=dates, keep_persons=keep.keep_persons)
     chains = shortest_paths(graph, a.id, b.id, limit)
     if not chains:
-        click.echo(f"no chain of relations links {a.label} and {b.label}")
+        echo(f"no chain of relations links {a.label} and {b.label}")
         return
     label = lambda n: graph.nodes[n].get("label", n)  # noqa: E731
     for i, hops in enumerate(chains, start=1):
-        click.echo(f"path {i}: " + " - ".join([label(hops[0][0])] + [label(v) for _, v, _ in hops]))
+        echo(f"path {i}: " + " - ".join([label(hops[0][0])] + [label(v) for _, v, _ in hops]))
         for u, v, edges in hops:
             types = ", ".join(sorted({f"{label(e['source'])} {e['relation']} {label(e['target'])}" for e in edges}))
-            click.echo(f"  {label(u)} - {label(v)}: {types}")
+            echo(f"  {label(u)} - {label(v)}: {types}")
             for e in edges[:per_hop]:
-                click.echo(f"    [{e['doc']}] {' '.join(e['sentence'].split())}")
+                echo(f"    [{e['doc']}] {' '.join(e['sentence'].split())}")
 
 
 @cli.group()
@@ -705,7 +802,7 @@ def plot_stance_command(actor_a, actor_b, output, keep, store):
     (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
     relations, dates = _load(store)
     result = stance(relations, a.id, b.id, dates, keep)
-    click.echo(f"wrote {plot_stance(result, {a.id: a.label, b.id: b.label}, output)}", err=True)
+    echo(f"wrote {plot_stance(result, {a.id: a.label, b.id: b.label}, output)}", err=True)
 
 
 @plot.command(name="alliances")
@@ -727,7 +824,7 @@ def plot_alliances_command(output, limit, keep, store):
 
     relations, dates = _load(store)
     graph = signed_graph(relations, dates, keep)
-    click.echo(f"wrote {plot_alliances(graph, blocs(graph), output, limit)}", err=True)
+    echo(f"wrote {plot_alliances(graph, blocs(graph), output, limit)}", err=True)
 
 
 @cli.command()
@@ -760,20 +857,16 @@ def _write_html(store, output, keep, color, min_count, center=None, depth=1, tit
     relations, dates = _load(store)
     page = html_page(relations, dates, keep, color_by=color, min_count=min_count, center=center, depth=depth,
                      title=title)
-    _atomic_write(output, lambda f: f.write(page.encode("utf-8")))
-    click.echo(f"wrote {output}", err=True)
+    _write_file(output, lambda f: f.write(page.encode("utf-8")))
+    echo(f"wrote {output}", err=True)
 
 
-def _atomic_write(output: Path, write) -> None:
-    """Writes ``output`` through ``write(binary file)``: a partial file never replaces a good one."""
-    tmp = output.with_name(output.name + ".part")
-    try:
-        with open(tmp, "wb") as f:
-            write(f)
-        tmp.replace(output)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise KgError(f"cannot write {output}: {exc.strerror or exc}") from exc
+def _write_file(output: Path, write) -> None:
+    """Writes ``output`` through ``write(binary file)``: a partial file never replaces a good one, a
+    device or FIFO is written, not replaced, and no planted link is followed (kg.safe.write_file)."""
+    from .safe import write_file
+
+    write_file(output, write)
 
 
 def main() -> None:

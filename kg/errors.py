@@ -32,11 +32,32 @@ class UnknownActor(KgError):
         self.name = name
         self.suggestions = suggestions
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"unknown actor {name!r}.{hint} (kg actors lists the known ones)")
+        shown = name if len(name) <= 80 else f"{name[:79]}\u2026 ({len(name):,} characters)"
+        super().__init__(f"unknown actor {shown!r}.{hint} (kg actors lists the known ones)")
+
+
+class StoreDamaged(StoreFormatError):
+    """The store's database files are damaged (RocksDB reports corruption)."""
+
+
+class StoreWriteError(KgError):
+    """The store cannot be written: no space left, a read-only folder, a file in the way."""
 
 
 class QueryError(KgError):
     """A SPARQL query that cannot run: malformed, an update, or a missing parameter."""
+
+    def __init__(self, message: str, kind: str = "error"):
+        super().__init__(message)
+        self.kind = kind
+
+
+class QueryLimit(QueryError):
+    """A query stopped at a limit: its time, its memory or the size of its result."""
+
+
+class OutputError(KgError):
+    """An output file or stream that cannot be written."""
 
 
 class CorpusError(KgError):

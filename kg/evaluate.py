@@ -127,7 +127,14 @@ def read_gold(path: str | Path) -> list[Item]:
         raise GoldError(f"{path}: no gold .jsonl files there")
     items = []
     for file in files:
-        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise GoldError(f"{file} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}): "
+                            f"save it as UTF-8") from exc
+        except OSError as exc:
+            raise GoldError(f"cannot read {file}: {exc.strerror or exc}") from exc
+        for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:

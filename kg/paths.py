@@ -12,6 +12,9 @@ from .errors import KgError
 def shortest_paths(graph: nx.MultiDiGraph, a: str, b: str, limit: int = 5) -> list[list[tuple[str, str, list[dict]]]]:
     """Up to ``limit`` shortest actor chains from ``a`` to ``b`` (relations in either direction);
     each hop is (from, to, [edge data of every relation between them])."""
+    if a == b:
+        name = graph.nodes[a].get("label", a) if a in graph else a
+        raise KgError(f"both ends of the path are {name}: give two different actors")
     if a not in graph or b not in graph:
         missing = a if a not in graph else b
         raise KgError(f"{missing} has no relations in the graph (with these filters)")

@@ -28,6 +28,17 @@ def _check(path: Path) -> None:
         raise KgError(f"{path}: write the picture as .png, .svg or .pdf")
 
 
+def _save(fig, path: Path) -> None:
+    """Through kg's file writer: a missing folder or a read-only one is one clear error, a partial
+    picture never replaces a good one."""
+    from .safe import write_file
+
+    try:
+        write_file(path, lambda stream: fig.savefig(stream, format=path.suffix.lower()[1:], bbox_inches="tight"))
+    finally:
+        _pyplot().close(fig)
+
+
 def plot_stance(result: Stance, labels: dict[str, str], path: str | Path) -> Path:
     """Bars of cooperation (up) and conflict (down) per month, both directions of the dyad together,
     with the monthly net score as a line."""
@@ -48,8 +59,7 @@ def plot_stance(result: Stance, labels: dict[str, str], path: str | Path) -> Pat
     ax.set_title(f"{labels[result.a]} and {labels[result.b]}: cooperation and conflict by month")
     ax.legend(loc="best", frameon=False)
     fig.tight_layout()
-    fig.savefig(path, bbox_inches="tight")
-    plt.close(fig)
+    _save(fig, path)
     return path
 
 
@@ -87,6 +97,5 @@ def plot_alliances(graph: nx.Graph, partition: Partition, path: str | Path, limi
     fig.colorbar(image, ax=ax, label="net weight (red conflict, blue cooperation)", shrink=0.8)
     ax.set_title(f"Signed relations by bloc\n(frustration {partition.frustration:.0%})")
     fig.tight_layout()
-    fig.savefig(path, bbox_inches="tight")
-    plt.close(fig)
+    _save(fig, path)
     return path

@@ -8,9 +8,13 @@ from functools import cache
 
 import pyoxigraph as ox
 
+from . import sandbox
 from .data import ontology_path
 from .errors import QueryError
+from .safe import printable, shorten
+from .sparql_guard import check_query_text, variables
 from .store import Store
+from .vocab import PREFIXES
 
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 QUERY_KEYWORDS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
@@ -94,10 +98,24 @@ def resolve_query(query_or_file: str) -> tuple[str, dict[str, str]]:
             return path.read_text(encoding="utf-8"), {}
         except OSError as exc:
             raise QueryError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise QueryError(f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}): "
+                             f"save it as UTF-8") from exc
     if query_form(query_or_file) is None or re.fullmatch(r"[\w-]+", query_or_file.strip()):
         known = ", ".join(named) or "none"
-        raise QueryError(f"{query_or_file!r} is neither SPARQL nor a named query (named queries: {known})")
+        raise QueryError(f"{shorten(query_or_file)!r} is neither SPARQL nor a named query "
+                         f"(named queries: {known})")
     return query_or_file, {}
+
+
+def _text(value: str, what: str) -> str:
+    """``value`` if it is valid Unicode; an argument with bytes that are not UTF-8 reaches Python
+    with lone surrogates, which no SPARQL string can hold."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QueryError(f"{what} is not valid UTF-8 text: check its encoding") from None
+    return value
 
 
 def bind_params(store: Store, declared: dict[str, str], given: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
@@ -110,7 +128,8 @@ def bind_params(store: Store, declared: dict[str, str], given: dict[str, str]) -
     bindings: dict[str, ox.NamedNode | ox.Literal] = {}
     for name, value in given.items():
         if not re.fullmatch(r"[A-Za-z_]\w*", name):
-            raise QueryError(f"parameter name {name!r} is not a SPARQL variable name")
+            raise QueryError(f"parameter name {printable(shorten(name))!r} is not a SPARQL variable name")
+        value = _text(value, f"the value of parameter {name}")
         kind = declared.get(name, "literal")
         if kind == "actor":
             bindings[name] = ox.NamedNode(find_actor(store, value).iri)
@@ -124,22 +143,29 @@ def bind_params(store: Store, declared: dict[str, str], given: dict[str, str]) -
     return bindings
 
 
-def syntax_message(message: str, limit: int = 160) -> str:
-    """The parser's message on one line: its position, then what it expected, cut short."""
-    text = " ".join(message.split())
-    if m := re.match(r"error at (\d+):(\d+): (.*)", text):
-        text = f"line {m.group(1)}, column {m.group(2)}: {m.group(3)}"
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+def run_query(store: Store, query_or_file: str, params: dict[str, str] | None = None, *,
+              timeout: float | None = sandbox.DEFAULT_TIMEOUT, max_memory: int | None = sandbox.DEFAULT_MAX_MEMORY,
+              max_result: int = sandbox.DEFAULT_MAX_RESULT, allow_service: bool = False):
+    """Runs a read-only query (named, from a file, or literal) with bound parameters.
 
-
-def run_query(store: Store, query_or_file: str, params: dict[str, str] | None = None):
-    """Runs a read-only query (named, from a file, or literal) with bound parameters."""
-    text, declared = resolve_query(query_or_file)
+    The query runs in a child process (kg.sandbox): it is stopped after ``timeout`` seconds, at
+    ``max_memory`` MB or a result of ``max_result`` MB, or by Ctrl-C, and it cannot reach the
+    network; SERVICE is refused unless ``allow_service``. Returns QuerySolutions, a QueryBoolean, or
+    kg.sandbox.Triples for CONSTRUCT and DESCRIBE.
+    """
+    text, declared = resolve_query(_text(query_or_file, "the query"))
+    text = _text(text, "the query")
     check_read_only(text)
+    check_query_text(text, allow_service=allow_service)
     bindings = bind_params(store, declared, params or {})
+    store.reader()  # a missing or damaged store says so before a process starts
     try:
-        return store.query(text, bindings)
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {syntax_message(str(exc))}") from exc
-    except (OSError, ValueError) as exc:
-        raise QueryError(f"the query failed: {exc}") from exc
+        return sandbox.run_isolated(store.generation_path(), text, bindings, prefixes=PREFIXES, timeout=timeout,
+                                    max_memory=max_memory, max_result=max_result, allow_network=allow_service)
+    except QueryError as exc:
+        if exc.kind != "unbound":
+            raise
+        unknown = [name for name in bindings if f"?{name} " in f"{exc} "] or sorted(bindings)
+        known = ", ".join(f"?{v}" for v in variables(text)) or "none"
+        raise QueryError(f"unknown parameter {unknown[0]!r}: --param binds a variable the query selects, "
+                         f"and this query's variables are {known}") from exc

@@ -10,6 +10,7 @@ at a time (a lock file)."""
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import os
@@ -17,13 +18,13 @@ import re
 import shutil
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import __version__
-from .errors import StoreFormatError, StoreLocked, StoreNotFound
+from .errors import QueryLimit, StoreDamaged, StoreFormatError, StoreLocked, StoreNotFound, StoreWriteError
 from .vocab import PREFIXES
 
 FORMAT_VERSION = 1
@@ -33,6 +34,17 @@ WORK = "work"  # the working copy of the build in progress
 GENERATION = re.compile(r"^gen-(\d{6})$")
 KEEP_PREVIOUS = 2  # generations kept for readers that opened them just before a publish
 DEFAULT_STORE = ".kg"
+UNWRITABLE = {
+    errno.ENOSPC: "no space left on the device: free some and run the same kg build again "
+                  "(the store keeps its last whole batch)",
+    errno.EDQUOT: "the disk quota is exceeded: free some space and run the same kg build again",
+    errno.EROFS: "the file system is read-only: use another --store",
+    errno.EACCES: "permission denied: use another --store, or fix its permissions",
+    errno.EPERM: "permission denied: use another --store, or fix its permissions",
+    errno.EEXIST: "it is a file, not a folder: use another --store",
+    errno.ENOTDIR: "it is not a folder: use another --store",
+}
+QUERY_TIMEOUT = 300.0  # seconds, for kg's own queries; a user's query has its own limits (kg.sandbox)
 
 
 def default_store_path() -> Path:
@@ -93,6 +105,8 @@ class Store:
                 try:
                     self._reader = ox.Store.read_only(str(generation))
                     break
+                except RuntimeError as exc:  # RocksDB: "Corruption: ..."
+                    raise self._damaged(exc) from exc
                 except OSError as exc:
                     # a concurrent build may have just pruned the generation we read the name of
                     if attempt == 2:
@@ -101,17 +115,51 @@ class Store:
                     time.sleep(0.05)
         return self._reader
 
-    def query(self, sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None):
-        """Runs a SPARQL query over the union of all graphs; ``bindings`` are bound, never pasted."""
+    def generation_path(self) -> Path:
+        """The folder of the current generation's database."""
+        return self.path / self.pointer()["generation"]
+
+    def query(self, sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
+              timeout: float | None = QUERY_TIMEOUT):
+        """Runs a SPARQL query over the union of all graphs; ``bindings`` are bound, never pasted.
+
+        The result is read whole (solutions as a list with ``variables``, triples as a list) in a
+        thread that pyoxigraph lets run without the GIL, so Ctrl-C stops the wait at once and a
+        query over ``timeout`` seconds raises QueryLimit (the abandoned thread ends with its query
+        or the process). For a user's query, with a memory limit and no network, use
+        kg.queries.run_query.
+        """
+        reader = self.reader()
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
-        return self.reader().query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
-                                   substitutions=substitutions)
+
+        def run():
+            result = reader.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
+                                  substitutions=substitutions)
+            if isinstance(result, ox.QuerySolutions):
+                return Solutions(result, result.variables)
+            return result if isinstance(result, ox.QueryBoolean) else list(result)
+
+        try:
+            return _in_thread(run, timeout)
+        except RuntimeError as exc:
+            if "Corruption" in str(exc):
+                raise self._damaged(exc) from exc
+            raise
 
     def quads(self) -> Iterator[ox.Quad]:
-        return iter(self.reader())
+        try:
+            yield from self.reader()
+        except (RuntimeError, OSError) as exc:
+            raise self._damaged(exc) from exc
 
     def __len__(self) -> int:
         return len(self.reader())
+
+    def _damaged(self, exc: Exception) -> StoreDamaged:
+        detail = " ".join(str(exc).split())
+        detail = detail if len(detail) <= 160 else detail[:159] + "\u2026"
+        return StoreDamaged(f"the store in {self.path} is damaged ({detail}): rebuild it with "
+                            f"'kg build --rebuild --store {self.path}' from your corpus")
 
     def close(self) -> None:
         self._reader = None
@@ -127,25 +175,51 @@ class Store:
         ``fresh`` starts from an empty graph instead of a copy of the current one (this is also
         how a store of another format version is replaced).
         """
-        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            if not self.path.is_dir():
+                raise NotADirectoryError(20, "not a folder", str(self.path))
+        except OSError as exc:
+            raise self._unwritable(exc) from exc
         with _exclusive_lock(self.path / LOCK):
             self._remove_abandoned()
             work = self.path / WORK
-            if self.exists() and not fresh:
-                source = ox.Store.read_only(str(self.path / self.pointer()["generation"]))
-                source.backup(str(work))
-                del source
-            writer = Writer(self, ox.Store(str(work)))
+            try:
+                if self.exists() and not fresh:
+                    try:
+                        source = ox.Store.read_only(str(self.path / self.pointer()["generation"]))
+                    except RuntimeError as exc:
+                        raise self._damaged(exc) from exc
+                    source.backup(str(work))
+                    del source
+                writer = Writer(self, ox.Store(str(work)))
+            except OSError as exc:
+                shutil.rmtree(work, ignore_errors=True)
+                raise self._unwritable(exc) from exc
             try:
                 yield writer
                 writer.commit()
             finally:
                 writer.close()
-                shutil.rmtree(work, ignore_errors=True)
+                # a failed write (a full disk) leaves the working copy and maybe a half-made generation
+                try:
+                    self._remove_abandoned()
+                except OSError:
+                    pass
+
+    def _unwritable(self, exc: OSError) -> StoreWriteError:
+        code = exc.errno
+        if code is None and "No space left on device" in str(exc):  # RocksDB's IO errors carry no errno
+            code = errno.ENOSPC
+        reason = UNWRITABLE.get(code) or " ".join(str(exc.strerror or exc).split())
+        return StoreWriteError(f"cannot write the store in {self.path}: {reason}")
 
     def _publish_checkpoint(self, working: ox.Store) -> str:
         """Publishes a checkpoint of the working copy (hard links, not a copy) as the next generation."""
-        working.flush()
+        try:
+            working.flush()
+        except OSError as exc:
+            raise self._unwritable(exc) from exc
         number = max([int(m.group(1)) for p in self.path.iterdir() if (m := GENERATION.match(p.name))],
                      default=0) + 1
         target = self.path / f"gen-{number:06d}"
@@ -153,6 +227,9 @@ class Store:
             working.backup(str(target))
             _fsync_dir(self.path)
             self._publish(target.name)
+        except OSError as exc:
+            shutil.rmtree(target, ignore_errors=True)
+            raise self._unwritable(exc) from exc
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
             raise
@@ -163,7 +240,10 @@ class Store:
     def _publish(self, generation: str) -> None:
         pointer = {"format": FORMAT_VERSION, "generation": generation, "kg": __version__}
         tmp = self.path / (POINTER + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
+        with suppress(OSError):  # never write through a link planted there
+            os.unlink(tmp)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        with open(fd, "w", encoding="utf-8") as f:
             json.dump(pointer, f)
             f.flush()
             os.fsync(f.fileno())
@@ -209,9 +289,12 @@ class Writer:
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
         """Replaces everything in ``graph`` with ``quads``."""
-        if self.store.contains_named_graph(graph):
-            self.store.remove_graph(graph)
-        self.store.extend(quads)
+        try:
+            if self.store.contains_named_graph(graph):
+                self.store.remove_graph(graph)
+            self.store.extend(quads)
+        except OSError as exc:
+            raise self._owner._unwritable(exc) from exc
 
     def query(self, sparql: str, bindings: dict | None = None):
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
@@ -236,7 +319,16 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
     except ImportError:  # not POSIX: no cross-process lock, a single writer is the user's job
         yield
         return
-    handle = open(path, "a+", encoding="utf-8")
+    try:
+        # never through a link: a planted write.lock -> /etc/passwd must not be truncated
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StoreWriteError(f"{path} is a symbolic link, which kg never follows: remove it "
+                                  f"(kg makes its own lock file)") from None
+        reason = UNWRITABLE.get(exc.errno) or f"cannot create its lock file ({exc.strerror or exc})"
+        raise StoreWriteError(f"cannot write the store in {path.parent}: {reason}") from None
+    handle = open(fd, "a+", encoding="utf-8")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -254,6 +346,40 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
         yield
     finally:
         handle.close()  # closing releases the lock
+
+
+class Solutions(list):
+    """A SELECT query's solutions, read whole, with the query's ``variables`` like QuerySolutions."""
+
+    def __init__(self, solutions, variables):
+        super().__init__(solutions)
+        self.variables = variables
+
+
+def _in_thread(run, timeout: float | None):
+    """``run()`` in a daemon thread, waited for in short steps so that Ctrl-C is seen at once."""
+    import threading
+
+    box: dict = {}
+
+    def target():
+        try:
+            box["result"] = run()
+        except BaseException as exc:  # handed to the waiting thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="kg-query", daemon=True)
+    thread.start()
+    deadline = None if not timeout else time.monotonic() + timeout
+    while thread.is_alive():
+        wait = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
+        if wait <= 0:
+            raise QueryLimit(f"a query took longer than {timeout:g} s and was abandoned: "
+                             f"the store may be very large, or busy")
+        thread.join(wait)
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
 
 
 def _fsync_dir(path: Path) -> None:
