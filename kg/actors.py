@@ -45,6 +45,10 @@ TITLE_DEPS = {"compound", "amod", "nmod", "poss"}
 ORG_LABELS = {"ORG"}
 # Entity types of a word that names whose group a group noun is ("Islamic militants", "Shiite militiamen")
 GROUP_QUALIFIERS = {"NORP", "GPE", "ORG", "LOC"}
+# Last words of a name that make it a place, not a person ("Erez Crossing")
+PLACE_WORDS = cue("route_nouns") | cue("place_nouns") | cue("facility_nouns")
+# Prepositions whose object is where something happens, not who takes part
+LOCATIVES = {"in", "at", "near", "outside", "inside", "around", "across", "throughout", "within"}
 # Modifiers that make men gunmen ("armed men killed two soldiers")
 ARMED = {"armed", "masked", "hooded", "unidentified", "unknown"}
 # Entity types of a name that a group noun is part of ("Sinclair Broadcast Group")
@@ -279,10 +283,14 @@ class ActorResolver:
                 return None  # "it is clear that", "it was agreed" (passive), "it took years"
         plural = word in THEY_PRONOUNS
         if possessive:
-            for actor in _clause_subject_actors(token, index):
-                rolled = actor.rolled_up()
-                if rolled.type != "Person" and (rolled.type == "Group") == plural:
-                    return Mention(rolled, token.i, token.i + 1, "pronoun")
+            for subject in _clause_subjects(token):
+                mention = index.at(subject)
+                if mention is None or _is_plural(subject) != plural:
+                    continue  # "Armenian forces fired on its positions": the forces are no "it"
+                rolled = mention.actor.rolled_up()
+                if rolled.type != "Person":
+                    return Mention(mention.actor if rolled.type == "Group" else rolled, token.i, token.i + 1,
+                                   "pronoun")
         last = context.last_they if plural else context.last_it
         if last is None:
             return None
@@ -290,7 +298,9 @@ class ActorResolver:
         if at >= token.i or _sentences_between(token.doc, at, token.i) >= PRONOUN_REACH:
             return None
         if possessive and any(m.start > at and m.start < token.i and m.actor.rolled_up() != actor
-                              and m.actor.rolled_up().type != "Person" for m in index.mentions):
+                              and m.actor.rolled_up().type != "Person" and m.kind != MODIFIER
+                              and _is_plural(token.doc[m.end - 1]) == plural
+                              for m in index.mentions):
             return None  # "urged China to press North Korea to scrap its programmes": whose? no guess
         return Mention(actor, token.i, token.i + 1, "pronoun")
 
@@ -308,8 +318,9 @@ class ActorResolver:
             context.last_organisation = actor
         if actor.type == "State" and token.dep_ in ("nsubj", "nsubjpass") and mention.kind != MODIFIER:
             context.last_state_subject = actor
-        if actor.type == "State":
-            context.recent_states.append(actor)
+        head = _span_head(token.doc, mention)
+        if actor.type == "State" and not (head.dep_ == "pobj" and head.head.lower_ in LOCATIVES):
+            context.recent_states.append(actor)  # "met in Addis Ababa": a venue is no party
 
     # -- gazetteer names, seats and modifiers
     def _headline_fragments(self, doc, entities, headline: range) -> set[int]:
@@ -431,6 +442,8 @@ class ActorResolver:
             return known
         if len(text.split()) < 2:
             return None  # a lone unknown name: too often a place or a misparse
+        if text.split()[-1].lower() in PLACE_WORDS:
+            return None  # "Erez Crossing", "Khan Younis Camp": a place the recogniser took for a person
         person = Actor(actor_id(text), text, "Person", None, (), affiliation, role)
         persons.remember(person, text)
         if affiliation is None:
@@ -678,6 +691,24 @@ def _may_be(person: Actor, pronoun: str) -> bool:
 def _sentences_between(doc, start: int, end: int) -> int:
     """How many sentence starts lie after token ``start`` up to token ``end``."""
     return sum(1 for t in doc[start + 1:end + 1] if t.is_sent_start)
+
+
+def _span_head(doc, mention: Mention):
+    """The token of a mention whose head lies outside it ("Ababa" of "Addis Ababa")."""
+    for token in doc[mention.start:mention.end]:
+        if not mention.start <= token.head.i < mention.end or token.head.i == token.i:
+            return token
+    return doc[mention.end - 1]
+
+
+def _clause_subjects(token) -> list:
+    """The subject heads of the clause ``token`` sits in."""
+    node = climb(token, lambda t: t.pos_ in ("VERB", "AUX"))
+    return [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
+
+
+def _is_plural(token) -> bool:
+    return token.tag_ in ("NNS", "NNPS")
 
 
 def _quoted_tokens(sent) -> set[int]:

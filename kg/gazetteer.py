@@ -74,14 +74,17 @@ def _rank(kind: str) -> int:
 def _state_rows():
     import pycountry
 
-    for row in read_table("states.tsv"):
+    rows = list(read_table("states.tsv"))
+    # a name our table gives one state is not another's by pycountry ("Congo" in wire copy is the DR Congo)
+    claimed = {name: row["iso3"] for row in rows for name in [row["label"], *split_list(row["aliases"])]}
+    for row in rows:
         country = pycountry.countries.get(alpha_3=row["iso3"])
         names = [row["label"], *split_list(row["aliases"])]
         if country is not None:
             for attr in ("name", "official_name", "common_name"):
                 value = getattr(country, attr, None)
                 # "Korea, Republic of" is an index form, never written in news
-                if value and "," not in value:
+                if value and "," not in value and claimed.get(value, row["iso3"]) == row["iso3"]:
                     names.append(value)
         yield row, names
 

@@ -61,7 +61,10 @@ WARNINGS = cue("warnings")
 LEADER_PARTICIPLES = cue("leader_participles")
 SITUATION_NOUNS = cue("situation_nouns")
 PLACE_NOUNS = cue("place_nouns")
+QUANTITIES = {"thousand", "hundred", "dozen", "million", "score", "number", "scores", "tens"}
 AWAITING = cue("awaiting")
+HEDGES = cue("hedges")
+HOSTING = cue("hosting")
 INCIDENTAL_NOUNS = cue("people_nouns") | PLACE_NOUNS | cue("facility_nouns")
 CONSEQUENCES = cue("consequences")
 # What an event can do to someone, so that its owner acts: "the Israeli offensive killed ten"
@@ -150,6 +153,7 @@ class RelationReader:
         ``context`` is what earlier chunks of the same document introduced (event nouns' owners).
         """
         self.context = context if context is not None else PersonRegistry()
+        self._index = index
         seen: set[tuple] = set()
         for token in doc:
             self._remember_event(token, index)
@@ -169,6 +173,10 @@ class RelationReader:
                 if frame.type == "THREATEN" and token.lemma_.lower() in WARNINGS and self._criticises(token):
                     # "warned Sudan that it still has a lot of work to do" is criticism, not a threat
                     frame = replace(frame, type="ACCUSE")
+                if frame.type == "SUPPORT" and token.lemma_.lower() in HOSTING and any(
+                        c.dep_ == "prep" and c.lower_ in ("to", "in", "at") for c in token.children):
+                    # "welcomed Chirac to a summit", "greeted the envoy in Cairo": a host meets a guest
+                    frame = replace(frame, type="CONSULT")
                 if frame.direction == "mutual":
                     if frame.slot == "-":
                         sources = self._sources(token, index) if sources is None else sources
@@ -195,6 +203,14 @@ class RelationReader:
         yield from self._structural(doc, index, seen, doc_id, text, offset)
         yield from self.evaluative.relations(doc, index, seen, doc_id, text, offset)
 
+    def _addresses_own_side(self, token, source: Arg, frame: Frame) -> bool:
+        """Whether a request's addressees include the requester's own side."""
+        if not frame.slot.startswith(("dobj", "prep:", "dative")):
+            return False
+        index = self._index
+        own = source.mention.actor.rolled_up()
+        return any(a.mention.actor.rolled_up() == own for a in self._slot(token, frame.slot, index, set()))
+
     def coded(self, args: list[Arg]) -> list[Arg]:
         """The arguments that may act: not a person nobody knows and no title ties to an actor."""
         return [a for a in args if a.mention.actor.id not in self.context.uncoded]
@@ -212,6 +228,9 @@ class RelationReader:
 
     def _emit(self, token, frame: Frame, source: Arg, target: Arg, seen: set, doc_id: str, text: str,
               offset: int) -> Iterator[Relation]:
+        if frame.type == "REQUEST" and self._addresses_own_side(token, source, frame):
+            # "called on India and Russia to work together", said by Russia: an intent, not a demand
+            frame = replace(frame, type="AGREE")
         key = (source.mention.actor.id, target.mention.actor.id, frame.type, token.i)
         if key in seen or source.mention.actor.rolled_up() == target.mention.actor.rolled_up():
             return
@@ -317,7 +336,13 @@ class RelationReader:
         mentions = index.all_at(token)
         for mention in mentions:
             found.append(Arg(mention, reliability * LINK_RELIABILITY.get(mention.kind, 0.9)))
-        if not mentions and depth == 0:
+        if not mentions and depth == 0 and (token.lemma_.lower() in QUANTITIES or token.pos_ == "NUM"):
+            # "thousands of demonstrators", "dozens of Palestinian militants": the people counted
+            for child in token.children:
+                if child.dep_ == "prep" and child.lower_ == "of":
+                    found += [a for g in child.children if g.dep_ == "pobj"
+                              for a in self._mentions_at(g, index, reliability, 0, of_phrase)]
+        if not mentions and not found and depth == 0:
             for child in token.children:
                 if child.dep_ == "amod" and child.tag_ == "VBN" and child.lemma_.lower() in LEADER_PARTICIPLES:
                     # "US-led forces", "the Saudi-led coalition" are their leader's (not "US-backed militias")
@@ -346,6 +371,11 @@ class RelationReader:
                                 a.lower_ == "to" for a in child.children if a.dep_ == "aux")):
                             found += self._mentions_at(grand, index, reliability * LINK_RELIABILITY["possessor"] ** 2, 0,
                                                        of_phrase=False)
+        if not found and depth == 0 and of_phrase and self._made_thing(token):
+            # "dismissed the accusations by Georgia" with "by Georgia" hung on the verb
+            for word in ("by", "from"):
+                for pobj in _misattached_pobjs(token, word):
+                    found += self._mentions_at(pobj, index, reliability * LINK_RELIABILITY["possessor"], 1)
         if not found and depth == 0 and of_phrase and _acted_on_route(token):
             # "blocked the road to Armenia" with "to Armenia" hung on the verb
             for word in ("to", "with"):
@@ -412,9 +442,15 @@ class RelationReader:
     def _slot(self, token, slot: str, index: MentionIndex, particles: set[str]) -> list[Arg]:
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in token.children)
         fillers = []
-        if slot == "dobj":
+        if slot in ("dobj", "dobj:self"):
             deps = ("nsubjpass",) if passive else ("dobj",)
             fillers = [c for c in token.children if c.dep_ in deps]
+            if not fillers:  # "sealed off the Gaza Strip" parsed with the object under the particle
+                fillers = [g for c in token.children if c.dep_ == "prt" for g in c.children if g.dep_ == "pobj"]
+            if slot == "dobj:self":
+                # the object itself, never its owner: "received a delegation", not "received a green
+                # light from Washington"
+                return [a for f in fillers for a in self._mentions_at(f, index, 1.0, depth=1)]
         elif slot == "dative":
             fillers = [c for c in token.children if c.dep_ in ("dative", "iobj")]
         elif slot == "attr":
@@ -565,9 +601,10 @@ class RelationReader:
             if head.dep_ in ("dobj", "nsubj", "attr"):
                 return self._sources(head.head, index, step, hops + 1) if head.dep_ != "nsubj" else []
         if token.dep_ == "pcomp" and head.dep_ == "prep" and head.head.i != head.i:
-            # "blamed Armenia for canceling the talks" -> Armenia cancelled them
+            # "blamed Armenia for canceling the talks" -> Armenia cancelled them; but "sealed off Gaza
+            # by shutting the crossing" -> the sealer shut it
             governor = head.head
-            objects = [c for c in governor.children if c.dep_ == "dobj"]
+            objects = [c for c in governor.children if c.dep_ == "dobj"] if head.lower_ in ("for", "of", "from") else []
             controllers = self._mentions_at(objects[0], index, step, of_phrase=False) if objects else []
             return controllers or self._sources(governor, index, step, hops + 1)
         if token.dep_ == "xcomp":
@@ -596,6 +633,8 @@ class RelationReader:
         which happens even when only attempted ("tried to persuade X" did ask X)."""
         negated = hypothetical = False
         clause = token
+        if any(c.dep_ in ("advmod", "amod") and c.lower_ in HEDGES for c in token.children):
+            hypothetical = True  # "allegedly abusing inmates", "the alleged abuse": not asserted
         if _pos_group(token) in ("NOUN", "ADJ"):
             if any(c.dep_ == "det" and c.lower_ == "no" for c in token.children):
                 negated = True
@@ -655,6 +694,11 @@ class RelationReader:
                     hypothetical = True
                 elif governor in NEGATORS:
                     negated = True
+                elif governor in HEARSAY and clause.head.lower_ == "of":
+                    hypothetical = True  # "accused China of jailing X": the jailing is the accuser's claim
+            if clause.dep_ == "advcl" and clause.head.i != clause.i and any(
+                    c.dep_ == "aux" and c.lower_ in ("will", "'ll", "shall") for c in clause.head.children):
+                hypothetical = True  # "will top the agenda when X welcomes Y": still to come
             if clause.dep_ == "ROOT" and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children):
                 hypothetical = True  # a headline's "Japan to deport X" is to come
             if not speech_act and clause.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to"

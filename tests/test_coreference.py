@@ -80,3 +80,16 @@ def test_a_pronoun_link_is_marked_as_inferred(extractor):
     through = next(r for r in inferred if r.type == "ACCUSE" and r.target.label == "Colombia")
     assert through.source.label == "Venezuela"
     assert through.confidence < direct.confidence
+
+
+def test_its_is_never_a_plural_subject(extractor):
+    # "Armenian forces ... its positions": the forces are no "it"; the ministry's state is
+    text = "Azerbaijan's defence ministry said Armenian forces had opened fire on its positions."
+    assert ("Armenia", "ASSAULT", "Azerbaijan") in asserted(extractor, text)
+
+
+def test_a_venue_is_not_one_of_the_two_sides(extractor):
+    text = "Sudan and South Sudan met in Addis Ababa. The two sides agreed to reopen the border."
+    relations = asserted(extractor, text)
+    assert not any("Ethiopia" in (source, target) for source, _, target in relations)
+    assert any(rtype == "AGREE" and {source, target} == {"Sudan", "South Sudan"} for source, rtype, target in relations)
