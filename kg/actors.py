@@ -47,6 +47,8 @@ ORG_LABELS = {"ORG"}
 GROUP_QUALIFIERS = {"NORP", "GPE", "ORG", "LOC"}
 # Last words of a name that make it a place, not a person ("Erez Crossing")
 PLACE_WORDS = cue("route_nouns") | cue("place_nouns") | cue("facility_nouns")
+# Modifiers of officials that say they are not the place's own ("foreign ministers in Brussels")
+VISITING = {"foreign", "international", "visiting", "western", "regional", "european", "arab", "african", "asian"}
 # Prepositions whose object is where something happens, not who takes part
 LOCATIVES = {"in", "at", "near", "outside", "inside", "around", "across", "throughout", "within"}
 # Modifiers that make men gunmen ("armed men killed two soldiers")
@@ -172,6 +174,7 @@ class ActorResolver:
             self._unknown_organisations(ents, index)
             self._quoted_first_person(sent, index)
             self._definite_descriptions(sent, index, persons)
+            self._body_mentions(sent, index)  # "its defence ministry", now that "its" is resolved
             self._bare_groups(sent, index)
         return index
 
@@ -337,6 +340,7 @@ class ActorResolver:
         spans = filter_spans([doc[s:e] for _, s, e in self.matcher(doc)])
         # "Sri Lanka's" read as a person's name is no longer than "Sri Lanka": a possessive is no part of a name
         person_ents = [_unpossessed(e) for e in doc.ents if e.label_ == "PERSON" and e.start not in fragments]
+        org_ents = [e for e in doc.ents if e.label_ == "ORG" and e.start not in fragments]
         for span in spans:
             form = self.gaz.forms.get(span.text)
             if form is None:
@@ -346,6 +350,13 @@ class ActorResolver:
             if form.kind != MODIFIER and any(
                 e.start <= span.start and span.end <= e.end and len(e) > len(span) for e in person_ents
             ):
+                continue
+            # "American Civil Liberties Union": a demonym that opens an organisation's name is no state
+            # ("the Russian Foreign Ministry" stays Russia's: a ministry is a body of agents.tsv)
+            if form.kind == MODIFIER and any(span.end < e.end and (e.start == span.start or (
+                    e.start == span.start - 1 and doc[e.start].lower_ == "the"))
+                    and not {doc[e.end - 1].lemma_.lower(), doc[e.end - 1].lower_, doc[e.end - 1].lower_[:-1]}
+                    & self.gaz.agents.keys() for e in org_ents):
                 continue
             index.add(Mention(form.actor, span.start, span.end, form.kind))
 
@@ -589,12 +600,17 @@ class ActorResolver:
     @staticmethod
     def _owner(token, index: MentionIndex) -> Mention | None:
         for child in token.children:
+            if child.dep_ == "poss" and child.lower_ in ("its", "their") and index.at(child) is None:
+                return None  # "its U.N. diplomats": whose, the pronoun says once it is resolved
+        for child in token.children:
             if child.dep_ in TITLE_DEPS and child.i < token.i:
                 mention = index.at(child)
                 if mention is not None and mention.actor.type != "Person" and mention.kind != TERRITORY:
                     return mention
+        # "African leaders in Tanzania", "Western diplomats in Kabul": a place says where, not whose
+        described = any(c.dep_ == "amod" and (c.text[:1].isupper() or c.lower_ in VISITING) for c in token.children)
         for child in token.children:  # "officials in Armenia", "forces of Azerbaijan"
-            if child.dep_ == "prep" and child.lower_ in ("in", "of", "from"):
+            if child.dep_ == "prep" and child.lower_ in (("of", "from") if described else ("in", "of", "from")):
                 for pobj in child.children:
                     mention = index.at(pobj)
                     if pobj.dep_ == "pobj" and mention is not None and mention.actor.type != "Person" \

@@ -65,6 +65,8 @@ QUANTITIES = {"thousand", "hundred", "dozen", "million", "score", "number", "sco
 AWAITING = cue("awaiting")
 HEDGES = cue("hedges")
 HOSTING = cue("hosting")
+# Envoys whose other actor modifier names where they are posted ("its Havana ambassador")
+POSTED = {"ambassador", "envoy", "embassy", "consul", "consulate", "diplomat", "mission"}
 INCIDENTAL_NOUNS = cue("people_nouns") | PLACE_NOUNS | cue("facility_nouns")
 CONSEQUENCES = cue("consequences")
 # What an event can do to someone, so that its owner acts: "the Israeli offensive killed ten"
@@ -336,6 +338,14 @@ class RelationReader:
         mentions = index.all_at(token)
         for mention in mentions:
             found.append(Arg(mention, reliability * LINK_RELIABILITY.get(mention.kind, 0.9)))
+        if mentions and of_phrase and depth == 0 and token.lemma_.lower() in POSTED:
+            # "recalled its Havana ambassador": the envoy is the recaller's, the posting is Cuba
+            own = {m.actor.rolled_up() for m in mentions}
+            for child in token.children:
+                posting = index.at(child)
+                if child.dep_ in ("compound", "amod") and posting is not None and posting.kind in ("name", "seat") \
+                        and posting.actor.rolled_up() not in own:
+                    found.append(Arg(posting, reliability * LINK_RELIABILITY["possessor"]))
         if not mentions and depth == 0 and (token.lemma_.lower() in QUANTITIES or token.pos_ == "NUM"):
             # "thousands of demonstrators", "dozens of Palestinian militants": the people counted
             for child in token.children:
@@ -492,6 +502,10 @@ class RelationReader:
                 fillers += [c for c in token.children if c.dep_ == "dobj"]
             if not fillers and _pos_group(token) == "NOUN":
                 fillers += _misattached_pobjs(token, word)
+            if not fillers and _pos_group(token) == "VERB":
+                # "recalled its ambassador from Cuba" with "from Cuba" hung on the object
+                fillers += [g for c in token.children if c.dep_ == "dobj" for p in c.children
+                            if p.dep_ == "prep" and p.lower_ == word for g in p.children if g.dep_ == "pobj"]
         args: list[Arg] = []
         conflict = self._is_conflict_trigger(token) and not self._is_verbal(token)
         for filler in fillers:
@@ -697,6 +711,8 @@ class RelationReader:
                 elif governor in HEARSAY and clause.head.lower_ == "of":
                     hypothetical = True  # "accused China of jailing X": the jailing is the accuser's claim
             if clause.dep_ == "advcl" and clause.head.i != clause.i and any(
+                    c.dep_ in ("advmod", "mark") and c.lower_ in ("when", "once", "after", "before", "until")
+                    for c in clause.children) and any(
                     c.dep_ == "aux" and c.lower_ in ("will", "'ll", "shall") for c in clause.head.children):
                 hypothetical = True  # "will top the agenda when X welcomes Y": still to come
             if clause.dep_ == "ROOT" and any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children):

@@ -269,3 +269,36 @@ def test_precision_hosts_means_and_own_side(extractor, text, expected):
 ])
 def test_precision_claimed_and_future_clauses(extractor, text, unwanted):
     assert unwanted not in asserted(extractor, text)
+
+
+@pytest.mark.parametrize("text, expected, unwanted", [
+    # a demonym opening an organisation's name is no state, unless the name is a state body
+    ("The American Civil Liberties Union asked the Supreme Court to hear its challenge.",
+     ("American Civil Liberties Union", "REQUEST", "Supreme Court"), ("United States", "REQUEST", "Supreme Court")),
+    ("The Russian Foreign Ministry criticised Georgia.", ("Russia", "ACCUSE", "Georgia"), None),
+    # "its U.N. diplomats" are the pronoun's, not the UN's
+    ("North Korea said its U.N. diplomats met U.S. officials in New York.", ("North Korea", "CONSULT", "United States"),
+     ("United Nations", "CONSULT", "United States")),
+    # a place says where described officials are, not whose they are
+    ("The Global Fund met African leaders in Tanzania.", None, ("Global Fund", "CONSULT", "Tanzania")),
+    # a decision to do something has not done it
+    ("The EU's decision to hold entry talks with Turkey was welcomed.", None, ("European Union", "CONSULT", "Turkey")),
+])
+def test_precision_names_owners_and_decisions(extractor, text, expected, unwanted):
+    relations = asserted(extractor, text)
+    assert expected is None or expected in relations
+    assert unwanted is None or unwanted not in relations
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the posting of one's own envoy, and a "from" phrase the parser hung on the object
+    ("Panama recalls its Havana ambassador after a row.", ("Panama", "SANCTION", "Cuba")),
+    ("Panama recalled its ambassador from Cuba on Monday.", ("Panama", "SANCTION", "Cuba")),
+])
+def test_precision_recalled_envoys(extractor, text, expected):
+    assert expected in asserted(extractor, text)
+
+
+def test_precision_a_case_sent_is_no_aid(extractor):
+    text = "The U.N. war crimes prosecutor sent the first case to the Serbian judiciary."
+    assert not any(rtype == "AID" for _, rtype, _ in asserted(extractor, text))
