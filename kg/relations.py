@@ -65,6 +65,8 @@ QUANTITIES = {"thousand", "hundred", "dozen", "million", "score", "number", "sco
 AWAITING = cue("awaiting")
 HEDGES = cue("hedges")
 HOSTING = cue("hosting")
+LEAVING = cue("leaving")
+RELATIONAL_NOUNS = cue("relational_nouns")
 # Envoys whose other actor modifier names where they are posted ("its Havana ambassador")
 POSTED = {"ambassador", "envoy", "embassy", "consul", "consulate", "diplomat", "mission"}
 INCIDENTAL_NOUNS = cue("people_nouns") | PLACE_NOUNS | cue("facility_nouns")
@@ -175,6 +177,9 @@ class RelationReader:
                 if frame.type == "THREATEN" and token.lemma_.lower() in WARNINGS and self._criticises(token):
                     # "warned Sudan that it still has a lot of work to do" is criticism, not a threat
                     frame = replace(frame, type="ACCUSE")
+                if frame.type == "REJECT" and token.lemma_.lower() in LEAVING:
+                    # one leaves an organisation or talks, not a country: "left Colombia's battlefields"
+                    targets = [a for a in targets if a.mention.actor.rolled_up().type == "Organization"]
                 if frame.type == "SUPPORT" and token.lemma_.lower() in HOSTING and any(
                         c.dep_ == "prep" and c.lower_ in ("to", "in", "at") for c in token.children):
                     # "welcomed Chirac to a summit", "greeted the envoy in Cairo": a host meets a guest
@@ -360,6 +365,8 @@ class RelationReader:
                 elif child.dep_ in ("poss", "compound", "amod") and child.i < token.i:
                     # "Karabakh peacekeepers" are not the region's: a territory is an owner only by "of"
                     owner = index.at(child)
+                    if child.dep_ == "poss" and token.lemma_.lower() in RELATIONAL_NOUNS:
+                        continue  # "Washington's allies" are not Washington
                     if owner is not None and owner.kind == "territory" and child.dep_ != "poss":
                         continue
                     if child.dep_ == "compound" and token.lemma_.lower() in SITUATION_NOUNS:
@@ -597,6 +604,10 @@ class RelationReader:
             if head.lemma_.lower() not in LIGHT_VERBS:
                 return []  # "condemned the attack on Israel": the condemner did not attack
             return self._sources(head, index, inherited * LINK_RELIABILITY["nominal"], hops + 1)
+        if group == "NOUN" and token.dep_ == "pobj" and head.lower_ == "for" and head.head.lemma_.lower() == "responsibility" \
+                and head.head.head.lemma_.lower() in ("claim", "take", "accept", "admit", "assume"):
+            # "Hamas claimed responsibility for the attack": event coders credit the claimant
+            return self._sources(head.head.head, index, inherited * LINK_RELIABILITY["nominal"], hops + 1)
         if group == "NOUN" and token.dep_ == "pobj" and head.lower_ in ("in", "into") and head.head.pos_ in ("VERB", "AUX"):
             if head.head.lemma_.lower() not in LIGHT_VERBS | {"engage", "participate", "join", "take"} and (
                     self._is_conflict_trigger(token) and not self._is_verbal(token) and not all(
@@ -612,6 +623,10 @@ class RelationReader:
                       for a in self._mentions_at(c, index, step, 1, of_phrase=False)]
             if owners:
                 return owners
+            if any(c.dep_ == "prep" and c.lower_ in ("of", "by") for c in head.children):
+                # "the efforts of some European countries to get Iran to ...": theirs, or no one's we know
+                return [a for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "by")
+                        for g in c.children if g.dep_ == "pobj" for a in self._mentions_at(g, index, step, 1)]
             if head.dep_ in ("dobj", "nsubj", "attr"):
                 return self._sources(head.head, index, step, hops + 1) if head.dep_ != "nsubj" else []
         if token.dep_ == "pcomp" and head.dep_ == "prep" and head.head.i != head.i:
@@ -649,6 +664,12 @@ class RelationReader:
         clause = token
         if any(c.dep_ in ("advmod", "amod") and c.lower_ in HEDGES for c in token.children):
             hypothetical = True  # "allegedly abusing inmates", "the alleged abuse": not asserted
+        if _pos_group(token) == "NOUN" and token.dep_ == "conj" and token.head.i != token.i:
+            # "backed an arms embargo and other UN sanctions": the sanctions stand where the embargo does
+            first = climb(token, lambda t: t.dep_ != "conj")
+            if first.dep_ in ("dobj", "nsubjpass", "pobj"):
+                n, h = self._modality(first, speech_act)
+                negated, hypothetical = negated or n, hypothetical or h
         if _pos_group(token) in ("NOUN", "ADJ"):
             if any(c.dep_ == "det" and c.lower_ == "no" for c in token.children):
                 negated = True
@@ -689,8 +710,9 @@ class RelationReader:
                     hypothetical = True
                 elif governor in PROSPECT and clause.dep_ != "ccomp":
                     hypothetical = True  # "is expected to sign", "unlikely to join", "pressed X to accept"
-                elif governor in HEARSAY and clause.dep_ != "xcomp" and (
-                        _pos_group(clause.head) == "NOUN" or governor == "allege"):
+                elif governor in HEARSAY and ((clause.dep_ != "xcomp" and (
+                        _pos_group(clause.head) == "NOUN" or governor in ("allege", "contend", "insinuate"))) or (
+                        clause.dep_ == "xcomp" and governor in ("claim", "allege", "purport"))):
                     hypothetical = True  # "allegations that X was abused", "alleged that X attacked"
                 clause = clause.head
                 level += 1
@@ -710,6 +732,11 @@ class RelationReader:
                     negated = True
                 elif governor in HEARSAY and clause.head.lower_ == "of":
                     hypothetical = True  # "accused China of jailing X": the jailing is the accuser's claim
+                if clause.head.head.pos_ in ("VERB", "AUX") and clause.head.head.i != clause.i:
+                    # "a report that X had collaborated with Iran by giving Tehran ...": up to the verb
+                    clause = clause.head.head
+                    level += 1
+                    continue
             if clause.dep_ == "advcl" and clause.head.i != clause.i and any(
                     c.dep_ in ("advmod", "mark") and c.lower_ in ("when", "once", "after", "before", "until")
                     for c in clause.children) and any(

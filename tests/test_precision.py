@@ -302,3 +302,30 @@ def test_precision_recalled_envoys(extractor, text, expected):
 def test_precision_a_case_sent_is_no_aid(extractor):
     text = "The U.N. war crimes prosecutor sent the first case to the Serbian judiciary."
     assert not any(rtype == "AID" for _, rtype, _ in asserted(extractor, text))
+
+
+@pytest.mark.parametrize("text, unwanted", [
+    ("The campaign, contending that Sinclair wants to help Chad, asked stations to drop the film.", ("Sinclair", "AGREE", "Chad")),
+    ("Iran refuted a report that the IAEA had collaborated with Iran by giving Tehran an advance look.",
+     ("International Atomic Energy Agency", "AID", "Iran")),
+    ("Iraqi authorities claimed to have captured three Syrian fighters.", ("Iraq", "COERCE", "Syria")),
+    ("Some 450 paramilitary fighters left Colombia's crowded battlefields.", ("fighters", "REJECT", "Colombia")),
+    ("African leaders backed an arms embargo and other UN sanctions against Ivory Coast.",
+     ("United Nations", "SANCTION", "Côte d'Ivoire")),
+    ("He applauded the efforts of some European countries to get Iran to honor its commitment.",
+     ("United States", "REQUEST", "Iran")),
+    ("Militants piled more pressure on Washington's allies in Iraq.", ("militants", "REQUEST", "United States")),
+])
+def test_precision_claims_leaving_backing_and_relations(extractor, text, unwanted):
+    assert unwanted not in asserted(extractor, text)
+
+
+def test_precision_capture_is_coerce_and_quitting_an_organisation_rejects_it(extractor):
+    assert ("Afghanistan", "COERCE", "Taliban") in asserted(extractor, "Afghan forces captured two Taliban commanders.")
+    assert ("Armenia", "REJECT", "Collective Security Treaty Organization") in asserted(
+        extractor, "Armenia quit the CSTO.")
+    assert ("Russia", "CONSULT", "Turkey") in asserted(extractor, "Putin met his Turkish counterpart.")
+
+
+def test_recall_a_claim_of_responsibility_credits_the_claimant(extractor):
+    assert ("Hamas", "ASSAULT", "Israel") in asserted(extractor, "Hamas claimed responsibility for the attack on Israel.")
