@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from .errors import CorpusError
 from .records import Document
+from .safe import printable
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -65,7 +66,9 @@ class Skipped:
     reason: str
 
     def __str__(self) -> str:
-        return f"skipped {self.path}: {self.reason}"
+        # quoted, with control characters escaped: a file name can never forge a line of its own
+        name = printable(self.path.replace("\\", "\\\\").replace('"', '\\"'), one_line=True)
+        return f'skipped "{name}": {printable(self.reason, one_line=True)}'
 
 
 OnSkip = Callable[[Skipped], None]

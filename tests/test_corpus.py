@@ -158,8 +158,8 @@ def test_corpus_symlink_to_dev_zero_is_skipped_without_reading_it(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "0",
-        f"skipped {tmp_path / 'feed.jsonl'}: not a regular file (a character device)",
-        f"skipped {tmp_path / 'zero.txt'}: not a regular file (a character device)",
+        'skipped "%s": not a regular file (a character device)' % (tmp_path / "feed.jsonl"),
+        'skipped "%s": not a regular file (a character device)' % (tmp_path / "zero.txt"),
         "0"]
 
 
@@ -361,3 +361,13 @@ def test_corpus_count_documents_counts_lines_and_files_and_never_raises(tmp_path
     assert count_documents([tmp_path / "feed.jsonl", tmp_path / "missing", "/dev/null"]) == 3
     (tmp_path / "corpus.json").write_text("{broken", encoding="utf-8")
     assert count_documents([tmp_path, tmp_path / "a.txt"]) == 1  # the folder counts 0, the file given by name 1
+
+
+def test_corpus_a_file_name_cannot_forge_a_warning_line(tmp_path):
+    """A newline or an escape sequence in a file name stays inside one quoted warning."""
+    from kg.corpus import Skipped
+
+    line = str(Skipped(str(tmp_path / 'x.txt\nwarning: skipped "y": \x1b]0;pwned\x07'), "empty file"))
+    assert "\n" not in line and "\x1b" not in line and "\x07" not in line
+    assert line.startswith('skipped "') and line.endswith('": empty file')
+    assert '\\"y\\"' in line  # the quotes inside the name are escaped

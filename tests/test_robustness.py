@@ -130,9 +130,9 @@ def test_robustness_build_with_hostile_files_completes_and_names_them(runner, tm
     assert result.exit_code == 3  # completed, with skips
     warnings = [line for line in result.output.splitlines() if line.startswith("warning: skipped")]
     assert len(warnings) == 3
-    assert any("empty.txt: empty file" in w for w in warnings)
-    assert any("archive.txt: binary file (a zip archive)" in w for w in warnings)
-    assert any("feed.jsonl:2: not valid JSON" in w for w in warnings)
+    assert any(w.endswith('empty.txt": empty file') for w in warnings)
+    assert any(w.endswith('archive.txt": binary file (a zip archive)') for w in warnings)
+    assert any('feed.jsonl:2": not valid JSON' in w for w in warnings)
     assert "built 5 documents (5 extracted, 0 unchanged, 3 skipped)" in result.output
     ids = {row["docId"].value for row in Store(tmp_path / "s").query(
         "SELECT DISTINCT ?docId WHERE { GRAPH ?g { ?g dcterms:identifier ?docId } }")}
