@@ -49,6 +49,8 @@ GROUP_QUALIFIERS = {"NORP", "GPE", "ORG", "LOC"}
 PLACE_WORDS = cue("route_nouns") | cue("place_nouns") | cue("facility_nouns")
 # Modifiers of officials that say they are not the place's own ("foreign ministers in Brussels")
 VISITING = {"foreign", "international", "visiting", "western", "regional", "european", "arab", "african", "asian"}
+# Words between a name and a body that take the name for themselves ("Iraq hostage mediators")
+OWNERLESS = cue("people_nouns") | cue("situation_nouns")
 # Prepositions whose object is where something happens, not who takes part
 LOCATIVES = {"in", "at", "near", "outside", "inside", "around", "across", "throughout", "within"}
 # Modifiers that make men gunmen ("armed men killed two soldiers")
@@ -352,6 +354,8 @@ class ActorResolver:
             ):
                 continue
             # "American Civil Liberties Union": a demonym that opens an organisation's name is no state
+            if form.kind == MODIFIER and _hyphenated_person(span):
+                continue  # "a Chinese-American": a person of two origins, neither state
             # ("the Russian Foreign Ministry" stays Russia's: a ministry is a body of agents.tsv)
             if form.kind == MODIFIER and any(span.end < e.end and (e.start == span.start or (
                     e.start == span.start - 1 and doc[e.start].lower_ == "the"))
@@ -606,6 +610,9 @@ class ActorResolver:
             if child.dep_ in TITLE_DEPS and child.i < token.i:
                 mention = index.at(child)
                 if mention is not None and mention.actor.type != "Person" and mention.kind != TERRITORY:
+                    between = token.doc[mention.end:token.i]
+                    if any(t.lemma_.lower() in OWNERLESS for t in between):
+                        continue  # "Iraq hostage mediators", "Iraq war veterans": the name is the hostages'
                     return mention
         # "African leaders in Tanzania", "Western diplomats in Kabul": a place says where, not whose
         described = any(c.dep_ == "amod" and (c.text[:1].isupper() or c.lower_ in VISITING) for c in token.children)
@@ -675,6 +682,20 @@ def _unpossessed(span):
     while end > span.start and span.doc[end - 1].lower_ in ("'s", "’s", "'"):
         end -= 1
     return span.doc[span.start:end]
+
+
+def _hyphenated_person(span) -> bool:
+    """Whether ``span`` is part of a hyphenated name used as a noun ("accused a Chinese-American"), not as
+    a modifier ("Israeli-Palestinian talks", "an Iraqi-Polish woman")."""
+    doc = span.doc
+    start, end = span.start, span.end
+    while start >= 2 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_ and not doc[start - 2].whitespace_:
+        start -= 2
+    while end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_ and not doc[end].whitespace_:
+        end += 2
+    if (start, end) == (span.start, span.end):
+        return False
+    return doc[end - 1].dep_ not in ("amod", "compound", "nmod", "npadvmod")
 
 
 def _hyphenated(token) -> bool:

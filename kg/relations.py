@@ -66,6 +66,8 @@ AWAITING = cue("awaiting")
 HEDGES = cue("hedges")
 HOSTING = cue("hosting")
 LEAVING = cue("leaving")
+ROLE_NOUNS = cue("role_nouns")
+PARTICIPATION = cue("participation_nouns")
 RELATIONAL_NOUNS = cue("relational_nouns")
 # Envoys whose other actor modifier names where they are posted ("its Havana ambassador")
 POSTED = {"ambassador", "envoy", "embassy", "consul", "consulate", "diplomat", "mission"}
@@ -177,6 +179,9 @@ class RelationReader:
                 if frame.type == "THREATEN" and token.lemma_.lower() in WARNINGS and self._criticises(token):
                     # "warned Sudan that it still has a lot of work to do" is criticism, not a threat
                     frame = replace(frame, type="ACCUSE")
+                if frame.type == "COERCE" and token.lemma_.lower() in ("block", "veto") and any(
+                        c.dep_ == "dobj" and c.lemma_.lower() in IDEA_NOUNS | PARTICIPATION for c in token.children):
+                    frame = replace(frame, type="REJECT")  # "blocked Australia's involvement": a veto
                 if frame.type == "REJECT" and token.lemma_.lower() in LEAVING:
                     # one leaves an organisation or talks, not a country: "left Colombia's battlefields"
                     targets = [a for a in targets if a.mention.actor.rolled_up().type == "Organization"]
@@ -235,6 +240,9 @@ class RelationReader:
 
     def _emit(self, token, frame: Frame, source: Arg, target: Arg, seen: set, doc_id: str, text: str,
               offset: int) -> Iterator[Relation]:
+        if frame.type == "SUPPORT" and _pos_group(token) == "VERB" and source.mention.sector == "military" \
+                and target.mention.sector == "military":
+            frame = replace(frame, type="COOPERATE")  # "US forces supported Iraqi troops in raids"
         if frame.type == "REQUEST" and self._addresses_own_side(token, source, frame):
             # "called on India and Russia to work together", said by Russia: an intent, not a demand
             frame = replace(frame, type="AGREE")
@@ -371,6 +379,8 @@ class RelationReader:
                         continue
                     if child.dep_ == "compound" and token.lemma_.lower() in SITUATION_NOUNS:
                         continue  # "support for the Iraq war" is no support for Iraq: the name says where
+                    if any(t.lemma_.lower() in INCIDENTAL_NOUNS | SITUATION_NOUNS for t in token.doc[child.i + 1:token.i]):
+                        continue  # "Iraq hostage mediators": the name is the hostages', not the mediators'
                     found += self._mentions_at(child, index, reliability * LINK_RELIABILITY["possessor"], 1)
                 elif of_phrase and child.dep_ == "prep" and (child.lower_ in ("of", "from", "by") or (
                         child.lower_ in ("with", "between") and self._takes(token, child.lower_)) or (
@@ -558,7 +568,7 @@ class RelationReader:
                     args += self._mentions_at(child, index, inherited, 1, of_phrase=False)
             return args
         group = _pos_group(token)
-        if group == "NOUN" and token.dep_ == "appos" and token.head.i != token.i:
+        if group == "NOUN" and token.dep_ == "appos" and token.head.i != token.i and token.lemma_.lower() in ROLE_NOUNS:
             # "Turkey, a long-standing member of NATO": the noun describes what it is apposed to
             apposed = self._mentions_at(token.head, index, inherited, depth=1, of_phrase=False)
             if apposed:
@@ -664,6 +674,10 @@ class RelationReader:
         clause = token
         if any(c.dep_ in ("advmod", "amod") and c.lower_ in HEDGES for c in token.children):
             hypothetical = True  # "allegedly abusing inmates", "the alleged abuse": not asserted
+        if _pos_group(token) == "NOUN" and any(
+                c.dep_ == "amod" and c.tag_ in ("VBG", "VBN") and c.lemma_.lower() in INTENT | PROMISSORY | PROSPECT
+                for c in token.children):
+            hypothetical = True  # "threatening attacks on the US", "the planned withdrawal"
         if _pos_group(token) == "NOUN" and token.dep_ == "conj" and token.head.i != token.i:
             # "backed an arms embargo and other UN sanctions": the sanctions stand where the embargo does
             first = climb(token, lambda t: t.dep_ != "conj")

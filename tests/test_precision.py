@@ -329,3 +329,25 @@ def test_precision_capture_is_coerce_and_quitting_an_organisation_rejects_it(ext
 
 def test_recall_a_claim_of_responsibility_credits_the_claimant(extractor):
     assert ("Hamas", "ASSAULT", "Israel") in asserted(extractor, "Hamas claimed responsibility for the attack on Israel.")
+
+
+@pytest.mark.parametrize("text, unwanted", [
+    # an event noun apposed to a name is a misparse, and a threatened attack has not happened
+    ("ABC News has a tape purportedly from Al Qaeda, threatening attacks on the US.", ("ABC News", "ASSAULT", "United States")),
+    # a place naming what mediators work on is not whom they are
+    ("France criticizes Iraq hostage mediators", ("France", "ACCUSE", "Iraq")),
+    # a hyphenated origin used as a noun names no state
+    ("Beijing accused a Chinese-American of building a spy network.", ("China", "ACCUSE", "United States")),
+])
+def test_precision_appositions_threats_and_origins(extractor, text, unwanted):
+    assert unwanted not in asserted(extractor, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("US forces supported Iraqi troops in raids on mosques.", ("United States", "COOPERATE", "Iraq")),
+    ("Malaysia blocked Australia's involvement with ASEAN.", ("Malaysia", "REJECT", "Australia")),
+    ("Malaysia blocked Australian trucks at the border.", ("Malaysia", "COERCE", "Australia")),
+    ("The U.N. nuclear watchdog urged Iran to suspend enrichment.", ("International Atomic Energy Agency", "REQUEST", "Iran")),
+])
+def test_precision_types_by_what_is_acted_on(extractor, text, expected):
+    assert expected in asserted(extractor, text)
