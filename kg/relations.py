@@ -246,6 +246,8 @@ class RelationReader:
         if frame.type == "REQUEST" and self._addresses_own_side(token, source, frame):
             # "called on India and Russia to work together", said by Russia: an intent, not a demand
             frame = replace(frame, type="AGREE")
+        if frame.type == "ALLY_OF" and _canonical(target) < _canonical(source):
+            source, target = target, source  # an alliance has no direction: written once, as the gold writes it
         key = (source.mention.actor.id, target.mention.actor.id, frame.type, token.i)
         if key in seen or source.mention.actor.rolled_up() == target.mention.actor.rolled_up():
             return
@@ -273,7 +275,7 @@ class RelationReader:
         intent = "AGREE" if rtype.polarity > 0 else "THREATEN" if rtype.quad == "material-conflict" else None
         # up the chain of complements and conjuncts to the nearest intent verb: "wants to meet and
         # help X" -> want
-        governor = climb(token, lambda t: t.dep_ not in ("xcomp", "conj") or (
+        governor = climb(token, lambda t: t.dep_ not in ("xcomp", "conj", "pobj", "prep") or (
             t.i != token.i and t.lemma_.lower() in SELF_INTENT))
         if intent is None or governor.i == token.i or governor.lemma_.lower() not in SELF_INTENT:
             return
@@ -388,7 +390,7 @@ class RelationReader:
                     for pobj in child.children:
                         if pobj.dep_ == "pobj":
                             found += self._mentions_at(pobj, index, reliability * LINK_RELIABILITY["possessor"], 1)
-                elif of_phrase and child.dep_ == "acl":
+                elif of_phrase and child.dep_ == "acl" and not found:
                     # "a mission offered by the CSTO", "plans to host CSTO drills"
                     for grand in child.children:
                         if grand.dep_ == "agent" and self._made_thing(token):
@@ -553,21 +555,19 @@ class RelationReader:
         if hops > 3:
             return []
         children = list(token.children)
+        group = _pos_group(token)
         args: list[Arg] = []
-        for child in children:
-            if child.dep_ == "agent":
-                for pobj in child.children:
-                    if pobj.dep_ == "pobj":
-                        args += self._mentions_at(pobj, index, inherited)
-        if args:
-            return args
+        agents = [pobj for child in children if child.dep_ == "agent" for pobj in child.children if pobj.dep_ == "pobj"]
+        for pobj in agents:
+            args += self._mentions_at(pobj, index, inherited)
+        if args or (agents and group == "VERB"):
+            return args  # "were seized by assailants": the assailants, whoever they are, not anyone else
         if token.dep_ == "amod" and token.tag_ == "VBN":
             # "the Russia-led alliance", "US-backed forces": the participle's own modifier acts
             for child in children:
                 if child.dep_ in ("npadvmod", "compound", "nmod", "amod") and child.i < token.i:
                     args += self._mentions_at(child, index, inherited, 1, of_phrase=False)
             return args
-        group = _pos_group(token)
         if group == "NOUN" and token.dep_ == "appos" and token.head.i != token.i and token.lemma_.lower() in ROLE_NOUNS:
             # "Turkey, a long-standing member of NATO": the noun describes what it is apposed to
             apposed = self._mentions_at(token.head, index, inherited, depth=1, of_phrase=False)
@@ -577,6 +577,11 @@ class RelationReader:
             for child in children:
                 if child.dep_ in ("poss", "compound", "amod") and child.i < token.i:
                     args += self._mentions_at(child, index, inherited * LINK_RELIABILITY["nominal"], 1)
+            # "an attack by Hamas on an Israeli post": the noun's own agent
+            for child in children:
+                if not args and child.dep_ == "prep" and child.lower_ == "by" and child.i > token.i:
+                    args += [a for pobj in child.children if pobj.dep_ == "pobj"
+                             for a in self._mentions_at(pobj, index, inherited * LINK_RELIABILITY["nominal"], 1)]
             # "the deployment of EU observers": whose forces move is who acts
             for child in children:
                 if not args and child.dep_ == "prep" and child.lower_ == "of":
@@ -701,6 +706,9 @@ class RelationReader:
             if token.dep_ in ("dobj", "attr", "acomp", "oprd") and token.head.i != token.i:
                 clause = token.head
         level = 0
+        if _pos_group(token) == "NOUN" and token.dep_ == "pobj" and token.head.dep_ == "prep" and \
+                token.head.head.pos_ == "VERB" and token.head.head.dep_ in ("xcomp", "ccomp", "acl", "advcl", "pcomp"):
+            clause = token.head.head  # "agreed to participate in peace talks": the talks are still to come
         while True:
             for child in clause.children:
                 if child.dep_ == "neg":
@@ -801,6 +809,12 @@ class RelationReader:
         )
 
 
+
+
+def _canonical(arg: Arg) -> str:
+    """The sort key of an alliance's side: its Wikidata id (numerically), else its kg id."""
+    actor = arg.mention.actor.rolled_up()
+    return f"Q{int(actor.wikidata[1:]):012d}" if actor.wikidata else f"~{actor.id}"
 
 
 def _same_name(a, b) -> bool:

@@ -351,3 +351,22 @@ def test_precision_appositions_threats_and_origins(extractor, text, unwanted):
 ])
 def test_precision_types_by_what_is_acted_on(extractor, text, expected):
     assert expected in asserted(extractor, text)
+
+
+@pytest.mark.parametrize("text, expected, unwanted", [
+    # a passive agent that is named, even if it is nobody we know, is who acted
+    ("Four Jordanian drivers were seized by assailants, Iraqi officials said.", ("attackers", "COERCE", "Jordan"),
+     ("Iraq", "COERCE", "Jordan")),
+    # agreeing to take part in talks is AGREE; the talks are still to come
+    ("Rebel groups agreed to participate in peace talks with the Sudanese government.", ("rebels", "AGREE", "Sudan"),
+     ("rebels", "CONSULT", "Sudan")),
+    # a demand's owner is its possessor, not what the demand is about
+    ("The UN shrugged off US demands to boost its Iraq presence.", ("United Nations", "REJECT", "United States"),
+     ("United Nations", "REJECT", "Iraq")),
+    # an attack's own agent
+    ("Three soldiers were killed in an attack by Hamas on an Israeli post.", ("Hamas", "ASSAULT", "Israel"), None),
+])
+def test_precision_agents_intents_and_owners(extractor, text, expected, unwanted):
+    relations = asserted(extractor, text)
+    assert expected in relations
+    assert unwanted is None or unwanted not in relations
