@@ -47,6 +47,8 @@ ORG_LABELS = {"ORG"}
 GROUP_QUALIFIERS = {"NORP", "GPE", "ORG", "LOC"}
 # Last words of a name that make it a place, not a person ("Erez Crossing")
 PLACE_WORDS = cue("route_nouns") | cue("place_nouns") | cue("facility_nouns")
+# Title words of someone who no longer holds the office
+FORMER = {"former", "ex", "ex-", "retired", "onetime", "one-time", "erstwhile", "late"}
 # Modifiers of officials that say they are not the place's own ("foreign ministers in Brussels")
 VISITING = {"foreign", "international", "visiting", "western", "regional", "european", "arab", "african", "asian"}
 # Words between a name and a body that take the name for themselves ("Iraq hostage mediators")
@@ -488,6 +490,8 @@ class ActorResolver:
             if mention is not None and mention.actor.type != "Person":
                 affiliation = mention.actor.rolled_up()
                 break
+        if any(t.lower_ in FORMER for t in title_tokens):
+            affiliation = None  # "former US ambassador Richard Holbrooke" acts for no one now
         role_words = [
             t.text
             for t in sorted(title_tokens, key=lambda t: t.i)

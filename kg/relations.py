@@ -66,6 +66,7 @@ AWAITING = cue("awaiting")
 HEDGES = cue("hedges")
 HOSTING = cue("hosting")
 LEAVING = cue("leaving")
+TRAVEL = cue("travel")
 ROLE_NOUNS = cue("role_nouns")
 PARTICIPATION = cue("participation_nouns")
 RELATIONAL_NOUNS = cue("relational_nouns")
@@ -255,6 +256,11 @@ class RelationReader:
             return  # "ConocoPhillips" and "Conoco": one unlinked name written two ways
         if frame.type == "MEMBER_OF" and target.mention.actor.rolled_up().type not in ("Organization",):
             return  # membership is in an organisation, not in a person's coalition or a state
+        if frame.type == "MEMBER_OF" and source.mention.actor.type == "Person":
+            return  # "a delegation led by Chairman Abbas": leading is a title, not a membership
+        if token.lemma_.lower() in TRAVEL and not (source.mention.actor.rolled_up().type == "State"
+                                                   and target.mention.actor.type == "State"):
+            return  # a state's envoy arriving in a capital visits; "UN council arrives in Nairobi" meets there
         if frame.type in ("ALLY_OF", "MEMBER_OF") and _pos_group(token) == "NOUN" and any(
                 a.mention.actor.type == "State" and token.doc[a.mention.start].pos_ == "ADJ"
                 for a in (source, target)):

@@ -370,3 +370,22 @@ def test_precision_agents_intents_and_owners(extractor, text, expected, unwanted
     relations = asserted(extractor, text)
     assert expected in relations
     assert unwanted is None or unwanted not in relations
+
+
+@pytest.mark.parametrize("text, unwanted", [
+    # a former office holder acts for no one
+    ("Former US ambassador Richard Holbrooke met Kofi Annan privately.", ("United States", "CONSULT", "United Nations")),
+    # an organisation arriving in a capital meets there; a body arriving is no visit
+    ("The UN Security Council arrives in Nairobi.", ("UN Security Council", "CONSULT", "Kenya")),
+    ("Arafat's body arrives in Cairo for the funeral.", ("Palestine", "CONSULT", "Egypt")),
+    # leading a delegation is a title, not a membership
+    ("A PLO delegation led by Chairman Mahmoud Abbas held talks with Syrian leaders.",
+     ("Mahmoud Abbas", "MEMBER_OF", "Palestine Liberation Organization")),
+])
+def test_precision_former_officials_travel_and_titles(extractor, text, unwanted):
+    assert unwanted not in asserted(extractor, text)
+
+
+def test_precision_a_state_arriving_in_a_state_visits_it(extractor):
+    text = "Pakistani President General Pervez Musharraf has arrived in Britain for a visit."
+    assert any(rtype == "CONSULT" and target == "United Kingdom" for _, rtype, target in asserted(extractor, text))
