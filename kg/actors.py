@@ -489,9 +489,9 @@ class ActorResolver:
             mention = index.at(token)
             if mention is not None and mention.actor.type != "Person":
                 affiliation = mention.actor.rolled_up()
+                if any(t.lower_ in FORMER and t.i < token.i for t in title_tokens):
+                    affiliation = None  # "former US ambassador X" acts for no one now ("British former officer" is British)
                 break
-        if any(t.lower_ in FORMER for t in title_tokens):
-            affiliation = None  # "former US ambassador Richard Holbrooke" acts for no one now
         role_words = [
             t.text
             for t in sorted(title_tokens, key=lambda t: t.i)
