@@ -47,6 +47,8 @@ ORG_LABELS = {"ORG"}
 GROUP_QUALIFIERS = {"NORP", "GPE", "ORG", "LOC"}
 # Last words of a name that make it a place, not a person ("Erez Crossing")
 PLACE_WORDS = cue("route_nouns") | cue("place_nouns") | cue("facility_nouns")
+# Last words of a news outlet's name: outlets report events, they are not their parties
+MEDIA_WORDS = cue("media_words")
 # Title words of someone who no longer holds the office
 FORMER = {"former", "ex", "ex-", "retired", "onetime", "one-time", "erstwhile", "late"}
 # Modifiers of officials that say they are not the place's own ("foreign ministers in Brussels")
@@ -644,6 +646,8 @@ class ActorResolver:
             if form is not None:
                 index.add(Mention(form.actor, ent.start, ent.end, form.kind))
                 continue
+            if label.split()[-1].lower() in MEDIA_WORDS:
+                continue  # "The New York Times", "ABC News": who reports, not a party to what it reports
             actor = Actor(actor_id(label), label, "Organization" if _looks_organised(label) else "Group")
             index.add(Mention(actor, ent.start, ent.end, "name"))
 

@@ -67,6 +67,9 @@ HEDGES = cue("hedges")
 HOSTING = cue("hosting")
 LEAVING = cue("leaving")
 TRAVEL = cue("travel")
+SEIZING = {"seize", "capture", "grab", "snatch"}
+SHOOTING = {"fire", "shoot", "open"}
+IMPENDING = cue("impending")
 ROLE_NOUNS = cue("role_nouns")
 PARTICIPATION = cue("participation_nouns")
 RELATIONAL_NOUNS = cue("relational_nouns")
@@ -241,6 +244,13 @@ class RelationReader:
 
     def _emit(self, token, frame: Frame, source: Arg, target: Arg, seen: set, doc_id: str, text: str,
               offset: int) -> Iterator[Relation]:
+        lemma = token.lemma_.lower()
+        if frame.type == "COERCE" and lemma in SEIZING and source.mention.actor.rolled_up().type == "Group":
+            frame = replace(frame, type="ASSAULT")  # militants seizing a journalist abduct him (PLOVER)
+        if frame.type == "COERCE" and _shot(token):
+            frame = replace(frame, type="ASSAULT")  # "fired to disperse protesters": force, not coercion
+        if frame.type == "REQUEST" and _pos_group(token) == "NOUN" and source.mention.sector == "military":
+            return  # "troops stepped up pressure on insurgents": military pressure is no demand
         if frame.type == "SUPPORT" and _pos_group(token) == "VERB" and source.mention.sector == "military" \
                 and target.mention.sector == "military":
             frame = replace(frame, type="COOPERATE")  # "US forces supported Iraqi troops in raids"
@@ -706,8 +716,9 @@ class RelationReader:
                     negated = True  # "lifted sanctions on Libya", "called off the strike"
                 elif lemma in PROMISSORY:
                     hypothetical = True  # "pledged aid to Iraq", "sought talks with"
-            elif token.dep_ == "pobj" and token.head.lower_ in ("for", "toward", "towards") and (
-                    token.head.head.lemma_.lower() in AWAITING | INTENT | PROSPECT | PROMISSORY):
+            elif token.dep_ == "pobj" and (token.head.lower_ in ("for", "toward", "towards") and (
+                    token.head.head.lemma_.lower() in AWAITING | INTENT | PROSPECT | PROMISSORY) or (
+                    token.head.lower_ == "of" and token.head.head.lemma_.lower() in IMPENDING)):
                 hypothetical = True  # "called for talks with", "a plea for troops", "prepare for a withdrawal"
             if token.dep_ in ("dobj", "attr", "acomp", "oprd") and token.head.i != token.i:
                 clause = token.head
@@ -815,6 +826,12 @@ class RelationReader:
         )
 
 
+
+
+def _shot(token) -> bool:
+    """Whether a coercive act is done by shooting: "fired to disperse the crowd", "opened fire to ..."."""
+    governor = token.head
+    return token.dep_ in ("xcomp", "advcl") and governor.i != token.i and governor.lemma_.lower() in SHOOTING
 
 
 def _canonical(arg: Arg) -> str:

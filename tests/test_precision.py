@@ -355,8 +355,8 @@ def test_precision_types_by_what_is_acted_on(extractor, text, expected):
 
 @pytest.mark.parametrize("text, expected, unwanted", [
     # a passive agent that is named, even if it is nobody we know, is who acted
-    ("Four Jordanian drivers were seized by assailants, Iraqi officials said.", ("attackers", "COERCE", "Jordan"),
-     ("Iraq", "COERCE", "Jordan")),
+    ("Four Jordanian drivers were seized by assailants, Iraqi officials said.", ("attackers", "ASSAULT", "Jordan"),
+     ("Iraq", "ASSAULT", "Jordan")),
     # agreeing to take part in talks is AGREE; the talks are still to come
     ("Rebel groups agreed to participate in peace talks with the Sudanese government.", ("rebels", "AGREE", "Sudan"),
      ("rebels", "CONSULT", "Sudan")),
@@ -389,3 +389,22 @@ def test_precision_former_officials_travel_and_titles(extractor, text, unwanted)
 def test_precision_a_state_arriving_in_a_state_visits_it(extractor):
     text = "Pakistani President General Pervez Musharraf has arrived in Britain for a visit."
     assert any(rtype == "CONSULT" and target == "United Kingdom" for _, rtype, target in asserted(extractor, text))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # PLOVER: an abduction by a group is ASSAULT, an arrest by a state COERCE; force used to disperse is ASSAULT
+    ("Militants seized an Australian journalist in Iraq.", ("militants", "ASSAULT", "Australia")),
+    ("Afghan forces captured two Taliban commanders.", ("Afghanistan", "COERCE", "Taliban")),
+    ("French troops fired to disperse protesters in Abidjan.", ("France", "ASSAULT", "protesters")),
+])
+def test_precision_types_of_force(extractor, text, expected):
+    assert expected in asserted(extractor, text)
+
+
+@pytest.mark.parametrize("text, unwanted", [
+    ("US and Iraqi troops stepped up pressure on Sunni insurgents.", ("United States", "REQUEST", "Sunni insurgents")),
+    ("Pakistan is denying a New York Times report.", ("Pakistan", "REJECT", "New York Times")),
+    ("The minister spoke on the eve of Syria's withdrawal from Lebanon.", ("Syria", "RETREAT", "Lebanon")),
+])
+def test_precision_military_pressure_media_and_impending_events(extractor, text, unwanted):
+    assert unwanted not in asserted(extractor, text)
