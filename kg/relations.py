@@ -68,6 +68,7 @@ HOSTING = cue("hosting")
 LEAVING = cue("leaving")
 TRAVEL = cue("travel")
 SEIZING = {"seize", "capture", "grab", "snatch"}
+RELEASING = {"release", "free", "pardon", "repatriate"}
 SHOOTING = {"fire", "shoot", "open"}
 IMPENDING = cue("impending")
 ROLE_NOUNS = cue("role_nouns")
@@ -210,8 +211,10 @@ class RelationReader:
                 acting = [a for a in self.coded(sources) if not a.incidental]
                 if frame.type not in EVENT_AGENT_TYPES:
                     acting = [a for a in acting if not a.event]
-                if RELATION_TYPES[frame.type].quad.startswith("verbal") and frame.type != "THREATEN":
-                    targets = [a for a in targets if not a.incidental]  # words are said to people, not states
+                if RELATION_TYPES[frame.type].quad.startswith("verbal") and frame.type != "THREATEN" \
+                        and token.lemma_.lower() not in RELEASING:
+                    # words are said to people, not states; but freeing a state's citizens is a concession to it
+                    targets = [a for a in targets if not a.incidental]
                 srcs, tgts = (targets, acting) if frame.reverse else (acting, targets)
                 for s_arg in srcs:
                     for t_arg in tgts:

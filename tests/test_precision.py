@@ -175,7 +175,7 @@ def test_precision_people_and_places_are_not_their_state_in_words(extractor, tex
 
 @pytest.mark.parametrize("text, expected", [
     ("Israeli soldiers killed two Palestinian civilians.", ("Israel", "ASSAULT", "Palestine")),
-    ("Israel released six Egyptian students from prison.", ("Israel", "RETREAT", "Egypt")),
+    ("Israel released six Egyptian students from prison.", ("Israel", "CONCEDE", "Egypt")),  # the schema: release is CONCEDE
     ("Germany sent three planes to Sudan's Darfur region.", ("Germany", "AID", "Sudan")),
     ("Ethiopian troops shelled villages in Eritrea.", ("Ethiopia", "ASSAULT", "Eritrea")),
 ])
