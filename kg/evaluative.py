@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from .actors import MentionIndex
 from .data import cue, read_table
+from .modality import modality
 from .records import Relation
 from .relations import IDEA_NOUNS, LINK_RELIABILITY, Arg, Frame, _pos_group
 from .vocab import RELATION_TYPES
@@ -173,9 +174,9 @@ class EvaluativeReader:
                         continue  # already read off the speech verb ("condemned Israel's policy as ...")
                     seen.add((s_id, t_id, rtype, token.i))
                     relation = self.reader._relation(anchor, frame, s_arg, t_arg, doc_id, text, offset)
-                    negated, hypothetical = self.reader._modality(verb, speech_act=True)
+                    negated, hypothetical = modality(verb, speech_act=True)
                     if token.i != anchor.i:
-                        n, h = self.reader._modality(token)
+                        n, h = modality(token)
                         negated, hypothetical = negated or n, hypothetical or h
                     yield replace(relation, trigger=token.text, negated=relation.negated or negated,
                                   hypothetical=relation.hypothetical or hypothetical)

@@ -31,8 +31,8 @@ from .records import Document, Relation
 CHUNK_CHARS = 20_000
 DATA_FILES = ("lexicon.tsv", "cues.tsv", "states.tsv", "actors.tsv", "persons.tsv", "agents.tsv", "nominals.tsv",
               "evaluations.tsv", "phoenix/persons.tsv", "phoenix/codes.tsv")
-CODE_FILES = ("actors.py", "corpus.py", "data.py", "evaluative.py", "extract.py", "gazetteer.py", "genre.py", "nlp.py",
-              "rdf.py", "relations.py", "wire.py")
+CODE_FILES = ("actors.py", "corpus.py", "data.py", "evaluative.py", "extract.py", "gazetteer.py", "genre.py",
+              "modality.py", "nlp.py", "rdf.py", "relations.py", "wire.py")
 # Seconds a document may take per 1,000 characters (and at least this long, however short it is).
 # Reading a parse normally takes a few milliseconds per 1,000 characters.
 DOC_TIMEOUT = 5.0
