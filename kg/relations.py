@@ -143,7 +143,6 @@ class RelationReader:
         ``context`` is what earlier chunks of the same document introduced (event nouns' owners).
         """
         self.context = context if context is not None else PersonRegistry()
-        self._index = index
         seen: set[tuple] = set()
         for token in doc:
             self._remember_event(token, index)
@@ -195,19 +194,16 @@ class RelationReader:
                     # words are said to people, not states; but freeing a state's citizens is a concession to it
                     targets = [a for a in targets if not a.incidental]
                 srcs, tgts = (targets, acting) if frame.reverse else (acting, targets)
+                addressed = {a.mention.actor.rolled_up() for a in tgts}
                 for s_arg in srcs:
+                    said = frame
+                    if frame.type == "REQUEST" and s_arg.mention.actor.rolled_up() in addressed:
+                        # "Russia called on India and Russia to work together": an intent, not a demand
+                        said = replace(frame, type="AGREE")
                     for t_arg in tgts:
-                        yield from self._emit(token, frame, s_arg, t_arg, seen, doc_id, text, offset)
+                        yield from self._emit(token, said, s_arg, t_arg, seen, doc_id, text, offset)
         yield from self._structural(doc, index, seen, doc_id, text, offset)
         yield from self.evaluative.relations(doc, index, seen, doc_id, text, offset)
-
-    def _addresses_own_side(self, token, source: Arg, frame: Frame) -> bool:
-        """Whether a request's addressees include the requester's own side."""
-        if not frame.slot.startswith(("dobj", "prep:", "dative")):
-            return False
-        index = self._index
-        own = source.mention.actor.rolled_up()
-        return any(a.mention.actor.rolled_up() == own for a in self._slot(token, frame.slot, index, set()))
 
     def coded(self, args: list[Arg]) -> list[Arg]:
         """The arguments that may act: not a person nobody knows and no title ties to an actor."""
@@ -236,9 +232,6 @@ class RelationReader:
         if frame.type == "SUPPORT" and _pos_group(token) == "VERB" and source.mention.sector == "military" \
                 and target.mention.sector == "military":
             frame = replace(frame, type="COOPERATE")  # "US forces supported Iraqi troops in raids"
-        if frame.type == "REQUEST" and self._addresses_own_side(token, source, frame):
-            # "called on India and Russia to work together", said by Russia: an intent, not a demand
-            frame = replace(frame, type="AGREE")
         if frame.type == "ALLY_OF" and _canonical(target) < _canonical(source):
             source, target = target, source  # an alliance has no direction: written once, as the gold writes it
         key = (source.mention.actor.id, target.mention.actor.id, frame.type, token.i)
