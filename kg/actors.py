@@ -180,7 +180,8 @@ class ActorResolver:
             self._unknown_organisations(ents, index)
             self._quoted_first_person(sent, index)
             self._definite_descriptions(sent, index, persons)
-            self._body_mentions(sent, index)  # "its defence ministry", now that "its" is resolved
+            # again, now that references are resolved: "its defence ministry", "the country's army"
+            self._body_mentions(sent, index)
             self._bare_groups(sent, index)
         return index
 
