@@ -228,10 +228,10 @@ class Store:
             _fsync_dir(self.path)
             self._publish(target.name)
         except OSError as exc:
-            shutil.rmtree(target, ignore_errors=True)
+            self._discard_unpublished(target)
             raise self._unwritable(exc) from exc
-        except BaseException:
-            shutil.rmtree(target, ignore_errors=True)
+        except BaseException:  # Ctrl-C or SIGTERM can land after the pointer has moved to the target
+            self._discard_unpublished(target)
             raise
         self._reader = None
         self._prune(keep=target.name)
@@ -249,6 +249,11 @@ class Store:
             os.fsync(f.fileno())
         os.replace(tmp, self.path / POINTER)
         _fsync_dir(self.path)
+
+    def _discard_unpublished(self, target: Path) -> None:
+        """Removes a generation whose publication failed, unless the pointer already names it."""
+        if self._current_name() != target.name:
+            shutil.rmtree(target, ignore_errors=True)
 
     def _generations(self) -> list[str]:
         return sorted(p.name for p in self.path.iterdir() if GENERATION.match(p.name) and p.is_dir())

@@ -37,6 +37,39 @@ def test_store_failed_write_leaves_previous_state(tmp_path):
     assert [q.object.value for q in Store(tmp_path / "s").quads()] == ["4"]
 
 
+@pytest.mark.parametrize("step", ["before the pointer moves", "after the pointer moves"])
+def test_store_interrupt_while_publishing_leaves_a_readable_store(tmp_path, monkeypatch, step):
+    # Ctrl-C (or SIGTERM, which kg build turns into the same) can land on any line of a commit
+    import kg.store as store_module
+
+    store = Store(tmp_path / "s")
+    with store.writer() as w:
+        w.replace_graph(G, [quad(1)])
+    real_replace, moved = store_module.os.replace, []
+
+    def replace(src, dst):
+        real_replace(src, dst)
+        moved.append(dst)
+        if step == "after the pointer moves":
+            raise KeyboardInterrupt
+
+    def fsync_dir(path):
+        if step == "before the pointer moves" and not moved:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(store_module.os, "replace", replace)
+    monkeypatch.setattr(store_module, "_fsync_dir", fsync_dir)
+    with pytest.raises(KeyboardInterrupt):
+        with store.writer() as w:
+            w.replace_graph(G, [quad(2)])
+    monkeypatch.undo()
+    expected = ["2"] if step == "after the pointer moves" else ["1"]
+    assert [q.object.value for q in Store(tmp_path / "s").quads()] == expected
+    with store.writer() as w:  # and the next build goes on from there
+        w.replace_graph(G, [quad(3)])
+    assert [q.object.value for q in Store(tmp_path / "s").quads()] == ["3"]
+
+
 def test_store_second_writer_is_refused_with_a_clear_message(tmp_path):
     store = Store(tmp_path / "s")
     with store.writer():
