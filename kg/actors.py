@@ -84,6 +84,9 @@ class PersonRegistry:
     # persons neither the gazetteer nor the office holders know, with no title tying them to an actor
     # (a commentator, a celebrity, a private citizen): as in PETRARCH, who cannot be coded does not act
     uncoded: set[str] = field(default_factory=set)
+    # persons the document calls "former ..." anywhere: they act for no one in it, at any mention
+    # ("Chalabi's convoy" in the headline, "former council president Ahmed Chalabi" in the body)
+    former: set[str] = field(default_factory=set)
     last_it: tuple[Actor, int] | None = None
     last_they: tuple[Actor, int] | None = None
 
@@ -455,6 +458,8 @@ class ActorResolver:
             words = words[1:]  # a title the recogniser took in: "Taoiseach Bertie Ahern"
             known = self.gaz.persons.get(" ".join(words)) or self._office_holder(" ".join(words))
         affiliation, role = self._title_of(ent, index)
+        if self._called_former(ent, known):
+            persons.former.add(actor_id(text) if known is None else known.id)
         if known is not None:
             if known.represents is None and affiliation is not None:
                 known = _with(known, affiliation, role)
@@ -469,6 +474,19 @@ class ActorResolver:
         if affiliation is None:
             persons.uncoded.add(person.id)
         return person
+
+    @staticmethod
+    def _called_former(ent, known: Actor | None) -> bool:
+        """'former Iraqi council president Ahmed Chalabi': the title before the name says the person no
+        longer holds the office that would make them act for a state. An apposition is not enough:
+        'Colin Powell, a former general' describes a career, not the office held on the day."""
+        if any(t.lower_ in FORMER and t.lower_ != "late" and t.i < ent.start for t in ent.root.subtree):
+            return True
+        before = list(ent.doc[max(ent.sent.start, ent.start - 6):ent.start])
+        marks = [k for k, t in enumerate(before) if t.lower_ in FORMER and t.lower_ != "late"]
+        # "former Iraqi governing council president X": only title words between the mark and the name
+        return bool(marks) and not any(t.tag_ in ("VBD", "VBZ", "VBP", "VB", "MD") or t.text in ",;:"
+                                       for t in before[marks[-1] + 1:])
 
     def _title_of(self, ent, index: MentionIndex) -> tuple[Actor | None, str | None]:
         """The actor and role in a person's title: 'Russian Foreign Minister X', 'the ... spokeswoman, X'."""

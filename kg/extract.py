@@ -15,6 +15,7 @@ import signal
 import threading
 import time
 from collections import deque
+from dataclasses import replace
 from collections.abc import Iterable, Iterator
 import contextlib
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from typing import NamedTuple
 from . import __version__
 from .data import ontology_path
 from .genre import is_sports
-from .records import Document, Relation
+from .records import Actor, Document, Relation
 
 # Long articles are parsed in pieces of at most this many characters, cut at paragraph or
 # sentence boundaries, so memory stays bounded and spaCy's max_length is never reached.
@@ -71,6 +72,17 @@ def chunks(text: str, limit: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
                     break
         yield start, end
         start = end
+
+
+def no_longer_acting(relations: list[Relation], former: set[str]) -> list[Relation]:
+    """The relations with the persons a document calls "former ..." acting for no one."""
+    if not former:
+        return relations
+
+    def plain(actor: Actor) -> Actor:
+        return replace(actor, represents=None) if actor.id in former and actor.represents is not None else actor
+
+    return [replace(r, source=plain(r.source), target=plain(r.target)) for r in relations]
 
 
 def strongest(relations: list[Relation]) -> list[Relation]:
@@ -219,7 +231,7 @@ class Extractor:
                 spent += time.monotonic() - started
             if last:
                 # sports copy ("Argentina beats U.S. team") reads like conflict between states: no relations
-                relations = [] if failure or is_sports(document.text) else strongest(current)
+                relations = [] if failure or is_sports(document.text) else strongest(no_longer_acting(current, persons.former))
                 yield Extraction(document, relations, failure)
                 current, persons, failure, spent = [], PersonRegistry(), None, 0.0
 

@@ -161,6 +161,21 @@ def test_gazetteer_office_holder_in_a_dated_story_rolls_up_to_the_state(extracto
             for r in dated.relations if r.asserted] == [("Tony Blair", "United Kingdom", "CONSULT", "Russia")]
 
 
+def test_gazetteer_a_person_called_former_acts_for_no_one_in_the_whole_story(extractor):
+    # over a year-long date the office holders' list makes Chalabi Iraq's; the story says he no longer is,
+    # and that holds for the headline's mention too
+    from kg.records import Document
+
+    text = ("Gunmen ambush Chalabi's convoy\nBAGHDAD - Gunmen ambushed the convoy of former Iraqi governing "
+            "council president Ahmed Chalabi on Wednesday, aides said.")
+    [story] = extractor.extract([Document("d", text, "x", date="2004")])
+    assert {(r.source.label, r.type, r.target.label, r.target.rolled_up().label) for r in story.relations} == {
+        ("gunmen", "ASSAULT", "Ahmad Chalabi", "Ahmad Chalabi")}
+    # a past career in an apposition leaves the office of the day alone
+    [story] = extractor.extract([Document("d", "Colin Powell, a former general, met Kofi Annan.", "x", date="2004")])
+    assert [r.source.rolled_up().label for r in story.relations] == ["United States"]
+
+
 def test_gazetteer_prime_minister_is_nobodys_surname(extractor):
     relations = extractor.relations("Prime Minister Nikol Pashinyan of Armenia condemned Azerbaijan.")
     assert {r.source.rolled_up().label for r in relations} == {"Armenia"}
