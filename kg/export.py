@@ -75,6 +75,8 @@ def relation_json(r: Relation) -> dict:
         "polarity": r.polarity,
         "negated": r.negated,
         "hypothetical": r.hypothetical,
+        "background": r.background,
+        "stated_date": r.date,
         "confidence": r.confidence,
         "sentence": r.sentence,
         "start": r.start,

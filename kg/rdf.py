@@ -135,6 +135,10 @@ def _statement_quads(relation: Relation, graph: NamedNode) -> Iterator[Quad]:
     yield Quad(s, kg("end"), Literal(str(relation.end), datatype=XSD_INTEGER), graph)
     yield Quad(s, kg("trigger"), _string(relation.trigger), graph)
     yield Quad(s, kg("extractorVersion"), Literal(relation.extractor), graph)
+    if relation.background:
+        yield Quad(s, kg("background"), _boolean(True), graph)
+    if relation.date:
+        yield Quad(s, NamedNode(DCTERMS + "date"), _date(relation.date), graph)
     if relation.source_sector:
         yield Quad(s, kg("sourceSector"), Literal(relation.source_sector), graph)
     if relation.target_sector:

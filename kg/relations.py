@@ -18,11 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
-from .actors import MentionIndex, PersonRegistry, climb
+from .actors import DOCUMENT_DATE, MentionIndex, PersonRegistry, climb
 from .data import cue, read_table, split_list
 from .modality import CONDITIONALS, modality
 from .modality import pos_group as _pos_group
 from .records import Mention, Relation
+from .timing import timing
 from .vocab import RELATION_TYPES
 
 BASE_CONFIDENCE = 0.95
@@ -57,6 +58,7 @@ PLACE_NOUNS = cue("place_nouns")
 QUANTITIES = {"thousand", "hundred", "dozen", "million", "score", "number", "scores", "tens"}
 HOSTING = cue("hosting")
 LEAVING = cue("leaving")
+AUDIENCES = cue("audiences")
 TRAVEL = cue("travel")
 SEIZING = {"seize", "capture", "grab", "snatch"}
 RELEASING = {"release", "pardon", "repatriate"}
@@ -168,6 +170,9 @@ class RelationReader:
                 if frame.type == "REJECT" and token.lemma_.lower() in LEAVING:
                     # one leaves an organisation or talks, not a country: "left Colombia's battlefields"
                     targets = [a for a in targets if a.mention.actor.rolled_up().type == "Organization"]
+                if frame.type == "CONSULT" and frame.slot == "prep:to" and token.lemma_.lower() in ("speak", "talk"):
+                    # "speaking to Iraq's National Council": one addresses an assembly, one does not meet it
+                    targets = [a for a in targets if not _audience(a)]
                 if frame.type == "SUPPORT" and token.lemma_.lower() in HOSTING and any(
                         c.dep_ == "prep" and c.lower_ in ("to", "in", "at") for c in token.children):
                     # "welcomed Chirac to a summit", "greeted the envoy in Cairo": a host meets a guest
@@ -672,6 +677,7 @@ class RelationReader:
             confidence *= LINK_RELIABILITY["reverse"]
         negated, hypothetical = modality(token, speech_act=rtype.quad.startswith("verbal"))
         start, end = _sentence_bounds(token.sent, text, offset)
+        when = timing(token, token.doc.user_data.get(DOCUMENT_DATE))
         return Relation(
             doc=doc_id,
             source=source.mention.actor,
@@ -689,6 +695,8 @@ class RelationReader:
             extractor=self.version,
             source_sector=source.mention.sector,
             target_sector=target.mention.sector,
+            background=when.background,
+            date=when.date,
         )
 
 
@@ -712,6 +720,12 @@ def _same_name(a, b) -> bool:
         return False
     x, y = ("".join(ch for ch in actor.label.lower() if ch.isalnum()) for actor in (a, b))
     return min(len(x), len(y)) >= 4 and (x.startswith(y) or y.startswith(x))
+
+
+def _audience(arg: Arg) -> bool:
+    """An assembly or audience: 'Iraq's National Council', 'the Duma'."""
+    label = arg.mention.actor.label.split()
+    return bool(label) and label[-1].lower() in AUDIENCES
 
 
 def _pairs(group: list[Arg], symmetric: bool) -> Iterator[tuple[Arg, Arg]]:

@@ -45,6 +45,12 @@ class Filter:
     def keeps(self, relation: Relation, date: str | None) -> bool:
         if not relation.asserted:
             return False
+        if relation.background:
+            # "in 1996 Israel accused Syria" is dated 1996; "for years X has blocked Y" has no place in
+            # a timeline and is never counted as the document's news
+            if not relation.date:
+                return False
+            date = relation.date[:4]
         if self.quads and relation.quad not in self.quads:
             return False
         if self.relations and relation.type not in self.relations:

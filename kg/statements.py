@@ -51,6 +51,8 @@ def store_relations(store: Store) -> list[Relation]:
                 end=int(row["end"].value),
                 trigger=row["trigger"].value,
                 extractor=row["extractor"].value,
+                background=row["background"] is not None and row["background"].value == "true",
+                date=row["eventDate"].value if row["eventDate"] is not None else None,
             )
         )
     return relations

@@ -172,7 +172,8 @@ def test_cli_export_jsonl_has_exactly_the_documented_fields(runner, seeds_store_
     result = run(runner, "export", "--format", "jsonl", "--store", seeds_store_path)
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert lines
-    fields = ["doc", "source", "target", "relation", "quad", "polarity", "negated", "hypothetical", "confidence",
+    fields = ["doc", "source", "target", "relation", "quad", "polarity", "negated", "hypothetical", "background",
+              "stated_date", "confidence",
               "sentence", "start", "end"]
     for line in lines:
         assert list(line) == fields

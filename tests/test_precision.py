@@ -386,6 +386,20 @@ def test_precision_former_officials_travel_and_titles(extractor, text, unwanted)
     assert unwanted not in asserted(extractor, text)
 
 
+@pytest.mark.parametrize("text", [
+    # addressing an assembly is a speech, not a meeting
+    "Speaking to Iraq's National Council, Prime Minister Iyad Allawi said trials would start soon.",
+    "Russia's foreign minister talked to the UN Security Council about Sudan.",
+])
+def test_precision_speaking_to_an_assembly_is_no_consultation(extractor, text):
+    assert not any(rtype == "CONSULT" for _, rtype, _ in asserted(extractor, text))
+
+
+def test_precision_speaking_to_a_person_is_a_consultation(extractor):
+    text = "Russia's foreign minister spoke to his Georgian counterpart on Monday."
+    assert ("Russia", "CONSULT", "Georgia") in asserted(extractor, text)
+
+
 def test_precision_a_state_arriving_in_a_state_visits_it(extractor):
     text = "Pakistani President General Pervez Musharraf has arrived in Britain for a visit."
     assert any(rtype == "CONSULT" and target == "United Kingdom" for _, rtype, target in asserted(extractor, text))

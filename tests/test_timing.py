@@ -1,0 +1,39 @@
+"""When a relation happened: the sentence's own time beats the document's date."""
+
+import pytest
+
+from kg.records import Document
+
+
+def read(extractor, text, date="2004-05-01"):
+    [story] = extractor.extract([Document("d", text, "x", date=date)])
+    return {(r.source.rolled_up().label, r.type, r.target.rolled_up().label): (r.background, r.date)
+            for r in story.relations if r.asserted}
+
+
+@pytest.mark.parametrize("text, relation, when", [
+    ("In 1996 Israel accused Syria of sponsoring attacks.", ("Israel", "ACCUSE", "Syria"), (True, "1996")),
+    ("Israel and Egypt signed a peace treaty in 1979.", ("Israel", "AGREE", "Egypt"), (True, "1979")),
+    ("Last year Iran threatened Iraq.", ("Iran", "THREATEN", "Iraq"), (True, "2003")),
+    ("In the 1990s Russia fought Chechen rebels.", ("Russia", "ASSAULT", "Chechen rebels"), (True, "1990s")),
+    ("Two years ago Turkey attacked Kurdish rebels.", ("Turkey", "ASSAULT", "Kurdish rebels"), (True, None)),
+    ("Russia has long backed Armenia.", ("Russia", "SUPPORT", "Armenia"), (True, None)),
+    ("Since 1991 Armenia has occupied Azerbaijani land.", ("Armenia", "COERCE", "Azerbaijan"), (True, None)),
+    # the day's news
+    ("Israel accused Syria on Monday of sponsoring attacks.", ("Israel", "ACCUSE", "Syria"), (False, None)),
+    ("Two days ago Turkey attacked Kurdish rebels.", ("Turkey", "ASSAULT", "Kurdish rebels"), (False, None)),
+    ("In 2004 Israel accused Syria of sponsoring attacks.", ("Israel", "ACCUSE", "Syria"), (False, None)),
+])
+def test_timing_background_and_stated_dates(extractor, text, relation, when):
+    assert read(extractor, text)[relation] == when
+
+
+def test_timing_analyses_date_background_to_its_time_or_leave_it_out(extractor):
+    from kg.signed import Filter
+
+    text = "In 1996 Israel accused Syria of sponsoring attacks. Russia has long backed Armenia. Iran threatened Iraq."
+    [story] = extractor.extract([Document("d", text, "x", date="2004-05-01")])
+    kept = {r.type for r in story.relations if Filter().keeps(r, "2004-05-01")}
+    assert kept == {"ACCUSE", "THREATEN"}  # the standing support has no date to be counted at
+    since_2004 = {r.type for r in story.relations if Filter(since="2004").keeps(r, "2004-05-01")}
+    assert since_2004 == {"THREATEN"}  # the 1996 accusation is 1996's, not this story's
