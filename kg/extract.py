@@ -85,6 +85,35 @@ def no_longer_acting(relations: list[Relation], former: set[str]) -> list[Relati
     return [replace(r, source=plain(r.source), target=plain(r.target)) for r in relations]
 
 
+def told_better_below(relations: list[Relation], text: str) -> list[Relation]:
+    """The relations without those of the headline that the story below tells with another party.
+
+    A headline names parties loosely ("Al-Qaeda Group Kills a Second US Hostage", "UN Signs Pact
+    with New World Court"); when the body has the same act with one of the same parties and another
+    on the other side ("An Iraqi group linked to al-Qaeda killed ...", "... with the new International
+    Criminal Court"), the body's reading stands and the headline's goes."""
+    from .wire import headline_span
+
+    headline = headline_span(text)
+    if headline is None:
+        return relations
+
+    def ends(r: Relation) -> tuple[str, str]:
+        return r.source.rolled_up().id, r.target.rolled_up().id
+
+    in_headline = [r for r in relations if r.end <= headline[1]]
+    body = [r for r in relations if r.start >= headline[1]]
+    told = {(r.type, *ends(r)) for r in body}
+    dropped = set()
+    for h in in_headline:
+        source, target = ends(h)
+        if (h.type, source, target) in told:
+            continue
+        if any(r.type == h.type and (ends(r)[0] == source) != (ends(r)[1] == target) for r in body):
+            dropped.add(id(h))
+    return [r for r in relations if id(r) not in dropped]
+
+
 def strongest(relations: list[Relation]) -> list[Relation]:
     """One relation per statement (the same relation read twice from one sentence, e.g. through two
     triggers, is one statement): the most confident reading, in text order."""
@@ -231,7 +260,8 @@ class Extractor:
                 spent += time.monotonic() - started
             if last:
                 # sports copy ("Argentina beats U.S. team") reads like conflict between states: no relations
-                relations = [] if failure or is_sports(document.text) else strongest(no_longer_acting(current, persons.former))
+                relations = [] if failure or is_sports(document.text) else strongest(
+                    told_better_below(no_longer_acting(current, persons.former), document.text))
                 yield Extraction(document, relations, failure)
                 current, persons, failure, spent = [], PersonRegistry(), None, 0.0
 

@@ -150,7 +150,7 @@ class RelationReader:
             self._remember_event(token, index)
             group = _pos_group(token)
             frames = self.lexicon.get((token.lemma_.lower(), group)) if group else None
-            if not frames:
+            if not frames or _participle_modifier(token):
                 continue
             particles = {c.lower_ for c in token.children if c.dep_ == "prt"}
             sources = None
@@ -720,6 +720,15 @@ def _same_name(a, b) -> bool:
         return False
     x, y = ("".join(ch for ch in actor.label.lower() if ch.isalnum()) for actor in (a, b))
     return min(len(x), len(y)) >= 4 and (x.startswith(y) or y.startswith(x))
+
+
+def _participle_modifier(token) -> bool:
+    """A participle the parser took for a clause's verb: 'hand over wanted Chechen activists', 'the
+    accused men'. After an article, a possessive, a particle or a preposition, it modifies a noun."""
+    if token.tag_ not in ("VBD", "VBN"):
+        return False
+    before = next((t for t in reversed(token.doc[token.sent.start:token.i]) if not t.is_space), None)
+    return before is not None and before.tag_ in ("DT", "PRP$", "POS", "RP") or (before.tag_ == "IN" and before.lower_ != "that")
 
 
 def _audience(arg: Arg) -> bool:

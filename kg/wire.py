@@ -63,6 +63,8 @@ _MARKUP = re.compile(r"&lt;b&gt;\s*\.\.\.\s*&lt;/b&gt;|</?[A-Za-z][^<>\n]{0,40}>
                      r"|(?<![\w&])(?:amp|gt|lt|quot|nbsp);")
 # A wire credit closing a headline: "... deadlock on Kashmir (AFP)", "(Canadian Press)", "(Update1)"
 _HEADLINE_CREDIT = re.compile(rf"\s\((?:{_NAME}|{_CAPS})\)\s*$")
+# "... Opposed by U.S." ends a headline, not a sentence
+_ABBREVIATION_END = re.compile(r"\b(?:[A-Z]\.){2,}$")
 _SENTENCE_END = re.compile(r"(?<!\.\.)[.;,]['\"’”)]*$")
 
 
@@ -79,7 +81,7 @@ def headline_span(text: str) -> tuple[int, int] | None:
     if end < 0 or not text[end:].strip():
         return None
     line = _MARKUP.sub(" ", text[:end]).strip()
-    if not line or len(line.split()) > HEADLINE_WORDS or _SENTENCE_END.search(line):
+    if not line or len(line.split()) > HEADLINE_WORDS or (_SENTENCE_END.search(line) and not _ABBREVIATION_END.search(line)):
         return None
     start = len(text) - len(text.lstrip())
     return start, len(text[:end].rstrip())

@@ -422,3 +422,17 @@ def test_precision_types_of_force(extractor, text, expected):
 ])
 def test_precision_military_pressure_media_and_impending_events(extractor, text, unwanted):
     assert unwanted not in asserted(extractor, text)
+
+
+def test_precision_a_participle_before_a_noun_is_no_act(extractor):
+    # "wanted" modifies "activists": nobody asked Russia for anything
+    text = ("Russia Seeks UN Terrorist Asylum Abuse Crackdown\nUNITED NATIONS (Reuters) - Russia on Thursday "
+            "proposed a  U.N. crackdown on the abuse of political asylum for terrorist  purposes, raising pressure on "
+            "Western states to hand over  wanted Chechen activists.")
+    assert not any(source == "Chechen activists" for source, _, _ in asserted(extractor, text))
+
+
+def test_precision_a_headline_the_story_tells_with_another_party_goes(extractor):
+    text = ("UN Signs Pact with New World Court Opposed by U.S.\nUNITED NATIONS (Reuters) - The United Nations "
+            "signed a cooperation agreement on Monday with the new International Criminal Court.")
+    assert {t for s, r, t in asserted(extractor, text) if r == "AGREE"} == {"International Criminal Court"}

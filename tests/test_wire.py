@@ -185,3 +185,9 @@ def test_wire_docstring_examples_hold():
 def test_wire_names_wrapped_with_runs_of_spaces_are_still_known(extractor, text, expected):
     found = {(r.source.rolled_up().label, r.type, r.target.rolled_up().label) for r in extractor.relations(text)}
     assert expected in found
+
+
+def test_wire_a_headline_may_end_with_an_abbreviation():
+    from kg.wire import headline_span
+
+    assert headline_span("UN Signs Pact Opposed by U.S.\nUNITED NATIONS (Reuters) - The UN signed ...") == (0, 29)
