@@ -728,7 +728,9 @@ def _participle_modifier(token) -> bool:
     if token.tag_ not in ("VBD", "VBN"):
         return False
     before = next((t for t in reversed(token.doc[token.sent.start:token.i]) if not t.is_space), None)
-    return before is not None and before.tag_ in ("DT", "PRP$", "POS", "RP") or (before.tag_ == "IN" and before.lower_ != "that")
+    if before is None:
+        return False
+    return before.tag_ in ("DT", "PRP$", "POS", "RP") or (before.tag_ == "IN" and before.lower_ != "that")
 
 
 def _audience(arg: Arg) -> bool:

@@ -436,3 +436,11 @@ def test_precision_a_headline_the_story_tells_with_another_party_goes(extractor)
     text = ("UN Signs Pact with New World Court Opposed by U.S.\nUNITED NATIONS (Reuters) - The United Nations "
             "signed a cooperation agreement on Monday with the new International Criminal Court.")
     assert {t for s, r, t in asserted(extractor, text) if r == "AGREE"} == {"International Criminal Court"}
+
+
+def test_precision_a_participle_opening_a_sentence_is_read(extractor):
+    # the first word of a sentence has nothing before it (this once failed the whole document)
+    from kg.records import Document
+
+    [read] = extractor.extract([Document("d", "Accused U.S. Army deserter Charles Jenkins left his Tokyo hospital.", "x")])
+    assert read.failure is None
