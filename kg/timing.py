@@ -65,8 +65,11 @@ def _adjunct(child, year: int | None) -> Timing | None:
         if not objects:
             return None
         obj = objects[0]
-        if word == "since" and obj.ent_type_ == "DATE":
-            return Timing(background=True)  # "since 1991 X has occupied Y": a standing state
+        if word == "since" and any(
+                (m := YEAR.match(t.text)) and (year is None or int(m.group(1)[:4]) < year) for t in obj.subtree):
+            # "since 1991 X has occupied Y", "since the collapse of the Soviet Union in 1991": a standing
+            # state ("since Monday" is still news)
+            return Timing(background=True)
         if word == "for" and obj.lemma_.lower() in LONG_SPANS and not _counted(obj):
             return Timing(background=True)  # "for years", "for decades"
         if word in ("in", "during", "until"):

@@ -19,6 +19,9 @@ def read(extractor, text, date="2004-05-01"):
     ("Two years ago Turkey attacked Kurdish rebels.", ("Turkey", "ASSAULT", "Kurdish rebels"), (True, None)),
     ("Russia has long backed Armenia.", ("Russia", "SUPPORT", "Armenia"), (True, None)),
     ("Since 1991 Armenia has occupied Azerbaijani land.", ("Armenia", "COERCE", "Azerbaijan"), (True, None)),
+    ("Since the collapse of the Soviet Union in 1991, Armenia has relied on Russia for its support.",
+     ("Russia", "AID", "Armenia"), (True, None)),
+    ("Russia has shelled Georgia since Monday.", ("Russia", "ASSAULT", "Georgia"), (False, None)),
     # the day's news
     ("Israel accused Syria on Monday of sponsoring attacks.", ("Israel", "ACCUSE", "Syria"), (False, None)),
     ("Two days ago Turkey attacked Kurdish rebels.", ("Turkey", "ASSAULT", "Kurdish rebels"), (False, None)),
