@@ -186,20 +186,30 @@
     return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
   }
 
-  function drawText(ctx, text, x, y, size, colour, weight, boxes, force) {
+  // Writes ``text`` beside a point (below it, else above, right or left of a circle of radius r)
+  // where it overlaps no label already drawn; a forced label goes below when no place is free.
+  function drawText(ctx, text, x, y, r, size, colour, weight, boxes, force) {
     const scale = network.getScale();
     const fs = size / scale;
     ctx.font = weight + " " + fs + "px system-ui, sans-serif";
     const w = ctx.measureText(text).width;
+    const h = fs * 1.1;
     const pad = 2 / scale;
-    const box = [x - w / 2 - pad, y - pad, x + w / 2 + pad, y + fs * 1.1 + pad];
-    if (!force && boxes.some((b) => overlaps(b, box))) return false;
-    boxes.push(box);
+    const gap = r + 2 / scale;
+    const places = r ? [[x, y + gap], [x, y - gap - h], [x + gap + w / 2 + pad, y - h / 2], [x - gap - w / 2 - pad, y - h / 2]]
+      : [[x, y - h / 2]];
+    const boxOf = (p) => [p[0] - w / 2 - pad, p[1] - pad, p[0] + w / 2 + pad, p[1] + h + pad];
+    let place = places.find((p) => !boxes.some((b) => overlaps(b, boxOf(p))));
+    if (!place) {
+      if (!force) return false;
+      place = places[0];
+    }
+    boxes.push(boxOf(place));
     ctx.lineWidth = 3.5 / scale;
     ctx.strokeStyle = "rgba(255,255,255,0.92)";
-    ctx.strokeText(text, x, y);
+    ctx.strokeText(text, place[0], place[1]);
     ctx.fillStyle = colour;
-    ctx.fillText(text, x, y);
+    ctx.fillText(text, place[0], place[1]);
     return true;
   }
 
@@ -229,8 +239,7 @@
       const mine = near.has(id);
       const size = id === state.focus ? 16 : mine ? 13 : 11 + 4 * Math.sqrt(n.count / maxCount);
       const colour = near.size && !mine ? "#9a9a9a" : "#1a1a1a";
-      drawText(ctx, n.name, p.x, p.y + n.size + 2 / scale, size, colour, id === state.focus ? "bold" : "normal",
-               boxes, mine);
+      drawText(ctx, n.name, p.x, p.y, n.size, size, colour, id === state.focus ? "bold" : "normal", boxes, mine);
     }
     // relation types on the focus's links, and on every link once zoomed in
     if (near.size || scale >= 1.3) {
@@ -239,7 +248,7 @@
         const touches = e.from === state.focus || e.to === state.focus;
         if (near.size ? !touches : false) continue;
         const m = edgeMiddle(e.id);
-        drawText(ctx, e.label.toLowerCase().replace("_", " "), m.x, m.y - 6 / scale, 10, "#555", "normal", boxes, false);
+        drawText(ctx, e.label.toLowerCase().replace("_", " "), m.x, m.y, 0, 10, "#555", "normal", boxes, false);
       }
     }
     ctx.restore();
