@@ -121,9 +121,11 @@ def big_graph(tmp_path_factory):
     return html, data
 
 
-# Runs in the page once it is laid out; writes what the page shows into <pre id="probe">.
+# Runs in the page once it is laid out, does ACTION (as a user would: typing, keys, clicks) and
+# writes what the page then shows into <pre id="probe">.
 PROBE = """<script>(function wait() {
   if (document.body.dataset.ready !== "true") { setTimeout(wait, 50); return; }
+  var extra = (function () { ACTION })();
   var d = kgNetwork.body.data;
   var out = document.createElement("pre");
   out.id = "probe";
@@ -131,16 +133,18 @@ PROBE = """<script>(function wait() {
     selected: kgNetwork.getSelectedNodes(),
     nodes: d.nodes.get({filter: function (n) { return !n.hidden; }}).map(function (n) { return n.id; }),
     edges: d.edges.get({filter: function (e) { return !e.hidden; }}).map(function (e) { return e.id; }),
-    physics: kgNetwork.physics.physicsEnabled
+    physics: kgNetwork.physics.physicsEnabled,
+    extra: extra === undefined ? null : extra
   });
   document.body.appendChild(out);
 })();</script></body>"""
 
 
-def show(tmp_path, page_html, fragment=""):
-    """Opens the page in Chromium with ``fragment`` and returns (the DOM, what PROBE saw, console lines)."""
+def show(tmp_path, page_html, fragment="", action=""):
+    """Opens the page in Chromium with ``fragment``, runs the JavaScript ``action`` once it is laid
+    out, and returns (the DOM, what PROBE saw, console lines)."""
     page = tmp_path / "big.html"
-    page.write_text(page_html.replace("</body>", PROBE), encoding="utf-8")
+    page.write_text(page_html.replace("</body>", PROBE.replace("ACTION", action)), encoding="utf-8")
     try:
         result = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
                                  page.as_uri() + fragment], capture_output=True, text=True, timeout=90)
@@ -181,6 +185,30 @@ def test_browser_search_by_alias_selects_the_actor_and_its_neighbours(big_graph,
     listed = re.findall(r"<button[^>]*>([^<]*)</button>", re.search(r'<ul id="kg-neighbours">(.*?)</ul>', dom).group(1))
     assert sorted(listed) == sorted(names[n] for n in neighbours) and listed
     assert text_of(dom, "kg-status").startswith("Armenia")
+
+
+TYPE = """var box = document.getElementById("kg-search");
+  function key(name) { box.dispatchEvent(new KeyboardEvent("keydown", {key: name, bubbles: true})); }
+  box.focus(); box.value = "HAYAS"; box.dispatchEvent(new Event("input"));
+  var offered = Array.prototype.map.call(document.querySelectorAll("#kg-matches li"), function (li) { return li.textContent; });
+  key("ArrowDown"); key("Enter");
+  return offered;"""
+
+
+@pytest.mark.timeout(180)
+def test_browser_typing_part_of_a_name_offers_matches_and_enter_selects(big_graph, tmp_path):
+    html, data = big_graph
+    dom, seen, console = show(tmp_path, html, action=TYPE)
+    assert console == []
+    assert seen["extra"] == ["Armenia \u2014 Hayastan"]  # found by the start of an alias, which is shown
+    assert seen["selected"] == ["Armenia"]
+
+
+@pytest.mark.timeout(180)
+def test_browser_the_layout_button_resumes_and_pauses_physics(big_graph, tmp_path):
+    click = 'document.getElementById("kg-physics").click(); return document.getElementById("kg-physics").textContent;'
+    dom, seen, console = show(tmp_path, big_graph[0], action=click)
+    assert console == [] and seen["physics"] is True and seen["extra"] == "Pause layout"
 
 
 @pytest.mark.timeout(180)
