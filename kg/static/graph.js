@@ -195,7 +195,7 @@
     const w = ctx.measureText(text).width;
     const h = fs * 1.1;
     const pad = 2 / scale;
-    const gap = r + 2 / scale;
+    const gap = r + 4 / scale;
     const places = r ? [[x, y + gap], [x, y - gap - h], [x + gap + w / 2 + pad, y - h / 2], [x - gap - w / 2 - pad, y - h / 2]]
       : [[x, y - h / 2]];
     const boxOf = (p) => [p[0] - w / 2 - pad, p[1] - pad, p[0] + w / 2 + pad, p[1] + h + pad];
