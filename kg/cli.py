@@ -443,13 +443,16 @@ def _echo_rows(headers: list[str], rows: list[list], fmt: str, empty: str) -> No
               help="html: colour actors by bloc or by type.")
 @click.option("--min-count", type=click.IntRange(1, 10000), default=1, show_default=True,
               help="html: only actor pairs with at least this many relations.")
+@click.option("--top", type=click.IntRange(0, None), default=150, show_default=True,
+              help="html: draw only the N actors with the most relations (0: all).")
 @filter_options
 @store_option
-def export(fmt, output, color, min_count, keep, store):
+def export(fmt, output, color, min_count, top, keep, store):
     """Export the graph: RDF (ttl, nq, jsonld), relations (jsonl), graphs (graphml, gexf, html).
 
     The HTML page draws the actor graph offline (no request leaves it), coloured by bloc (or by
-    type), filtered by the options below.
+    type), filtered by the options below: at most the --top actors by count, with a search box (any
+    name or alias) and filters by quad class, count per pair and actor type that work in the page.
 
     \b
     Example:
@@ -461,13 +464,13 @@ def export(fmt, output, color, min_count, keep, store):
     from .signed import Filter
 
     store.pointer()  # a clear error before any output file is created
-    if fmt != "html" and (keep != Filter() or color != "bloc" or min_count != 1):
-        raise click.UsageError("--color, --min-count, --since, --until, --quad, --relation and --no-rollup "
+    if fmt != "html" and (keep != Filter() or color != "bloc" or min_count != 1 or top != 150):
+        raise click.UsageError("--color, --min-count, --top, --since, --until, --quad, --relation and --no-rollup "
                                "shape the html graph; the other formats export everything")
     if fmt == "html":
         if output is None:
             raise click.UsageError("--format html needs -o FILE")
-        _write_html(store, output, keep, color, min_count)
+        _write_html(store, output, keep, color, min_count, top)
         return
     from .safe import EscapingWriter
 
@@ -835,10 +838,12 @@ def plot_alliances_command(output, limit, keep, store):
 @click.option("--color", type=click.Choice(["bloc", "type"]), default="bloc", show_default=True)
 @click.option("--min-count", type=click.IntRange(1, 10000), default=1, show_default=True,
               help="Only actor pairs with at least this many relations.")
+@click.option("--top", type=click.IntRange(0, None), default=150, show_default=True,
+              help="Draw only the N actors with the most relations, ACTOR always (0: all).")
 @filter_options
 @store_option
-def graph(actor, depth, output, color, min_count, keep, store):
-    """An interactive HTML graph of ACTOR's neighbourhood (works offline).
+def graph(actor, depth, output, color, min_count, top, keep, store):
+    """An interactive HTML graph of ACTOR's neighbourhood (works offline), ACTOR selected.
 
     \b
     Example:
@@ -847,16 +852,16 @@ def graph(actor, depth, output, color, min_count, keep, store):
     from .lookup import find_actor
 
     ref = find_actor(store, actor)
-    _write_html(store, output, keep, color, min_count, center=ref.id, depth=depth,
+    _write_html(store, output, keep, color, min_count, top, center=ref.id, depth=depth,
                 title=f"kg: {ref.label} and its neighbours")
 
 
-def _write_html(store, output, keep, color, min_count, center=None, depth=1, title="kg graph"):
-    from .export import html_page
+def _write_html(store, output, keep, color, min_count, top, center=None, depth=1, title="kg graph"):
+    from .export import html_page, store_aliases
 
     relations, dates = _load(store)
     page = html_page(relations, dates, keep, color_by=color, min_count=min_count, center=center, depth=depth,
-                     title=title)
+                     title=title, top=top, aliases=store_aliases(store))
     _write_file(output, lambda f: f.write(page.encode("utf-8")))
     echo(f"wrote {output}", err=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import IO
@@ -18,13 +19,15 @@ from .vocab import PREFIXES
 FORMATS = ("ttl", "nq", "jsonld", "jsonl", "graphml", "gexf", "html")
 BINARY_FORMATS = {"graphml", "gexf"}
 RDF_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
-BLOC_COLOURS = ["#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494", "#b3b3b3",
-                "#1f78b4", "#33a02c"]  # ColorBrewer Set2, then Paired
+BLOC_COLOURS = ["#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494", "#1f78b4",
+                "#33a02c", "#fb9a99"]  # ColorBrewer Set2 without its grey, then Paired
+UNPLACED_COLOUR = "#c4c4c4"  # an actor no bloc holds: neutral grey, kept out of BLOC_COLOURS
 POLARITY_COLOURS = {1: "#1b9e77", -1: "#d95f02", 0: "#8c8c8c"}  # colour-blind safe (ColorBrewer Dark2)
 TYPE_COLOURS = {"State": "#4c72b0", "Organization": "#8172b2", "Group": "#937860", "Person": "#64b5cd"}
+DEFAULT_TOP = 150  # actors drawn by default in the HTML graph: more is a hairball on a laptop screen
 
 
-def export(store: Store, fmt: str, out: IO[bytes], *, max_evidence: int = 5) -> None:
+def export(store: Store, fmt: str, out: IO[bytes], *, max_evidence: int = 5, top: int = DEFAULT_TOP) -> None:
     """Writes the store in ``fmt`` (one of FORMATS) to a binary stream."""
     if fmt in RDF_FORMATS:
         export_rdf(store, fmt, out)
@@ -42,7 +45,9 @@ def export(store: Store, fmt: str, out: IO[bytes], *, max_evidence: int = 5) -> 
     elif fmt == "html":
         from .statements import statement_dates, store_relations
 
-        out.write(html_page(store_relations(store), statement_dates(store), max_evidence=max_evidence).encode("utf-8"))
+        page = html_page(store_relations(store), statement_dates(store), max_evidence=max_evidence, top=top,
+                         aliases=store_aliases(store))
+        out.write(page.encode("utf-8"))
     else:
         raise ValueError(f"unknown export format {fmt!r}")
 
@@ -96,6 +101,23 @@ def _simple_attributes(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 # -- HTML
 
+ALIASES = """
+SELECT ?actor ?alias WHERE {
+  GRAPH <https://w3id.org/kg/graph/actors> { ?actor skos:altLabel ?alias }
+}"""
+
+
+def store_aliases(store: Store) -> dict[str, tuple[str, ...]]:
+    """Actor id -> its other names (skos:altLabel), sorted: what the HTML graph's search box also finds."""
+    from urllib.parse import unquote
+
+    from .vocab import ACTOR
+
+    names: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(ALIASES):
+        names[unquote(row["actor"].value.removeprefix(ACTOR))].add(row["alias"].value)
+    return {actor: tuple(sorted(aliases)) for actor, aliases in names.items()}
+
 
 def _vis_js() -> str:
     import pyvis
@@ -105,6 +127,12 @@ def _vis_js() -> str:
     if not candidates:
         raise FileNotFoundError("pyvis ships no vis-network.min.js: reinstall pyvis")
     return candidates[-1].read_text(encoding="utf-8")
+
+
+def _static(name: str) -> str:
+    from importlib.resources import files
+
+    return files("kg").joinpath("static", name).read_text(encoding="utf-8")
 
 
 def _script_json(value) -> str:
@@ -118,10 +146,16 @@ def _script_json(value) -> str:
 
 def html_page(relations, dates: dict[str, str] | None = None, keep=None, *, color_by: str = "bloc",
               min_count: int = 1, center: str | None = None, depth: int = 1, title: str = "kg graph",
-              max_evidence: int = 5) -> str:
+              max_evidence: int = 5, top: int = DEFAULT_TOP, aliases: dict[str, tuple[str, ...]] | None = None,
+              unit: str = "relations") -> str:
     """The HTML graph of ``relations`` (filtered by ``keep``, a kg.signed.Filter): nodes coloured by
-    bloc or actor type and sized by weighted degree, pairs with fewer than ``min_count`` relations
-    left out, optionally only the ``depth``-neighbourhood of ``center``."""
+    bloc or actor type and sized by their count of relations, pairs with fewer than ``min_count``
+    relations left out, optionally only the ``depth``-neighbourhood of ``center``, at most the
+    ``top`` actors by count (0: all).
+
+    ``aliases`` (actor id -> other names, see store_aliases) are added to the names the actors'
+    records carry, for the page's search box; ``unit`` names what one relation counts (relations,
+    events, mentions) in the page."""
     from .alliances import blocs
     from .graph import relations_graph
     from .signed import Filter, signed_graph
@@ -137,133 +171,148 @@ def html_page(relations, dates: dict[str, str] | None = None, keep=None, *, colo
     if center is not None and center in graph:
         around = nx.ego_graph(graph.to_undirected(as_view=True), center, radius=depth)
         graph = graph.subgraph(around.nodes).copy()
+    # blocs of everything drawable, before the top-N cut: --top changes what is drawn, not the colours
     signed = signed_graph(kept, dates, keep)
     signed = signed.subgraph(graph.nodes).copy()
     membership = blocs(signed).membership if color_by == "bloc" and signed.number_of_edges() else {}
     strength = {n: sum(abs(w) for _, _, w in signed.edges(n, data="weight")) for n in signed}
+    names: dict[str, set[str]] = defaultdict(set)
+    for r in kept:
+        for actor in (r.source, r.target, r.source.rolled_up(), r.target.rolled_up()):
+            names[actor.id].update(actor.aliases)
+    for actor, more in (aliases or {}).items():
+        names[actor].update(more)
     return graph_html(graph, title=title, max_evidence=max_evidence, color_by=color_by, membership=membership,
-                      strength=strength)
+                      strength=strength, top=top, aliases={a: tuple(sorted(n)) for a, n in names.items()},
+                      focus=center if center in graph else None, unit=unit)
+
+
+def _ranked(graph: nx.MultiDiGraph, counts: Counter, strength: dict[str, float], focus: str | None) -> list[str]:
+    """Actors by importance: the focus first, then by count of relations, then weighted degree, then name."""
+    return sorted(graph.nodes, key=lambda n: (n != focus, -counts[n], -strength.get(n, 0.0),
+                                               str(graph.nodes[n].get("label", n)).casefold(), n))
 
 
 def graph_data(graph: nx.MultiDiGraph, *, max_evidence: int = 5, color_by: str = "type",
-               membership: dict[str, int] | None = None, strength: dict[str, float] | None = None) -> dict:
-    """Nodes and edges for vis-network: one edge per actor pair and direction, tooltips as plain text.
+               membership: dict[str, int] | None = None, strength: dict[str, float] | None = None,
+               top: int = DEFAULT_TOP, aliases: dict[str, tuple[str, ...]] | None = None,
+               focus: str | None = None, unit: str = "relations") -> dict:
+    """What the HTML page draws and filters, as plain JSON-ready data.
 
-    Node size grows with weighted degree (``strength``, else the relation count); colour shows the
-    bloc (``membership``) or the actor type."""
-    from pyvis.network import Network
+    Actors (``nodes``) are the ``top`` by count of relations (0: all; ``focus`` is always kept),
+    ranked, with their aliases, type, bloc and a size that grows with the count; the others are
+    listed in ``omitted`` so that a search can say why they are missing. ``edges`` has one entry per
+    actor pair and direction with its counts by quad class and by relation type and its strongest
+    evidence (``max_evidence`` per quad class). Colour shows the bloc (``membership``: bloc index,
+    actors without one are "unplaced", grey) or the actor type. Every string is plain text."""
+    from .records import ACTOR_TYPES
+    from .vocab import QUAD_CLASSES, RELATION_TYPES
 
-    net = Network(directed=True)
-    counts = Counter()
+    membership = membership or {}
+    aliases = aliases or {}
+    counts: Counter = Counter()
     for u, v in graph.edges():
         counts[u] += 1
         counts[v] += 1
-    strength = strength or {n: float(c) for n, c in counts.items()}
-    membership = membership or {}
-    for node, data in graph.nodes(data=True):
-        tip = [data.get("label", node), f"type: {data.get('type', '')}"]
+    strength = strength if strength is not None else {n: float(c) for n, c in counts.items()}
+    by_bloc = color_by == "bloc" and bool(membership)
+    ranked = _ranked(graph, counts, strength, focus)
+    shown = ranked[:top] if top > 0 else ranked
+    kept = set(shown)
+    largest = max((counts[n] for n in shown), default=1) or 1
+
+    def name(node: str) -> str:
+        return str(graph.nodes[node].get("label", node))
+
+    def other_names(node: str) -> list[str]:
+        return [a for a in aliases.get(node, ()) if a != name(node)]
+
+    nodes = []
+    for rank, node in enumerate(shown):
+        data = graph.nodes[node]
+        bloc = membership.get(node)
+        if by_bloc:
+            colour = BLOC_COLOURS[bloc % len(BLOC_COLOURS)] if bloc is not None else UNPLACED_COLOUR
+        else:
+            colour = TYPE_COLOURS.get(data.get("type"), UNPLACED_COLOUR)
+        tip = [name(node)]
+        if other_names(node):
+            more = other_names(node)
+            tip.append("also: " + ", ".join(more[:8]) + (f" and {len(more) - 8} more" if len(more) > 8 else ""))
+        tip.append(f"type: {data.get('type', '')}")
         if data.get("wikidata"):
             tip.append(f"Wikidata: {data['wikidata']}")
-        if node in membership:
-            tip.append(f"bloc: {membership[node] + 1}")
-        tip.append(f"relations: {counts[node]}, weighted degree: {strength.get(node, 0):.1f}")
-        colour = (BLOC_COLOURS[membership[node] % len(BLOC_COLOURS)] if color_by == "bloc" and node in membership
-                  else TYPE_COLOURS.get(data.get("type"), "#999999"))
-        net.add_node(node, label=data.get("label", node), title="\n".join(tip), color=colour,
-                     size=10 + 3 * strength.get(node, 0.0) ** 0.5)
+        if by_bloc:
+            tip.append(f"bloc: {bloc + 1}" if bloc is not None else "bloc: unplaced (too little signed evidence)")
+        tip.append(f"{unit}: {counts[node]}, weighted degree: {strength.get(node, 0.0):.1f}")
+        nodes.append({"id": node, "name": name(node), "aliases": other_names(node), "type": data.get("type", ""),
+                      "wikidata": data.get("wikidata") or None, "bloc": bloc, "count": counts[node],
+                      "strength": round(strength.get(node, 0.0), 3), "rank": rank, "color": colour,
+                      "size": round(6 + 24 * (counts[node] / largest) ** 0.5, 1), "title": "\n".join(tip)})
+    omitted = [{"id": n, "name": name(n), "aliases": other_names(n), "count": counts[n]} for n in ranked[len(shown):]]
+
     pairs: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for u, v, data in graph.edges(data=True):
-        pairs[(u, v)].append(data)
-    for (u, v), edges in sorted(pairs.items()):
-        net_polarity = sum(e["polarity"] for e in edges)
-        sign = (net_polarity > 0) - (net_polarity < 0)
-        types = Counter(e["relation"] for e in edges)
-        tip = [f"{graph.nodes[u].get('label', u)} -> {graph.nodes[v].get('label', v)}",
-               ", ".join(f"{t} x{n}" for t, n in types.most_common())]
-        for e in sorted(edges, key=lambda e: -e["confidence"])[:max_evidence]:
-            tip.append(f"[{e['relation']}] {e['doc']}: {e['sentence']}")
-        if len(edges) > max_evidence:
-            tip.append(f"... and {len(edges) - max_evidence} more")
-        # the label agrees with the colour: the most frequent type of the dyad's net sign
-        agreeing = Counter(e["relation"] for e in edges if (e["polarity"] > 0) - (e["polarity"] < 0) == sign)
-        label = (agreeing or types).most_common(1)[0][0]
-        net.add_edge(u, v, title="\n".join(tip), color=POLARITY_COLOURS[sign], width=1 + min(len(edges), 10),
-                     arrows="to", label=label)
-    return {"nodes": net.nodes, "edges": net.edges}
+        if u in kept and v in kept:
+            pairs[(u, v)].append(data)
+    edges = []
+    for index, ((u, v), relations) in enumerate(sorted(pairs.items())):
+        evidence = []
+        by_quad: Counter = Counter()
+        for e in sorted(relations, key=lambda e: (-e["confidence"], e["doc"], e["start"])):
+            by_quad[e["quad"]] += 1
+            if by_quad[e["quad"]] <= max_evidence:
+                evidence.append([e["relation"], e["quad"], e["doc"], e.get("date", ""), e["sentence"]])
+        edges.append({"id": index, "from": u, "to": v, "count": len(relations),
+                      "quads": dict(sorted(Counter(e["quad"] for e in relations).items())),
+                      "types": dict(Counter(e["relation"] for e in relations).most_common()),
+                      "evidence": evidence})
+
+    present_types = sorted({t for e in edges for t in e["types"]})
+    present_quads = {q for e in edges for q in e["quads"]}
+    if by_bloc:
+        leaders: dict[int, str] = {}
+        for node, bloc in sorted(membership.items()):  # name each bloc after its strongest member
+            if node in graph and (bloc not in leaders or strength.get(node, 0) > strength.get(leaders[bloc], 0)):
+                leaders[bloc] = node
+        legend = [[f"bloc {b + 1} ({name(n)})", BLOC_COLOURS[b % len(BLOC_COLOURS)]] for b, n in sorted(leaders.items())]
+        if any(n not in membership for n in shown):
+            legend.append(["unplaced (no bloc)", UNPLACED_COLOUR])
+    else:
+        legend = [[t.lower(), c] for t, c in TYPE_COLOURS.items()]
+    total = graph.number_of_nodes()
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "omitted": omitted,
+        "actors": {"shown": len(shown), "total": total},
+        "note": f"showing the top {len(shown)} of {total} actors by count; --top 0 for all" if omitted else "",
+        "quads": [q for q in QUAD_CLASSES if q in present_quads],
+        "actorTypes": [t for t in ACTOR_TYPES if any(n["type"] == t for n in nodes)],
+        "relationTypes": {t: {"quad": RELATION_TYPES[t].quad, "polarity": RELATION_TYPES[t].polarity}
+                          for t in present_types if t in RELATION_TYPES},
+        "polarityColours": {"1": POLARITY_COLOURS[1], "-1": POLARITY_COLOURS[-1], "0": POLARITY_COLOURS[0]},
+        "legend": legend,
+        "colourBy": "bloc" if by_bloc else "type",
+        "focus": focus if focus in kept else None,
+        "unit": unit,
+        "maxEvidence": max_evidence,
+    }
 
 
 def graph_html(graph: nx.MultiDiGraph, *, title: str = "kg graph", max_evidence: int = 5, color_by: str = "type",
-               membership: dict[str, int] | None = None, strength: dict[str, float] | None = None) -> str:
-    """A self-contained page (vis-network inline, no request leaves it) drawing ``graph``."""
-    membership = membership or {}
-    data = graph_data(graph, max_evidence=max_evidence, color_by=color_by, membership=membership, strength=strength)
-    keys = [("cooperation", POLARITY_COLOURS[1]), ("conflict", POLARITY_COLOURS[-1]),
-            ("structural / mixed", POLARITY_COLOURS[0])]
-    if color_by == "bloc" and membership:
-        leaders: dict[int, str] = {}
-        for node, bloc in membership.items():  # name each bloc after its strongest member
-            if node in graph and (bloc not in leaders or (strength or {}).get(node, 0) > (strength or {}).get(leaders[bloc], 0)):
-                leaders[bloc] = node
-        keys += [(f"bloc {b + 1} ({graph.nodes[n].get('label', n)})", BLOC_COLOURS[b % len(BLOC_COLOURS)])
-                 for b, n in sorted(leaders.items())]
-    else:
-        keys += [(t.lower(), c) for t, c in TYPE_COLOURS.items()]
-    legend = "".join(
-        f'<span class="key"><span class="swatch" style="background:{colour}"></span>{html.escape(name)}</span>'
-        for name, colour in keys
-    )
-    return _TEMPLATE.format(
-        title=html.escape(title),
-        summary=html.escape(f"{graph.number_of_nodes()} actors, {graph.number_of_edges()} relations"),
-        legend=legend,
-        vis_js=_vis_js().replace("</script", "<\\/script"),
-        data=_script_json(data),
-    )
-
-
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<title>{title}</title>
-<style>
-  html, body {{ height: 100%; }}
-  body {{ margin: 0; font: 14px system-ui, sans-serif; color: #222; display: flex; flex-direction: column; }}
-  header {{ padding: 8px 12px; border-bottom: 1px solid #ddd; display: flex; gap: 16px; align-items: center; flex-wrap: wrap; }}
-  h1 {{ font-size: 16px; margin: 0; }}
-  .key {{ display: inline-flex; align-items: center; gap: 4px; margin-right: 10px; }}
-  .swatch {{ width: 12px; height: 12px; border-radius: 2px; display: inline-block; }}
-  #graph {{ width: 100%; flex: 1; min-height: 300px; }}
-  .tip {{ white-space: pre-line; max-width: 480px; font-size: 12px; }}
-</style>
-</head>
-<body>
-<header><h1>{title}</h1><span>{summary}</span><span>{legend}</span></header>
-<div id="graph"></div>
-<script>{vis_js}</script>
-<script>
-(function () {{
-  var data = {data};
-  function tip(text) {{
-    var el = document.createElement("div");
-    el.className = "tip";
-    el.textContent = text;  // article text is shown as text, never parsed as HTML
-    return el;
-  }}
-  data.nodes.forEach(function (n) {{ n.title = tip(n.title); }});
-  data.edges.forEach(function (e) {{ e.title = tip(e.title); e.font = {{size: 9, color: "#555", strokeWidth: 0}}; }});
-  var network = new vis.Network(document.getElementById("graph"),
-    {{nodes: new vis.DataSet(data.nodes), edges: new vis.DataSet(data.edges)}},
-    {{physics: {{solver: "forceAtlas2Based", stabilization: {{iterations: 300}},
-                forceAtlas2Based: {{gravitationalConstant: -60, springLength: 120}}}},
-      edges: {{smooth: {{type: "dynamic"}}}},
-      nodes: {{shape: "dot", font: {{size: 14}}}},
-      interaction: {{hover: true, tooltipDelay: 120}}}});
-  network.once("stabilizationIterationsDone", function () {{ network.setOptions({{physics: false}}); }});
-  window.kgNetwork = network;  // for scripting the page (and for the browser tests)
-}})();
-</script>
-</body>
-</html>
-"""
+               membership: dict[str, int] | None = None, strength: dict[str, float] | None = None,
+               top: int = DEFAULT_TOP, aliases: dict[str, tuple[str, ...]] | None = None,
+               focus: str | None = None, unit: str = "relations") -> str:
+    """A self-contained page (vis-network inline, no request leaves it) drawing ``graph`` (see graph_data),
+    with a search box, filters and a legend; the page's script puts text in with textContent only."""
+    data = graph_data(graph, max_evidence=max_evidence, color_by=color_by, membership=membership, strength=strength,
+                      top=top, aliases=aliases, focus=focus, unit=unit)
+    values = {
+        "title": html.escape(title),
+        "vis_js": _vis_js().replace("</script", "<\\/script"),
+        "page_js": _static("graph.js").replace("</script", "<\\/script"),
+        "data": _script_json(data),
+    }
+    # one pass: a value is never scanned for placeholders again
+    return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], _static("graph.html"))
