@@ -364,6 +364,9 @@ class RelationReader:
                     found += [a for g in child.children if g.dep_ == "pobj"
                               for a in self._mentions_at(g, index, reliability, 0, of_phrase)]
         if not mentions and not found and depth == 0:
+            # "Sharon's Likud party": the party is named; its leader in the possessive is not a party to it
+            named = any(c.dep_ == "compound" and (m := index.at(c)) is not None and m.kind == "name"
+                        and m.actor.type in ("Organization", "Group") for c in token.children)
             for child in token.children:
                 if child.dep_ == "amod" and child.tag_ == "VBN" and child.lemma_.lower() in LEADER_PARTICIPLES:
                     # "US-led forces", "the Saudi-led coalition" are their leader's (not "US-backed militias")
@@ -371,7 +374,7 @@ class RelationReader:
                 elif child.dep_ in ("poss", "compound", "amod") and child.i < token.i:
                     # "Karabakh peacekeepers" are not the region's: a territory is an owner only by "of"
                     owner = index.at(child)
-                    if child.dep_ == "poss" and token.lemma_.lower() in RELATIONAL_NOUNS:
+                    if child.dep_ == "poss" and (token.lemma_.lower() in RELATIONAL_NOUNS or named):
                         continue  # "Washington's allies" are not Washington
                     if owner is not None and owner.kind == "territory" and child.dep_ != "poss":
                         continue

@@ -84,9 +84,10 @@ def _adjunct(child, year: int | None) -> Timing | None:
     if word == "ago" or (child.dep_ in ("npadvmod", "tmod") and any(c.lower_ == "ago" for c in child.children)):
         units = [t for t in (child, *child.children) if t.lemma_.lower() in LONG_SPANS]
         return Timing(background=True) if units else None  # "two years ago"; "two days ago" is still news
-    if child.dep_ in ("npadvmod", "tmod") and child.lemma_.lower() == "year" and any(
+    if child.dep_ in ("npadvmod", "tmod") and child.lemma_.lower() in LONG_SPANS and any(
             c.lower_ == "last" for c in child.children):
-        return Timing(background=True, date=str(year - 1) if year else None)  # "last year"
+        # "last year" is dated; "last month", "last week" are past, though the day is unknown
+        return Timing(background=True, date=str(year - 1) if year and child.lemma_.lower() == "year" else None)
     if child.dep_ == "advmod" and word in BACKGROUND_ADVERBS:
         return Timing(background=True)  # "previously", "has long backed"
     return None

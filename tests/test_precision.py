@@ -444,3 +444,8 @@ def test_precision_a_participle_opening_a_sentence_is_read(extractor):
 
     [read] = extractor.extract([Document("d", "Accused U.S. Army deserter Charles Jenkins left his Tokyo hospital.", "x")])
     assert read.failure is None
+
+
+def test_precision_a_named_party_is_not_its_leaders(extractor):
+    text = "Israel's opposition Labour party began talks with Prime Minister Ariel Sharon's Likud party yesterday."
+    assert {t for _, r, t in asserted(extractor, text) if r == "CONSULT"} == {"Likud"}

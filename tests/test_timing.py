@@ -15,6 +15,8 @@ def read(extractor, text, date="2004-05-01"):
     ("In 1996 Israel accused Syria of sponsoring attacks.", ("Israel", "ACCUSE", "Syria"), (True, "1996")),
     ("Israel and Egypt signed a peace treaty in 1979.", ("Israel", "AGREE", "Egypt"), (True, "1979")),
     ("Last year Iran threatened Iraq.", ("Iran", "THREATEN", "Iraq"), (True, "2003")),
+    ("Kofi Annan received advice last month in a private meeting with Russia's foreign minister.",
+     ("United Nations", "CONSULT", "Russia"), (True, None)),
     ("In the 1990s Russia fought Chechen rebels.", ("Russia", "ASSAULT", "Chechen rebels"), (True, "1990s")),
     ("Two years ago Turkey attacked Kurdish rebels.", ("Turkey", "ASSAULT", "Kurdish rebels"), (True, None)),
     ("Russia has long backed Armenia.", ("Russia", "SUPPORT", "Armenia"), (True, None)),
