@@ -657,7 +657,8 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
         if result.trend:
             echo(f"trend: {result.trend} (last month against the mean of the earlier ones)")
     if result.undated:
-        echo(f"{result.undated} relations come from undated documents and are not in the timeline")
+        echo(f"{result.undated} relations come from documents dated to no month (undated, or a year only) "
+             f"and are not in the timeline")
     if result.evidence:
         echo("\nstrongest evidence:")
         for e in result.evidence:

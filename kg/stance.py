@@ -61,7 +61,7 @@ class Stance:
     backward: Direction
     timeline: list[Month]
     evidence: list[Evidence]
-    undated: int = 0  # relations whose documents carry no date (left out of the timeline)
+    undated: int = 0  # relations whose documents carry no date, or a year only (left out of the timeline)
 
     @property
     def net(self) -> float:

@@ -80,6 +80,8 @@ def test_analysis_stance_counts_events_and_lists_structural_ties_apart():
     assert result.net == load_weights()["ACCUSE"] and result.forward.cooperation == 0
     assert [m.relations for m in result.timeline] == [1]
     assert [e.relation.type for e in result.evidence] == ["ACCUSE"]
+    year_only = stance(relations, "A", "B", {"d1": "2023"})
+    assert year_only.timeline == [] and year_only.undated == 1  # a year is no month: out of the timeline
 
 
 def test_analysis_blocs_recover_two_balanced_camps():
