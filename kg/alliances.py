@@ -4,8 +4,9 @@ The method is Doreian and Mrvar's relocation algorithm for signed networks ("A p
 approach to structural balance", Social Networks 18, 1996): choose the partition into k blocs that
 minimises the weighted error P = alpha * (negative weight inside blocs) + (1 - alpha) *
 (positive weight between blocs), by moving one actor at a time to the bloc that lowers P most,
-from many seeded random starts, for k = 1 .. k_max; the k with the lowest error wins (ties go to
-fewer blocs). Frustration is the share of the placed actors' absolute weight that contradicts the
+from many seeded random starts, for k = 1 .. k_max. The lowest error never rises with k, so kg keeps
+a further bloc only when it lowers the error clearly (SPLIT_SHARE, SPLIT_GAIN), where the paper takes
+the minimum. Frustration is the share of the placed actors' absolute weight that contradicts the
 partition.
 
 Balance can only place an actor by its signed ties, so two kinds of actor are set aside as
