@@ -10,6 +10,9 @@ ratios; nothing here asserts a time.
     corpus build ratio = (a `kg build` process on the corpus) / (bare nlp.pipe over its texts)
     memory = peak RSS of `kg build` on 10k and 100k generated documents (blank pipeline, so the
              figure is the build's own: corpus streaming, store, batches), and their ratio
+    planted blocs = share of camp members kg.alliances.blocs puts in the bloc matched to their camp, on
+             generated signed graphs (camps cooperating inside, in conflict across, a share of ties
+             with the sign flipped), and whether the thin and detached actors are left unplaced
 """
 
 from __future__ import annotations
@@ -205,6 +208,36 @@ def bench_memory(sizes: list[int]) -> None:
         print(f"  peak RSS ratio {n1:,} / {n0:,} documents: {r1 / r0:.2f} (flat is 1.0; the documents grew {n1 / n0:.0f}x)")
 
 
+def bench_blocs(seeds: int) -> None:
+    """blocs() on planted camps over seeds and noise levels: how well balance recovers the camps, and
+    whether it leaves unplaced exactly the actors it should (3 thin, 3 detached per graph)."""
+    from kg.alliances import DISCONNECTED, THIN, blocs, planted_camps, recovery
+
+    print(f"planted blocs ({seeds} seeds each; accuracy = camp members in the bloc matched to their camp):")
+    print(f"  {'camps':<8} {'noise':>5} {'mean':>6} {'min':>6} {'blocs':>6} {'unplaced right':>15} "
+          f"{'members unplaced':>17} {'tentative':>10}")
+    figure = None
+    for sizes in ((10, 10), (8, 8, 8)):
+        for noise in (0.0, 0.1, 0.2, 0.3):
+            accuracy, found, right, lost, tentative = [], 0, 0, 0, 0
+            for seed in range(seeds):
+                planted = planted_camps(sizes, noise=noise, seed=seed)
+                part = blocs(planted.graph)
+                reasons = {u.actor: u.reason for u in part.unplaced}
+                accuracy.append(recovery(part, planted.camps))
+                found += len(part.blocs)
+                right += (all(reasons.get(a) == THIN for a in planted.thin)
+                          and all(reasons.get(a) == DISCONNECTED for a in planted.detached))
+                lost += sum(1 for a in planted.camps if a in reasons)
+                tentative += part.tentative
+            mean = statistics.mean(accuracy)
+            if sizes == (10, 10) and noise == 0.1:
+                figure = mean
+            print(f"  {'+'.join(map(str, sizes)):<8} {noise:5.2f} {mean:6.3f} {min(accuracy):6.3f} "
+                  f"{found / seeds:6.1f} {f'{right}/{seeds}':>15} {lost:>17} {f'{tentative}/{seeds}':>10}")
+    print(f"  accuracy, two camps of 10, 10% of ties flipped: {figure:.3f}   (target >= 0.90; chance is about 0.6)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=20, help="times the seed corpus is repeated")
@@ -215,7 +248,8 @@ def main() -> None:
                         help="generated corpus sizes for the memory case, comma-separated ('' to skip)")
     parser.add_argument("--gold", type=Path, action="append", default=[],
                         help="a further gold set to score (a folder with gold/ and texts/), repeatable")
-    parser.add_argument("--only", choices=["quality", "extraction", "neighbors", "corpus", "memory"],
+    parser.add_argument("--seeds", type=int, default=20, help="generated graphs per case for planted blocs")
+    parser.add_argument("--only", choices=["quality", "extraction", "neighbors", "corpus", "memory", "blocs"],
                         help="run one case")
     args = parser.parse_args()
     cases = {
@@ -224,6 +258,7 @@ def main() -> None:
         "neighbors": lambda: bench_neighbors(max(5, args.runs)),
         "corpus": lambda: bench_corpus(args.corpus, args.workers) if args.corpus else None,
         "memory": lambda: bench_memory([int(n) for n in args.memory.split(",") if n]) if args.memory else None,
+        "blocs": lambda: bench_blocs(args.seeds),
     }
     for name, case in cases.items():
         if args.only in (None, name):

@@ -606,7 +606,7 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
 
     Counts per relation type, a net score on the Goldstein scale (ontology/weights.tsv: cooperation
     positive, conflict negative), a monthly timeline when documents are dated, and the strongest
-    evidence sentences.
+    evidence sentences. Only events count: structural ties (ALLY_OF, MEMBER_OF) are listed apart.
 
     \b
     Example:
@@ -623,7 +623,8 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
         def side(d):
             return {"source": labels[d.source], "target": labels[d.target], "relations": d.relations,
                     "counts": dict(sorted(d.counts.items())), "score": round(d.score, 2),
-                    "cooperation": round(d.cooperation, 2), "conflict": round(d.conflict, 2)}
+                    "cooperation": round(d.cooperation, 2), "conflict": round(d.conflict, 2),
+                    "structural_not_counted": dict(sorted(d.structural.items()))}
         payload = {
             "a": labels[a.id], "b": labels[b.id], "net": round(result.net, 2), "trend": result.trend,
             "directions": [side(result.forward), side(result.backward)],
@@ -647,6 +648,10 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
                      f"{d.cooperation:.1f}", f"{d.conflict:.1f}", counts])
     echo(table_text(["direction", "relations", "score", "cooperation", "conflict", "types"], rows,
                           max_width=70))
+    structural = [f"{labels[d.source]} -> {labels[d.target]} {t} x{n}" for d in (result.forward, result.backward)
+                  for t, n in sorted(d.structural.items())]
+    if structural:
+        echo(f"structural ties, stated but not counted (a standing state, not an act): {'; '.join(structural)}")
     if result.timeline:
         echo("\nby month (both directions):")
         echo(table_text(["month", "relations", "cooperation", "conflict", "net"],
@@ -655,7 +660,8 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
         if result.trend:
             echo(f"trend: {result.trend} (last month against the mean of the earlier ones)")
     if result.undated:
-        echo(f"{result.undated} relations come from undated documents and are not in the timeline")
+        echo(f"{result.undated} relations come from documents dated to no month (undated, or a year only) "
+             f"and are not in the timeline")
     if result.evidence:
         echo("\nstrongest evidence:")
         for e in result.evidence:
@@ -669,18 +675,21 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
 @filter_options
 @store_option
 def alliances(k_max, fmt, keep, store):
-    """Split the actors into blocs by structural balance of the signed graph.
+    """Split the actors into blocs by structural balance of the signed graph, and say what it cannot place.
 
     Uses Doreian and Mrvar's relocation method (1996): the partition with the least cooperation
-    between blocs and conflict within them. Reports each actor's bloc, the frustration (share of
-    weight that contradicts the partition) and the dyads that contradict it.
+    between blocs and conflict within them. Actors with thin evidence, or not connected to the main
+    component, are listed as unplaced (with their relation counts) instead of put in a bloc. Reports
+    each placed actor's bloc (named after its actor of largest weighted degree; * marks one not placed
+    firmly), the frustration over the placed actors, the dyads that contradict the partition, and why
+    the partition is tentative when it is.
 
     \b
     Example:
         kg alliances
         kg alliances --blocs 2 --since 2023-03
     """
-    from .alliances import MIN_SUPPORT, blocs
+    from .alliances import FIRM_SUPPORT, MIN_SUPPORT, MIN_SUPPORT_DOCUMENTS, THIN, blocs
     from .signed import signed_graph
 
     relations, dates = _load(store)
@@ -689,26 +698,51 @@ def alliances(k_max, fmt, keep, store):
         raise KgError("no relations between actors (with these filters): nothing to partition")
     part = blocs(graph, k_max=k_max)
     label = lambda n: graph.nodes[n].get("label", n)  # noqa: E731
+    names = [f"bloc of {label(bloc[0])}" for bloc in part.blocs]
+    placed = len(part.membership)
     if fmt == "json":
+        def member(n):
+            return {"actor": label(n), "id": n, "relations": part.support[n], "firm": not part.doubts(n),
+                    "doubts": part.doubts(n), "also_fits": [names[b] for b in part.also_fits.get(n, [])]}
         echo(json.dumps({
-            "blocs": [[{"actor": label(n), "id": n, "relations": part.support[n]} for n in bloc] for bloc in part.blocs],
-            "frustration": round(part.frustration, 4), "relations": part.relations, "documents": part.documents,
-            "tentative": part.tentative,
+            "actors": part.actors, "placed": placed,
+            "blocs": [{"name": names[i], "relations": part.bloc_support[i], "members": [member(n) for n in bloc]}
+                      for i, bloc in enumerate(part.blocs)],
+            "unplaced": [{"actor": label(u.actor), "id": u.actor, "reason": u.reason, "relations": u.relations,
+                          "documents": u.documents} for u in part.unplaced],
+            "frustration": round(part.frustration, 4), "frustration_over": "placed actors",
+            "relations": part.relations, "documents": part.documents,
+            "tentative": part.tentative, "tentative_because": part.reasons,
             "contradictions": [{"a": label(u), "b": label(v), "weight": round(w, 2)} for u, v, w in part.contradictions],
         }, ensure_ascii=False, indent=2))
         return
-    for i, bloc in enumerate(part.blocs, start=1):
-        members = ", ".join(label(n) + ("*" if part.support[n] < MIN_SUPPORT else "") for n in bloc)
-        echo(f"bloc {i}: {members}")
-    echo(f"frustration: {part.frustration:.1%} of the signed weight contradicts this partition")
+    if placed:
+        echo(f"placed {placed} of {part.actors} actors in {len(part.blocs)} bloc{'s' if len(part.blocs) > 1 else ''} "
+             f"({part.relations} relations from {part.documents} documents)")
+    else:
+        echo(f"placed none of {part.actors} actors: no bloc can be drawn")
+    for i, bloc in enumerate(part.blocs):
+        members = ", ".join(label(n) + ("*" if part.doubts(n) else "") for n in bloc)
+        echo(f"bloc {i + 1}, of {label(bloc[0])}: {members}")
+    if any(part.doubts(n) for n in part.membership):
+        echo(f"* not placed firmly: fewer than {FIRM_SUPPORT} relations, no cooperation inside its bloc, or another "
+             f"bloc fits as well (--format json says which)")
+    if placed:
+        echo(f"frustration over the {placed} placed actors: {part.frustration:.1%} of their signed weight "
+             f"contradicts this partition")
     for u, v, w in part.contradictions[:10]:
         kind = "conflict inside a bloc" if w < 0 else "cooperation across blocs"
         echo(f"  {label(u)} - {label(v)}: {w:+.1f} ({kind})")
-    if part.thin():
-        echo(f"* placed on fewer than {MIN_SUPPORT} relations: read their bloc as a guess")
-    if part.tentative:
-        echo(f"note: {part.relations} relations from {part.documents} documents; with this little evidence "
-                   f"the blocs are tentative")
+    shown = 15
+    for reason in sorted({u.reason for u in part.unplaced}, key=lambda r: r != THIN):
+        actors = [u for u in part.unplaced if u.reason == reason]
+        why = (f"{reason} (fewer than {MIN_SUPPORT} relations, or fewer than {MIN_SUPPORT_DOCUMENTS} documents, "
+               f"with placed actors)" if reason == THIN else reason)
+        more = f", and {len(actors) - shown} more (--format json lists all)" if len(actors) > shown else ""
+        echo(f"unplaced, {why}: {len(actors)} actor{'s' if len(actors) > 1 else ''}, with their relations in all: "
+             + ", ".join(f"{label(u.actor)} ({u.relations})" for u in actors[:shown]) + more)
+    for reason in part.reasons:
+        echo(f"tentative: {reason}")
 
 
 @cli.command()

@@ -64,15 +64,19 @@ def plot_stance(result: Stance, labels: dict[str, str], path: str | Path) -> Pat
 
 
 def plot_alliances(graph: nx.Graph, partition: Partition, path: str | Path, limit: int = 30) -> Path:
-    """A heat map of signed weights between the main actors, ordered by bloc, blocs outlined."""
+    """A heat map of signed weights between the main placed actors, ordered by bloc, blocs outlined;
+    the actors the partition left unplaced are not drawn (the title says how many)."""
     path = Path(path)
     _check(path)
     if graph.number_of_nodes() < 2:
         raise KgError("fewer than two actors with relations: nothing to plot")
+    if len(partition.membership) < 2:
+        raise KgError("fewer than two actors have enough signed evidence to be placed in a bloc: nothing to plot "
+                      "(kg alliances lists them)")
     plt = _pyplot()
     import numpy as np
 
-    strength = {n: sum(abs(w) for _, _, w in graph.edges(n, data="weight")) for n in graph}
+    strength = {n: sum(abs(w) for _, _, w in graph.edges(n, data="weight")) for n in partition.membership}
     main = set(sorted(strength, key=lambda n: (-strength[n], n))[:limit])
     order = [n for bloc in partition.blocs for n in bloc if n in main]
     index = {n: i for i, n in enumerate(order)}
@@ -95,7 +99,9 @@ def plot_alliances(graph: nx.Graph, partition: Partition, path: str | Path, limi
                                        edgecolor="#222222", linewidth=1.5))
             start += size_bloc
     fig.colorbar(image, ax=ax, label="net weight (red conflict, blue cooperation)", shrink=0.8)
-    ax.set_title(f"Signed relations by bloc\n(frustration {partition.frustration:.0%})")
+    ax.set_title(f"Signed relations by bloc: {len(order)} of {len(partition.membership)} placed actors\n"
+                 f"(frustration over placed actors {partition.frustration:.0%}; {len(partition.unplaced)} unplaced "
+                 f"not shown{'; tentative' if partition.tentative else ''})")
     fig.tight_layout()
     _save(fig, path)
     return path

@@ -123,6 +123,10 @@ def signed_digraph(relations: Iterable[Relation], dates: dict[str, str] | None =
 def signed_graph(relations: Iterable[Relation], dates: dict[str, str] | None = None,
                  keep: Filter = Filter()) -> nx.Graph:
     """The undirected signed graph: both directions of a dyad summed."""
+    # The structural relations stay in (unlike in kg.stance, which scores acts): ALLY_OF is the most
+    # direct evidence of alignment a text gives, which is what blocs measure, so it weighs as an
+    # intent to cooperate (+4.0) and pulls allies into one bloc unless their acts say otherwise;
+    # MEMBER_OF weighs a weak +1.0, since an organisation holds rivals too.
     directed = signed_digraph(relations, dates, keep)
     graph = nx.Graph()
     graph.add_nodes_from(directed.nodes(data=True))

@@ -8,11 +8,18 @@ from dataclasses import dataclass, field
 
 from .records import Relation
 from .signed import Filter, load_weights
+from .vocab import RELATION_TYPES
+
+# Standing ties (PLOVER's structural types: membership, alliance) say what two actors are, not what one
+# did to the other, and a report repeats them whenever it mentions the pair ("blames ally Armenia"):
+# stance counts events only and lists these apart.
+STRUCTURAL = frozenset(name for name, t in RELATION_TYPES.items() if t.quad == "structural")
 
 
 @dataclass
 class Direction:
-    """What ``source`` does to ``target``: counts per type, signed score, cooperation and conflict."""
+    """What ``source`` does to ``target``: counts of events per type, signed score, cooperation and
+    conflict; ``structural`` counts the standing ties stated (ALLY_OF, MEMBER_OF), not scored."""
 
     source: str
     target: str
@@ -20,6 +27,7 @@ class Direction:
     score: float = 0.0
     cooperation: float = 0.0
     conflict: float = 0.0
+    structural: Counter = field(default_factory=Counter)
 
     @property
     def relations(self) -> int:
@@ -53,7 +61,7 @@ class Stance:
     backward: Direction
     timeline: list[Month]
     evidence: list[Evidence]
-    undated: int = 0  # relations whose documents carry no date (left out of the timeline)
+    undated: int = 0  # relations whose documents carry no date, or a year only (left out of the timeline)
 
     @property
     def net(self) -> float:
@@ -75,7 +83,8 @@ class Stance:
 
 def stance(relations: Iterable[Relation], a: str, b: str, dates: dict[str, str] | None = None,
            keep: Filter = Filter(), top: int = 5) -> Stance:
-    """The dyad between actor ids ``a`` and ``b`` (persons rolled up unless ``keep`` says not)."""
+    """The dyad between actor ids ``a`` and ``b`` (persons rolled up unless ``keep`` says not): events
+    only, the structural relations between them counted apart."""
     weights = load_weights()
     dates = dates or {}
     forward, backward = Direction(a, b), Direction(b, a)
@@ -93,6 +102,9 @@ def stance(relations: Iterable[Relation], a: str, b: str, dates: dict[str, str] 
         elif pair == (b, a):
             side = backward
         else:
+            continue
+        if r.type in STRUCTURAL:
+            side.structural[r.type] += 1
             continue
         w = weights[r.type]
         side.counts[r.type] += 1

@@ -72,10 +72,22 @@ def test_analysis_stance_both_directions_timeline_and_trend():
     assert result.evidence[0].relation.type == "ASSAULT"  # the strongest first
 
 
+def test_analysis_stance_counts_events_and_lists_structural_ties_apart():
+    relations = [rel(A, "ALLY_OF", B), rel(A, "ALLY_OF", B), rel(A, "ACCUSE", B), rel(B, "MEMBER_OF", A)]
+    result = stance(relations, "A", "B", {"d1": "2023-01-05"})
+    assert result.forward.counts == {"ACCUSE": 1} and result.forward.structural == {"ALLY_OF": 2}
+    assert result.backward.counts == {} and result.backward.structural == {"MEMBER_OF": 1}
+    assert result.net == load_weights()["ACCUSE"] and result.forward.cooperation == 0
+    assert [m.relations for m in result.timeline] == [1]
+    assert [e.relation.type for e in result.evidence] == ["ACCUSE"]
+    year_only = stance(relations, "A", "B", {"d1": "2023"})
+    assert year_only.timeline == [] and year_only.undated == 1  # a year is no month: out of the timeline
+
+
 def test_analysis_blocs_recover_two_balanced_camps():
     graph = nx.Graph()
     for u, v, w in [("A", "B", 5), ("C", "D", 5), ("A", "C", -7), ("B", "D", -7), ("A", "D", -3)]:
-        graph.add_edge(u, v, weight=w, count=1)
+        graph.add_edge(u, v, weight=w, count=2)  # each actor on 4 or more relations: enough to place it
     part = blocs(graph, k_max=3)
     assert sorted(map(sorted, part.blocs)) == [["A", "B"], ["C", "D"]]
     assert part.frustration == 0 and part.contradictions == []
@@ -84,7 +96,7 @@ def test_analysis_blocs_recover_two_balanced_camps():
 def test_analysis_blocs_report_frustration_when_no_partition_fits():
     graph = nx.Graph()
     for u, v in [("A", "B"), ("B", "C"), ("A", "C")]:  # a triangle of enemies cannot be balanced in 2 blocs
-        graph.add_edge(u, v, weight=-1, count=1)
+        graph.add_edge(u, v, weight=-1, count=2)
     part = blocs(graph, k_max=2)
     assert part.frustration == pytest.approx(1 / 3)
     assert len(part.contradictions) == 1
@@ -156,7 +168,7 @@ def test_analysis_cli_alliances_split_the_camps(runner, camps_store):
     result = cli(runner, "alliances", "--format", "json", "--store", camps_store)
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    bloc_of = {m["actor"]: i for i, bloc in enumerate(payload["blocs"]) for m in bloc}
+    bloc_of = {m["actor"]: i for i, bloc in enumerate(payload["blocs"]) for m in bloc["members"]}
     assert bloc_of["Russia"] == bloc_of["Belarus"] == bloc_of["Iran"]
     assert bloc_of["Poland"] == bloc_of["Lithuania"] == bloc_of["United States"] == bloc_of["Germany"]
     assert bloc_of["Russia"] != bloc_of["Poland"]
@@ -167,7 +179,9 @@ def test_analysis_cli_alliances_split_the_camps(runner, camps_store):
 def test_analysis_cli_alliances_say_when_evidence_is_thin(runner, seeds_store_path):
     result = cli(runner, "alliances", "--store", seeds_store_path)
     assert result.exit_code == 0
-    assert "from 5 documents; with this little evidence the blocs are tentative" in result.output
+    assert "relations from 5 documents (fewer than 50 relations or 20 documents)" in result.output.splitlines()[-1]
+    assert result.output.splitlines()[-1].startswith("tentative: the placed actors have ")
+    assert "unplaced, thin evidence" in result.output  # the actors named once or twice are not given a bloc
 
 
 def test_analysis_cli_stance_table(runner, camps_store):
@@ -181,6 +195,21 @@ def test_analysis_cli_stance_table(runner, camps_store):
     assert "trend: " in result.output and "strongest evidence:" in result.output
     hostile = cli(runner, "stance", "Russia", "Poland", "--store", camps_store)
     assert hostile.output.startswith("Russia and Poland: net -")  # across camps: conflict
+
+
+def test_analysis_cli_stance_lists_structural_ties_apart(runner, seeds_store_path):
+    # "Russia blames ally Armenia ...": the alliance is stated, not done, and adds nothing to the score
+    result = cli(runner, "stance", "Russia", "Armenia", "--store", seeds_store_path)
+    assert result.exit_code == 0, result.output
+    table = result.output.split("\n\n")[0]
+    assert ("structural ties, stated but not counted (a standing state, not an act): "
+            "Russia -> Armenia ALLY_OF x") in table
+    assert "ALLY_OF" not in table.splitlines()[2]  # the Russia -> Armenia row counts events only
+    payload = json.loads(cli(runner, "stance", "Russia", "Armenia", "--format", "json",
+                             "--store", seeds_store_path).output)
+    forward = payload["directions"][0]
+    assert "ALLY_OF" not in forward["counts"] and forward["structural_not_counted"]["ALLY_OF"] >= 1
+    assert all(e["relation"] != "ALLY_OF" for e in payload["evidence"])
 
 
 def test_analysis_cli_central_and_path(runner, camps_store):
