@@ -24,6 +24,14 @@ def load_weights() -> dict[str, float]:
     return weights
 
 
+def event_date(relation: Relation, document_date: str | None) -> str | None:
+    """When the relation's event happened: the time its sentence gives (the year of "in 1996 Israel
+    accused Syria"), none for undated background ("for years ..."), else its document's date."""
+    if relation.background:
+        return relation.date[:4] if relation.date else None
+    return document_date
+
+
 @dataclass(frozen=True)
 class Filter:
     """Which relations an analysis uses: a date window (dates as YYYY, YYYY-MM or YYYY-MM-DD,
@@ -45,12 +53,9 @@ class Filter:
     def keeps(self, relation: Relation, date: str | None) -> bool:
         if not relation.asserted:
             return False
-        if relation.background:
-            # "in 1996 Israel accused Syria" is dated 1996; "for years X has blocked Y" has no place in
-            # a timeline and is never counted as the document's news
-            if not relation.date:
-                return False
-            date = relation.date[:4]
+        if relation.background and not relation.date:
+            return False  # "for years X has blocked Y" has no place in a timeline, and is not the day's news
+        date = event_date(relation, date)
         if self.quads and relation.quad not in self.quads:
             return False
         if self.relations and relation.type not in self.relations:

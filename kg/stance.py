@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .records import Relation
-from .signed import Filter, load_weights
+from .signed import Filter, event_date, load_weights
 from .vocab import RELATION_TYPES
 
 # Standing ties (PLOVER's structural types: membership, alliance) say what two actors are, not what one
@@ -92,8 +92,8 @@ def stance(relations: Iterable[Relation], a: str, b: str, dates: dict[str, str] 
     evidence: list[Evidence] = []
     undated = 0
     for r in relations:
-        date = dates.get(r.doc)
-        if not keep.keeps(r, date):
+        date = event_date(r, dates.get(r.doc))
+        if not keep.keeps(r, dates.get(r.doc)):
             continue
         source, target = keep.ends(r)
         pair = (source.id, target.id)

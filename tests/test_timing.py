@@ -42,3 +42,14 @@ def test_timing_analyses_date_background_to_its_time_or_leave_it_out(extractor):
     assert kept == {"ACCUSE", "THREATEN"}  # the standing support has no date to be counted at
     since_2004 = {r.type for r in story.relations if Filter(since="2004").keeps(r, "2004-05-01")}
     assert since_2004 == {"THREATEN"}  # the 1996 accusation is 1996's, not this story's
+
+
+def test_timing_stance_leaves_background_out_of_the_months(extractor):
+    from kg.stance import stance
+
+    text = ("Since the collapse of the Soviet Union in 1991, Armenia has relied on Russia for its support. "
+            "In 1996 Russia accused Armenia of smuggling. Russia accused Armenia of sabotage on Monday.")
+    [story] = extractor.extract([Document("d", text, "x", date="2004-05-01")])
+    found = stance(story.relations, "Russia", "Armenia", {"d": "2004-05-01"})
+    assert found.forward.counts == {"ACCUSE": 2}  # the standing support is not counted
+    assert [(m.month, m.relations) for m in found.timeline] == [("2004-05", 1)]  # 1996 is not May 2004
