@@ -132,7 +132,8 @@ def gazetteer_option(command):
 
 
 def filter_options(command):
-    """--since/--until/--quad/--relation/--no-rollup, turned into a kg.signed.Filter named ``keep``."""
+    """--since/--until/--quad/--relation/--no-rollup and the actor filters (--actor-type,
+    --min-relations, --linked-only, --exclude), turned into a kg.signed.Filter named ``keep``."""
 
     @click.option("--since", callback=_check_date,
                   help="Only documents dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD).")
@@ -141,11 +142,27 @@ def filter_options(command):
                   help="Only this quad class (repeatable): verbal-cooperation, material-conflict, ...")
     @click.option("--relation", "relation_types", multiple=True, help="Only this relation type (repeatable).")
     @click.option("--no-rollup", is_flag=True, help="Keep persons apart from the states they act for.")
+    @click.option("--actor-type", "actor_types", multiple=True, metavar="TYPE",
+                  help="Only actors of this type (repeatable): State, Organization, Group, Person.")
+    @click.option("--min-relations", type=click.IntRange(0), default=0, metavar="N",
+                  help="Only actors with at least N relations (after the other filters).")
+    @click.option("--linked-only", is_flag=True, help="Only actors linked to Wikidata.")
+    @click.option("--exclude", "excluded", multiple=True, metavar="ACTOR",
+                  help="Leave this actor out, by any name (repeatable).")
     @functools.wraps(command)
-    def wrapper(*args, since, until, quads, relation_types, no_rollup, **kwargs):
+    def wrapper(*args, since, until, quads, relation_types, no_rollup, actor_types, min_relations, linked_only,
+                excluded, **kwargs):
         from .signed import validate_filter
 
-        keep = validate_filter(since, until, quads, relation_types, rollup=not no_rollup)
+        exclude = []
+        if excluded:
+            from .lookup import find_actor
+            from .store import Store
+
+            store = Store(kwargs["store_path"])
+            exclude = [find_actor(store, name).id for name in excluded]
+        keep = validate_filter(since, until, quads, relation_types, rollup=not no_rollup, actor_types=actor_types,
+                               linked_only=linked_only, exclude=exclude, min_relations=min_relations)
         return command(*args, keep=keep, **kwargs)
 
     return wrapper
@@ -436,7 +453,8 @@ def _echo_rows(headers: list[str], rows: list[list], fmt: str, empty: str) -> No
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nq", "jsonld", "jsonl", "graphml", "gexf", "html"]),
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nq", "jsonld", "jsonl", "csv", "parquet", "graphml", "gexf",
+                                                   "html"]),
               default="ttl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
 @click.option("--color", type=click.Choice(["bloc", "type"]), default="bloc", show_default=True,
@@ -448,7 +466,14 @@ def _echo_rows(headers: list[str], rows: list[list], fmt: str, empty: str) -> No
 @filter_options
 @store_option
 def export(fmt, output, color, min_count, top, keep, store):
-    """Export the graph: RDF (ttl, nq, jsonld), relations (jsonl), graphs (graphml, gexf, html).
+    """Export the graph: RDF (ttl, nq, jsonld), relations (jsonl), the event table (csv, parquet), graphs
+    (graphml, gexf, html).
+
+    The event table has one row per event (or per mention with --count mentions): date, source and
+    target (id, label, type, ISO 3166 country), type, quad, Goldstein weight, negated,
+    hypothetical, background, confidence, document, title, url, evidence. parquet needs pyarrow.
+    The filters (dates, quad, relation, actor type, --min-relations, --linked-only, --exclude) shape
+    every format but the RDF ones, which hold the whole store.
 
     The HTML page draws the actor graph offline (no request leaves it), coloured by bloc (or by
     type), filtered by the options below: at most the --top actors by count, with a search box (any
@@ -459,14 +484,19 @@ def export(fmt, output, color, min_count, top, keep, store):
         kg export --format html -o graph.html
         kg export --format html --quad material-conflict --since 2023-03 -o conflict.html
         kg export --format jsonl > relations.jsonl
+        kg export --format csv --linked-only --since 2004-11 -o events.csv
     """
     from .export import export as run_export
     from .signed import Filter
 
     store.pointer()  # a clear error before any output file is created
-    if fmt != "html" and (keep != Filter() or color != "bloc" or min_count != 1 or top != 150):
-        raise click.UsageError("--color, --min-count, --top, --since, --until, --quad, --relation and --no-rollup "
-                               "shape the html graph; the other formats export everything")
+    if fmt != "html" and (color != "bloc" or min_count != 1 or top != 150):
+        raise click.UsageError("--color, --min-count and --top shape the html graph only")
+    if fmt in ("ttl", "nq", "jsonld") and keep != Filter():
+        raise click.UsageError(f"--format {fmt} exports the whole store; the filters shape jsonl, csv, parquet, "
+                               f"graphml, gexf and html")
+    if fmt == "parquet" and output is None:
+        raise click.UsageError("--format parquet needs -o FILE")
     if fmt == "html":
         if output is None:
             raise click.UsageError("--format html needs -o FILE")
@@ -478,7 +508,7 @@ def export(fmt, output, color, min_count, top, keep, store):
         try:
             sys.stdout.flush()
             out = EscapingWriter(sys.stdout.buffer)
-            run_export(store, fmt, out)
+            run_export(store, fmt, out, keep=keep)
             out.flush()
         except BrokenPipeError:
             raise
@@ -487,7 +517,7 @@ def export(fmt, output, color, min_count, top, keep, store):
                 raise
             raise _stdout_error(exc) from exc
         return
-    _write_file(output, lambda f: run_export(store, fmt, EscapingWriter(f)))
+    _write_file(output, lambda f: run_export(store, fmt, f if fmt == "parquet" else EscapingWriter(f), keep=keep))
     echo(f"wrote {output}", err=True)
 
 
@@ -579,10 +609,15 @@ def evaluate(gold, corpus, errors, fmt, model, gazetteers):
 # -- analysis
 
 
-def _load(store):
+def _load(store, keep=None):
+    """The store's relations and document dates; with ``keep``, only the relations it selects (the
+    actor filters, --min-relations included, apply here once for every analysis)."""
     from .statements import statement_dates, store_relations
 
-    return store_relations(store), statement_dates(store)
+    relations, dates = store_relations(store), statement_dates(store)
+    if keep is not None and keep.selects_actors:
+        relations = keep.select(relations, dates)
+    return relations, dates
 
 
 def _actor_ids(store, names, keep):
@@ -616,7 +651,7 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
     from .stance import stance
 
     (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
-    relations, dates = _load(store)
+    relations, dates = _load(store, keep)
     result = stance(relations, a.id, b.id, dates, keep, top=top)
     labels = {a.id: a.label, b.id: b.label}
     if fmt == "json":
@@ -692,7 +727,7 @@ def alliances(k_max, fmt, keep, store):
     from .alliances import FIRM_SUPPORT, MIN_SUPPORT, MIN_SUPPORT_DOCUMENTS, THIN, blocs
     from .signed import signed_graph
 
-    relations, dates = _load(store)
+    relations, dates = _load(store, keep)
     graph = signed_graph(relations, dates, keep)
     if graph.number_of_edges() == 0:
         raise KgError("no relations between actors (with these filters): nothing to partition")
@@ -764,7 +799,7 @@ def central(by, limit, fmt, keep, store):
     from .central import centrality
     from .signed import signed_graph
 
-    relations, dates = _load(store)
+    relations, dates = _load(store, keep)
     rows = centrality(signed_graph(relations, dates, keep), by=by)[:limit]
     headers = ["actor", "type", "degree", "weighted_degree", "betweenness", "cooperation", "conflict", "balance"]
     values = [[r.label, r.type, r.degree, round(r.weighted_degree, 1), round(r.betweenness, 3),
@@ -791,7 +826,7 @@ def path(actor_a, actor_b, limit, per_hop, keep, store):
     from .paths import shortest_paths
 
     (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
-    relations, dates = _load(store)
+    relations, dates = _load(store, keep)
     kept = [r for r in relations if keep.keeps(r, dates.get(r.doc))]
     graph = relations_graph(kept, rollup=keep.rollup, dates=dates, keep_persons=keep.keep_persons)
     chains = shortest_paths(graph, a.id, b.id, limit)
@@ -837,7 +872,7 @@ def plot_stance_command(actor_a, actor_b, output, keep, store):
     from .stance import stance
 
     (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
-    relations, dates = _load(store)
+    relations, dates = _load(store, keep)
     result = stance(relations, a.id, b.id, dates, keep)
     echo(f"wrote {plot_stance(result, {a.id: a.label, b.id: b.label}, output)}", err=True)
 
@@ -859,7 +894,7 @@ def plot_alliances_command(output, limit, keep, store):
     from .plot import plot_alliances
     from .signed import signed_graph
 
-    relations, dates = _load(store)
+    relations, dates = _load(store, keep)
     graph = signed_graph(relations, dates, keep)
     echo(f"wrote {plot_alliances(graph, blocs(graph), output, limit)}", err=True)
 
@@ -893,7 +928,7 @@ def graph(actor, depth, output, color, min_count, top, keep, store):
 def _write_html(store, output, keep, color, min_count, top, center=None, depth=1, title="kg graph"):
     from .export import html_page, store_aliases
 
-    relations, dates = _load(store)
+    relations, dates = _load(store, keep)
     page = html_page(relations, dates, keep, color_by=color, min_count=min_count, center=center, depth=depth,
                      title=title, top=top, aliases=store_aliases(store))
     _write_file(output, lambda f: f.write(page.encode("utf-8")))

@@ -16,8 +16,8 @@ from .records import Actor, Relation
 from .store import Store
 from .vocab import PREFIXES
 
-FORMATS = ("ttl", "nq", "jsonld", "jsonl", "graphml", "gexf", "html")
-BINARY_FORMATS = {"graphml", "gexf"}
+FORMATS = ("ttl", "nq", "jsonld", "jsonl", "csv", "parquet", "graphml", "gexf", "html")
+BINARY_FORMATS = {"graphml", "gexf", "parquet"}
 RDF_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nq": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
 BLOC_COLOURS = ["#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494", "#1f78b4",
                 "#33a02c", "#fb9a99"]  # ColorBrewer Set2 without its grey, then Paired
@@ -27,19 +27,39 @@ TYPE_COLOURS = {"State": "#4c72b0", "Organization": "#8172b2", "Group": "#937860
 DEFAULT_TOP = 150  # actors drawn by default in the HTML graph: more is a hairball on a laptop screen
 
 
-def export(store: Store, fmt: str, out: IO[bytes], *, max_evidence: int = 5, top: int = DEFAULT_TOP) -> None:
-    """Writes the store in ``fmt`` (one of FORMATS) to a binary stream."""
+def export(store: Store, fmt: str, out: IO[bytes], *, max_evidence: int = 5, top: int = DEFAULT_TOP,
+           keep=None, count: str = "events") -> None:
+    """Writes the store in ``fmt`` (one of FORMATS) to a binary stream; ``keep`` (a kg.signed.Filter)
+    selects the relations of every format but the RDF ones, which hold the whole store."""
+    from .signed import Filter
+
+    keep = keep or Filter()
     if fmt in RDF_FORMATS:
         export_rdf(store, fmt, out)
     elif fmt == "jsonl":
         from .statements import store_relations
+        from .table import documents
 
-        for relation in store_relations(store):
-            out.write((json.dumps(relation_json(relation), ensure_ascii=False) + "\n").encode("utf-8"))
+        docs = documents(store)
+        dates = {doc: info.date for doc, info in docs.items() if info.date}
+        for relation in keep.select(store_relations(store), dates, asserted_only=False):
+            line = relation_json(relation, docs.get(relation.doc))
+            out.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+    elif fmt in ("csv", "parquet"):
+        from .table import event_table, write_csv, write_parquet
+
+        rows = event_table(store, keep, count=count)
+        if fmt == "csv":
+            write_csv(rows, _Utf8(out))
+        else:
+            write_parquet(rows, out)
     elif fmt in ("graphml", "gexf"):
-        from .graph import store_graph
+        from .graph import relations_graph
+        from .statements import statement_dates, store_relations
 
-        graph = _simple_attributes(store_graph(store))
+        dates = statement_dates(store)
+        kept = keep.select(store_relations(store), dates)
+        graph = _simple_attributes(relations_graph(kept, rollup=keep.rollup, dates=dates, keep_persons=keep.keep_persons))
         writer = nx.write_graphml if fmt == "graphml" else nx.write_gexf
         writer(graph, out)
     elif fmt == "html":
@@ -50,6 +70,16 @@ def export(store: Store, fmt: str, out: IO[bytes], *, max_evidence: int = 5, top
         out.write(page.encode("utf-8"))
     else:
         raise ValueError(f"unknown export format {fmt!r}")
+
+
+class _Utf8:
+    """Text written to a binary stream as UTF-8: what csv.writer needs of a file."""
+
+    def __init__(self, out: IO[bytes]):
+        self.out = out
+
+    def write(self, text: str) -> int:
+        return self.out.write(text.encode("utf-8"))
 
 
 def export_rdf(store: Store, fmt: str, out: IO[bytes]) -> None:
@@ -63,26 +93,37 @@ def export_rdf(store: Store, fmt: str, out: IO[bytes]) -> None:
 
 
 def actor_json(actor: Actor, with_represents: bool = True) -> dict:
-    data = {"id": actor.id, "label": actor.label, "type": actor.type, "wikidata": actor.wikidata}
+    from .table import country
+
+    data = {"id": actor.id, "label": actor.label, "type": actor.type, "wikidata": actor.wikidata,
+            "country": country(actor)}
     if with_represents:
         data["represents"] = actor_json(actor.represents, False) if actor.represents is not None else None
     return data
 
 
-def relation_json(r: Relation) -> dict:
-    """One relation in the documented jsonl shape."""
+def relation_json(r: Relation, document=None) -> dict:
+    """One relation in the documented jsonl shape: the event table's fields (kg.table), nested by actor.
+    ``document`` is its kg.table.DocumentInfo (title, url, date), when known."""
+    from .signed import event_date, load_weights
+
     return {
         "doc": r.doc,
+        "date": event_date(r, document.date if document else None),
+        "title": document.title if document else None,
+        "url": document.url if document else None,
         "source": actor_json(r.source),
         "target": actor_json(r.target),
         "relation": r.type,
         "quad": r.quad,
+        "goldstein": load_weights()[r.type],
         "polarity": r.polarity,
         "negated": r.negated,
         "hypothetical": r.hypothetical,
         "background": r.background,
         "stated_date": r.date,
         "confidence": r.confidence,
+        "trigger": r.trigger,
         "sentence": r.sentence,
         "start": r.start,
         "end": r.end,

@@ -35,7 +35,9 @@ def event_date(relation: Relation, document_date: str | None) -> str | None:
 @dataclass(frozen=True)
 class Filter:
     """Which relations an analysis uses: a date window (dates as YYYY, YYYY-MM or YYYY-MM-DD,
-    compared on their common prefix), quad classes, relation types, persons rolled up or not."""
+    compared on their common prefix), quad classes, relation types, persons rolled up or not; and
+    which actors: of these types, linked to Wikidata, not excluded (both ends must pass, as the
+    analyses see them, persons rolled up), with at least ``min_relations`` kept relations."""
 
     since: str | None = None
     until: str | None = None
@@ -43,6 +45,10 @@ class Filter:
     relations: frozenset[str] = frozenset()
     rollup: bool = True
     keep_persons: frozenset[str] = frozenset()  # persons asked for by name stay themselves
+    actor_types: frozenset[str] = frozenset()
+    linked_only: bool = False
+    exclude: frozenset[str] = frozenset()  # actor ids: neither as stated nor as rolled up
+    min_relations: int = 0
 
     def named(self, *actor_ids: str) -> Filter:
         """The same filter, keeping these persons as themselves when rolling up."""
@@ -50,8 +56,11 @@ class Filter:
 
         return replace(self, keep_persons=self.keep_persons | frozenset(actor_ids))
 
-    def keeps(self, relation: Relation, date: str | None) -> bool:
-        if not relation.asserted:
+    def keeps(self, relation: Relation, date: str | None, asserted_only: bool = True) -> bool:
+        """Whether the relation passes (``min_relations`` aside: ``select`` applies it)."""
+        if asserted_only and not relation.asserted:
+            return False
+        if not self._keeps_actors(relation):
             return False
         if relation.background and not relation.date:
             return False  # "for years X has blocked Y" has no place in a timeline, and is not the day's news
@@ -69,6 +78,33 @@ class Filter:
                 return False
         return True
 
+    def _keeps_actors(self, relation: Relation) -> bool:
+        if self.exclude and {relation.source.id, relation.target.id, *(a.id for a in self.ends(relation))} & self.exclude:
+            return False
+        for actor in self.ends(relation):
+            if self.actor_types and actor.type not in self.actor_types:
+                return False
+            if self.linked_only and not actor.wikidata:
+                return False
+        return True
+
+    @property
+    def selects_actors(self) -> bool:
+        return bool(self.actor_types or self.linked_only or self.exclude or self.min_relations)
+
+    def select(self, relations: Iterable[Relation], dates: dict[str, str], asserted_only: bool = True) -> list[Relation]:
+        """The relations this filter keeps, with ``min_relations`` applied until it holds for every
+        actor left (dropping a thin actor's relations can make its partners thin)."""
+        kept = [r for r in relations if self.keeps(r, dates.get(r.doc), asserted_only)]
+        if self.min_relations <= 1:
+            return kept
+        while True:
+            counts = Counter(a.id for r in kept for a in set(self.ends(r)))
+            thin = {actor for actor, n in counts.items() if n < self.min_relations}
+            if not thin:
+                return kept
+            kept = [r for r in kept if not {a.id for a in self.ends(r)} & thin]
+
     def ends(self, relation: Relation):
         if not self.rollup:
             return relation.source, relation.target
@@ -76,7 +112,8 @@ class Filter:
 
 
 def validate_filter(since: str | None = None, until: str | None = None, quads: Iterable[str] = (),
-                    relations: Iterable[str] = (), rollup: bool = True) -> Filter:
+                    relations: Iterable[str] = (), rollup: bool = True, actor_types: Iterable[str] = (),
+                    linked_only: bool = False, exclude: Iterable[str] = (), min_relations: int = 0) -> Filter:
     """A Filter from user input, with a clear error for a bad date, quad or type."""
     import re
 
@@ -93,7 +130,14 @@ def validate_filter(since: str | None = None, until: str | None = None, quads: I
     if types - set(RELATION_TYPES):
         raise KgError(f"unknown relation type {sorted(types - set(RELATION_TYPES))[0]!r}; "
                       f"use one of {', '.join(RELATION_TYPES)}")
-    return Filter(since, until, quads, types, rollup)
+    from .records import ACTOR_TYPES
+
+    by_name = {t.lower(): t for t in ACTOR_TYPES}
+    unknown_types = [t for t in actor_types if t.lower() not in by_name]
+    if unknown_types:
+        raise KgError(f"unknown actor type {unknown_types[0]!r}; use one of {', '.join(ACTOR_TYPES)}")
+    return Filter(since, until, quads, types, rollup, actor_types=frozenset(by_name[t.lower()] for t in actor_types),
+                  linked_only=linked_only, exclude=frozenset(exclude), min_relations=min_relations)
 
 
 def signed_digraph(relations: Iterable[Relation], dates: dict[str, str] | None = None,

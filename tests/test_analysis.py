@@ -252,6 +252,9 @@ def test_analysis_cli_graph_and_filtered_export(runner, camps_store, tmp_path):
     assert "CONSULT" not in conflict.read_text(encoding="utf-8")
 
 
-def test_analysis_cli_filters_only_for_html(runner, camps_store):
+def test_analysis_cli_filters_shape_no_rdf_export(runner, camps_store):
+    # RDF exports hold the whole store; the filters shape the tables and graphs
     result = cli(runner, "export", "--format", "ttl", "--quad", "material-conflict", "--store", camps_store)
-    assert result.exit_code == 2 and "shape the html graph" in result.output
+    assert result.exit_code == 2 and "exports the whole store" in result.output
+    result = cli(runner, "export", "--format", "jsonl", "--min-count", "2", "--store", camps_store)
+    assert result.exit_code == 2 and "shape the html graph only" in result.output

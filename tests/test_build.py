@@ -194,7 +194,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _start_workers_build(tmp_path, count=400):
+def _start_workers_build(tmp_path, count=1000):
     corpus = write_corpus(tmp_path / "corpus", count)
     store = tmp_path / "s"
     process = subprocess.Popen([*KG, "build", str(corpus), "--store", str(store), "--workers", "2",
@@ -216,6 +216,7 @@ def _start_workers_build(tmp_path, count=400):
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "SIGINT"])
 def test_build_workers_die_with_the_build_and_free_the_store(tmp_path, how):
     process, workers, store = _start_workers_build(tmp_path)
+    assert process.poll() is None, "the build ended before it could be stopped"
     stopped = time.monotonic()
     if how == "SIGINT":  # Ctrl-C at a terminal reaches the whole foreground process group
         process.send_signal(signal.SIGINT)
@@ -238,7 +239,7 @@ def test_build_workers_die_with_the_build_and_free_the_store(tmp_path, how):
     again = subprocess.run([*KG, "build", str(tmp_path / "corpus"), "--store", str(store), "--quiet"],
                            capture_output=True, text=True, timeout=200)
     assert again.returncode == 0, again.stderr  # the lock went with the build
-    assert f"({400 - len(kept)} extracted, {len(kept)} unchanged)" in again.stdout
+    assert f"({1000 - len(kept)} extracted, {len(kept)} unchanged)" in again.stdout
 
 
 # -- a document's identity: never silently replaced by another file's

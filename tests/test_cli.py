@@ -172,15 +172,14 @@ def test_cli_export_jsonl_has_exactly_the_documented_fields(runner, seeds_store_
     result = run(runner, "export", "--format", "jsonl", "--store", seeds_store_path)
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert lines
-    fields = ["doc", "source", "target", "relation", "quad", "polarity", "negated", "hypothetical", "background",
-              "stated_date", "confidence",
-              "sentence", "start", "end"]
+    fields = ["doc", "date", "title", "url", "source", "target", "relation", "quad", "goldstein", "polarity", "negated",
+              "hypothetical", "background", "stated_date", "confidence", "trigger", "sentence", "start", "end"]
     for line in lines:
         assert list(line) == fields
         for end in ("source", "target"):
-            assert list(line[end]) == ["id", "label", "type", "wikidata", "represents"]
+            assert list(line[end]) == ["id", "label", "type", "wikidata", "country", "represents"]
             if line[end]["represents"] is not None:
-                assert list(line[end]["represents"]) == ["id", "label", "type", "wikidata"]
+                assert list(line[end]["represents"]) == ["id", "label", "type", "wikidata", "country"]
     persons = [line for line in lines if line["source"]["type"] == "Person"]
     assert any(p["source"]["represents"]["label"] == "Russia" for p in persons)
 

@@ -1,0 +1,118 @@
+"""kg's public Python API: what the CLI does, as functions of a store, for notebooks and scripts.
+
+    from kg import api
+    api.build(["seeds"], ".kg")
+    api.neighbors(".kg", "Armenia")
+    api.stance(".kg", "Russia", "Armenia")
+    api.to_dataframe(".kg")        # also kg.to_dataframe
+
+Every function takes a store as a kg.Store or the path of its folder, and the analyses take a
+kg.Filter (dates, quad classes, relation types, actor filters) as ``keep``. They return the
+library's records (dataclasses), networkx graphs, strings or DataFrames; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from .signed import Filter
+from .store import Store
+
+StoreLike = Store | str | os.PathLike
+
+
+def open_store(store: StoreLike | None = None) -> Store:
+    """A Store from a Store or a folder path (default ``.kg``, or ``KG_STORE``)."""
+    if isinstance(store, Store):
+        return store
+    return Store(store if store is not None else os.environ.get("KG_STORE", ".kg"))
+
+
+def build(paths: Iterable[str | os.PathLike], store: StoreLike | None = None, **options):
+    """Extracts relations from the documents at ``paths`` into the store (``kg build``); returns the
+    BuildReport. ``options`` are kg.build.build's: rebuild, workers, default_date, gazetteers, ..."""
+    from pathlib import Path
+
+    from .build import build as run_build
+
+    return run_build([Path(p) for p in paths], open_store(store), **options)
+
+
+def query(store: StoreLike | None, sparql: str, **params) -> list[dict[str, str | None]]:
+    """Runs a SPARQL SELECT (or a named query of ontology/queries/, by name) with bound parameters;
+    rows as dicts of plain strings (IRIs and literal values)."""
+    from .queries import named_queries, run_query
+
+    opened = open_store(store)
+    rows = run_query(opened, sparql, params) if sparql in named_queries() else opened.query(sparql)
+    variables = [v.value for v in rows.variables]
+    return [{name: (row[name].value if row[name] is not None else None) for name in variables} for row in rows]
+
+
+def relations(store: StoreLike | None = None, keep: Filter | None = None):
+    """The store's relations (kg.records.Relation), filtered by ``keep`` when given."""
+    from .statements import statement_dates, store_relations
+
+    opened = open_store(store)
+    found = store_relations(opened)
+    return keep.select(found, statement_dates(opened)) if keep is not None else found
+
+
+def neighbors(store: StoreLike | None, actor: str, **options):
+    """Who ``actor`` (any name, alias or Wikidata id) deals with: (ActorRef, list of Neighbor)."""
+    from .neighbors import neighbors as find_neighbors
+
+    return find_neighbors(open_store(store), actor, **options)
+
+
+def stance(store: StoreLike | None, actor_a: str, actor_b: str, keep: Filter | None = None, top: int = 5):
+    """How two actors (any names) stand towards each other: a kg.stance.Stance."""
+    from .lookup import find_actor
+    from .stance import stance as dyad
+    from .statements import statement_dates, store_relations
+
+    opened, keep = open_store(store), keep or Filter()
+    a, b = find_actor(opened, actor_a), find_actor(opened, actor_b)
+    keep = keep.named(*[ref.id for ref in (a, b) if ref.type == "Person"])
+    dates = statement_dates(opened)
+    return dyad(keep.select(store_relations(opened), dates), a.id, b.id, dates, keep, top=top)
+
+
+def alliances(store: StoreLike | None = None, keep: Filter | None = None, k_max: int = 4):
+    """Blocs of the signed actor graph: a kg.alliances.Partition (with what it could not place)."""
+    from .alliances import blocs
+    from .signed import signed_graph
+    from .statements import statement_dates
+
+    keep = keep or Filter()
+    opened = open_store(store)
+    return blocs(signed_graph(relations(opened, keep), statement_dates(opened), keep), k_max=k_max)
+
+
+def graph(store: StoreLike | None = None, keep: Filter | None = None):
+    """The actor graph as a networkx MultiDiGraph: one edge per asserted relation, with its evidence."""
+    from .graph import relations_graph
+    from .statements import statement_dates
+
+    keep = keep or Filter()
+    opened = open_store(store)
+    return relations_graph(relations(opened, keep), rollup=keep.rollup, dates=statement_dates(opened),
+                           keep_persons=keep.keep_persons)
+
+
+def html(store: StoreLike | None = None, keep: Filter | None = None, **options) -> str:
+    """The offline HTML page of ``kg export --format html`` (options: top, min_count, color_by, ...)."""
+    from .export import html_page, store_aliases
+    from .statements import statement_dates
+
+    keep = keep or Filter()
+    opened = open_store(store)
+    return html_page(relations(opened, keep), statement_dates(opened), keep, aliases=store_aliases(opened), **options)
+
+
+def to_dataframe(store: StoreLike | None = None, keep: Filter | None = None, count: str = "events"):
+    """The event table (kg.table.COLUMNS) as a pandas DataFrame: one row per event, or per mention."""
+    from .table import to_dataframe as frame
+
+    return frame(open_store(store), keep or Filter(), count)
