@@ -131,9 +131,23 @@ def gazetteer_option(command):
              "(repeatable).")(command)
 
 
-def filter_options(command):
-    """--since/--until/--quad/--relation/--no-rollup, turned into a kg.signed.Filter named ``keep``."""
+def count_option(command):
+    return click.option(
+        "--count", type=click.Choice(["events", "mentions"]), default="events", show_default=True,
+        help="Count events (the reports of one incident count once: same actors and type, dates "
+             "within a day) or mentions (every report).")(command)
 
+
+# Formats that export every statement and event as stored: --count does not shape them.
+_WHOLE_FORMATS = ("ttl", "nq", "jsonld", "jsonl", "graphml", "gexf")
+
+
+def filter_options(command):
+    """--since/--until/--quad/--relation/--no-rollup, turned into a kg.signed.Filter named ``keep``,
+    and --count, which _load follows. When the command counted, a line says what its counts are
+    (after a table; on stderr beside a written file; not at all in JSON or CSV)."""
+
+    @count_option
     @click.option("--since", callback=_check_date,
                   help="Only documents dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD).")
     @click.option("--until", callback=_check_date, help="Only documents dated on or before this.")
@@ -142,11 +156,22 @@ def filter_options(command):
     @click.option("--relation", "relation_types", multiple=True, help="Only this relation type (repeatable).")
     @click.option("--no-rollup", is_flag=True, help="Keep persons apart from the states they act for.")
     @functools.wraps(command)
-    def wrapper(*args, since, until, quads, relation_types, no_rollup, **kwargs):
+    def wrapper(*args, since, until, quads, relation_types, no_rollup, count, **kwargs):
         from .signed import validate_filter
 
         keep = validate_filter(since, until, quads, relation_types, rollup=not no_rollup)
-        return command(*args, keep=keep, **kwargs)
+        if count != "events" and kwargs.get("fmt") in _WHOLE_FORMATS:
+            raise click.UsageError("--count shapes the analyses and the html graph; the other formats export "
+                                   "every statement and event")
+        meta = click.get_current_context().meta
+        meta["kg.keep"], meta["kg.count"] = keep, count
+        result = command(*args, keep=keep, **kwargs)
+        counted = meta.get("kg.counted")
+        if counted is not None and kwargs.get("fmt") not in ("json", "csv"):
+            from .output import count_note
+
+            echo(count_note(count, *counted), err=kwargs.get("output") is not None)
+        return result
 
     return wrapper
 
@@ -181,10 +206,13 @@ def cli():
 @click.option("--date", "default_date", metavar="YYYY[-MM[-DD]]", callback=lambda ctx, param, value: _date(value),
               help="Date for documents that carry none (marked approximate): office holders' roles "
                    "are read for it. News wires without dates: the year they come from.")
+@click.option("--event-window", type=click.IntRange(0, 366), metavar="DAYS",
+              help="Reports dated up to this many days after an event's first report count as the same "
+                   "event  [default: the store's, else 1]")
 @gazetteer_option
 @store_option
 def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, quiet, status_every, default_date,
-          gazetteers, store):
+          event_window, gazetteers, store):
     """Extract relations from news articles into the store.
 
     PATHS are files or folders (.txt, .md, .html, .jsonl; default: seeds/). Unchanged documents
@@ -222,7 +250,8 @@ def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, q
         report = run_build(paths, store, rebuild=rebuild, model=model, workers=workers, on_skip=warn,
                            on_note=lambda note: echo(f"note: {note}", err=True), on_progress=follow,
                            doc_timeout=doc_timeout or None, max_bytes=int(max_size * 1024 * 1024),
-                           batch_documents=commit_every, gazetteers=gazetteers, default_date=default_date)
+                           batch_documents=commit_every, gazetteers=gazetteers, default_date=default_date,
+                           event_window=event_window)
     except KeyboardInterrupt:
         progress.close()
         kept = latest[0].committed if latest else 0
@@ -244,13 +273,16 @@ def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, q
               help="Relations the actor is the source of (out), the target of (in), or both.")
 @click.option("--evidence", is_flag=True, help="Show the sentences behind each row.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@count_option
 @store_option
-def neighbors(actor, relation, direction, evidence, fmt, store):
+def neighbors(actor, relation, direction, evidence, fmt, count, store):
     """Actors related to ACTOR, by relation type and direction.
 
     ACTOR is any name, alias, id or Wikidata id, in any case (Armenia, yerevan, Q399), or the
     surname of the one person in the store who bears it (Bush).
-    Only asserted relations count; persons are credited to the states they act for.
+    Only asserted relations count; persons are credited to the states they act for. Counts are
+    events (the reports of one incident count once), or mentions with --count mentions; --evidence
+    shows every mention.
 
     \b
     Example:
@@ -258,15 +290,17 @@ def neighbors(actor, relation, direction, evidence, fmt, store):
         kg neighbors Moscow --relation ACCUSE --direction out --evidence
     """
     from .neighbors import neighbors as find_neighbors
+    from .output import count_note, plural
 
-    ref, rows = find_neighbors(store, actor, relation=relation, direction=direction)
+    ref, rows = find_neighbors(store, actor, relation=relation, direction=direction, count=count)
     if fmt == "json":
         payload = {
             "actor": {"id": ref.id, "label": ref.label, "type": ref.type, "wikidata": ref.wikidata},
+            "count": count,
             "neighbors": [
                 {"actor": n.actor, "id": n.actor_id, "relation": n.relation, "quad": n.quad,
-                 "direction": n.direction, "count": n.count, "polarity": n.polarity,
-                 **({"evidence": [e.__dict__ for e in n.evidence]} if evidence else {})}
+                 "direction": n.direction, "count": n.count, "events": n.events, "mentions": n.mentions,
+                 "polarity": n.polarity, **({"evidence": [e.__dict__ for e in n.evidence]} if evidence else {})}
                 for n in rows
             ],
         }
@@ -286,17 +320,24 @@ def neighbors(actor, relation, direction, evidence, fmt, store):
     from .output import table_text
 
     wd = f", {ref.wikidata}" if ref.wikidata else ""
-    echo(f"{ref.label} ({ref.type}{wd}): {len({n.actor_id for n in rows})} neighbours, "
-               f"{sum(n.count for n in rows)} relations")
+    events, mentions = sum(n.events for n in rows), sum(n.mentions for n in rows)
+    counted = plural(mentions, "mention")
+    if count == "events":
+        counted = f"{plural(events, 'event')} ({counted})"
+    echo(f"{ref.label} ({ref.type}{wd}): {len({n.actor_id for n in rows})} neighbours, {counted}")
     if not rows:
         return
     if not evidence:
-        echo(table_text(headers, values))
-        return
-    for n in rows:
-        echo(f"{n.actor}  {n.relation}  {n.direction}  x{n.count}  ({n.stance})")
-        for e in n.evidence:
-            echo(f"    [{e.doc}] {' '.join(e.sentence.split())}")
+        echo(table_text(headers[:3] + [count] + headers[4:], values))
+    else:
+        for n in rows:
+            shown = f"x{n.count}"
+            if count == "events" and n.mentions != n.events:
+                shown += f" ({plural(n.mentions, 'mention')})"
+            echo(f"{n.actor}  {n.relation}  {n.direction}  {shown}  ({n.stance})")
+            for e in n.evidence:
+                echo(f"    [{e.doc}] {' '.join(e.sentence.split())}")
+    echo(count_note(count, events, mentions))
 
 
 @cli.command()
@@ -577,9 +618,20 @@ def evaluate(gold, corpus, errors, fmt, model, gazetteers):
 
 
 def _load(store):
+    """The store's relations and document dates, as the command's filter options ask: with --count
+    events (the default), one relation per event (kg.events.one_per_event); the numbers counted
+    are left for filter_options to report."""
+    from .events import event_links, one_per_event
+    from .signed import Filter
     from .statements import statement_dates, store_relations
 
-    return store_relations(store), statement_dates(store)
+    relations, dates = store_relations(store), statement_dates(store)
+    meta = click.get_current_context().meta
+    keep = meta.get("kg.keep") or Filter()
+    by_event = meta.get("kg.count", "events") == "events"
+    events, mentions = one_per_event(relations, event_links(store) if by_event else {}, dates, keep)
+    meta["kg.counted"] = (len(events), mentions)
+    return (events if by_event else relations), dates
 
 
 def _actor_ids(store, names, keep):
@@ -587,7 +639,9 @@ def _actor_ids(store, names, keep):
 
     refs = [find_actor(store, name) for name in names]
     persons = [r.id for r in refs if r.type == "Person"]
-    return refs, (keep.named(*persons) if persons else keep)
+    keep = keep.named(*persons) if persons else keep
+    click.get_current_context().meta["kg.keep"] = keep  # _load splits events by the ends keep sees
+    return refs, keep
 
 
 @cli.command(name="stance")
