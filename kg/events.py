@@ -92,46 +92,51 @@ def group_events(rows: Iterable[StatementRow], window: int = EVENT_WINDOW_DAYS) 
     Statements of one source, target and type (either direction for undirected types) whose
     documents are dated to the day group when their dates lie within ``window`` days of the
     event's first date. Each event is anchored on its first date: a statement more than ``window``
-    days after it starts the next event, so daily reports over a month stay about thirty events
-    instead of chaining into one. A document without a date to the day ('2004', or none) cannot
-    be placed beside another: its statements group only among themselves.
+    days after it starts the next event, so with a window of one day, daily reports over a month
+    make fifteen events instead of chaining into one. A document without a date to the day
+    ('2004', or none) cannot be placed beside another: its statements group only among themselves.
     """
-    dyads: dict[tuple[str, str, str], list[StatementRow]] = defaultdict(list)
+    dyads: dict[tuple[str, str, str], list[tuple[int | None, StatementRow]]] = defaultdict(list)
     for row in rows:
         if row.source == row.target:  # a person acting towards their own state: no relation between actors
             continue
         ends = (row.source, row.target)
         if RELATION_TYPES[row.type].symmetric:
             ends = tuple(sorted(ends))
-        dyads[(row.type, *ends)].append(row)
+        dyads[(row.type, *ends)].append((day_of(row.date), row))
     events = []
     for (rtype, a, b), members in dyads.items():
-        dated = sorted((r for r in members if day_of(r.date) is not None), key=lambda r: (day_of(r.date), r.statement))
-        group: list[StatementRow] = []
-        for row in dated:
-            if group and day_of(row.date) > day_of(group[0].date) + window:
-                events.append(_event(rtype, a, b, group, "day " + group[0].date[:10]))
+        dated = sorted(((day, row) for day, row in members if day is not None),
+                       key=lambda item: (item[0], item[1].statement))
+        first_day, group = 0, []
+        for day, row in dated:
+            if group and day > first_day + window:
+                events.append(_event(rtype, a, b, group, group[0].date[:10]))
                 group = []
+            if not group:
+                first_day = day
             group.append(row)
         if group:
-            events.append(_event(rtype, a, b, group, "day " + group[0].date[:10]))
+            events.append(_event(rtype, a, b, group, group[0].date[:10]))
         by_doc: dict[str, list[StatementRow]] = defaultdict(list)
-        for row in members:
-            if day_of(row.date) is None:
+        for day, row in members:
+            if day is None:
                 by_doc[row.doc].append(row)
         for doc, group in by_doc.items():
-            events.append(_event(rtype, a, b, sorted(group, key=lambda r: r.statement), "document " + doc))
+            events.append(_event(rtype, a, b, group, group[0].date, doc))
     return sorted(events, key=lambda e: e.iri)
 
 
-def _event(rtype: str, a: str, b: str, group: list[StatementRow], anchor: str) -> Event:
-    # The IRI names the dyad, the type and the anchor (first day, or document), never the list of
-    # mentions: a report that joins later leaves the event's IRI as it was.
-    key = "\x1f".join((rtype, a, b, anchor))
-    iri = INCIDENT + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    first = group[0]
-    date = first.date[:10] if anchor.startswith("day ") else first.date
-    return Event(iri, rtype, first.source, first.target, date, tuple(r.statement for r in group))
+def _event(rtype: str, a: str, b: str, group: list[StatementRow], date: str | None, doc: str | None = None) -> Event:
+    # The IRI names the type, the dyad and the anchor (the first day; or the document, with its
+    # date), never the list of mentions: a report that joins later leaves the IRI as it was. All
+    # the node says follows from its IRI and its statements, which lets a build rewrite only the
+    # events whose statements changed (update_events).
+    anchor = f"day {date}" if doc is None else f"document {doc} {date or ''}"
+    iri = INCIDENT + hashlib.sha256("\x1f".join((rtype, a, b, anchor)).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    statements = sorted(row.statement for row in group)
+    told = min(group, key=lambda row: row.statement)  # an undirected event goes the way its first statement does
+    return Event(iri, rtype, told.source, told.target, date, tuple(statements))
 
 
 ASSERTED = """

@@ -172,6 +172,18 @@ def test_events_a_new_document_joins_an_event_an_earlier_build_made(nlp, tmp_pat
     assert events_of(store) == {before: ("ASSAULT", 3, ["afp", "ap", "bbc"])}
 
 
+def test_events_follow_a_document_that_changes(nlp, tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", {"ap": (TANK, "2004-11-18"), "afp": (TANK, "2004-11-18"),
+                                                "dpa": (TANK, "2004")})
+    build_store(nlp, tmp_path / "store", corpus)
+    write_corpus(corpus, {"ap": (TANK, "2004-11-18"), "afp": ("Nothing happened.", "2004-11-18"),
+                          "dpa": (TANK, "2005")})
+    store = build_store(nlp, tmp_path / "store", corpus)
+    assert sorted(events_of(store).values()) == [("ASSAULT", 1, ["ap"]), ("ASSAULT", 1, ["dpa"])]
+    dates = {r["date"].value for r in store.query("SELECT ?date WHERE { ?event kg:mentions ?n ; dcterms:date ?date }")}
+    assert dates == {"2004-11-18", "2005"}
+
+
 def test_events_undated_documents_group_only_within_themselves(nlp, tmp_path):
     corpus = write_corpus(tmp_path / "corpus", {"one": (f"{TANK} {TANK}", None), "two": (TANK, None)})
     store = build_store(nlp, tmp_path / "store", corpus)
