@@ -14,6 +14,7 @@ from pyoxigraph import NamedNode
 
 from .corpus import MAX_DOCUMENT_BYTES, OnSkip, Skipped, corpus_metadata, iter_corpus_files, read_files
 from .data import ontology_path
+from .events import update_events
 from .extract import DOC_TIMEOUT, extractor_version
 from .rdf import ACTORS, actor_iri, actor_quads, actors_of, document_iri, document_quads, kg
 from .records import Actor, Document
@@ -28,7 +29,7 @@ DCTERMS_DATE = NamedNode(DCTERMS + "date")
 UNREFERENCED_ACTORS = """
 SELECT DISTINCT ?actor WHERE {
   GRAPH <https://w3id.org/kg/graph/actors> { ?actor a ?type }
-  FILTER NOT EXISTS { GRAPH ?g { ?statement kg:source|kg:target ?actor } FILTER(?g != <https://w3id.org/kg/graph/actors>) }
+  FILTER NOT EXISTS { GRAPH ?g { ?statement kg:source|kg:target ?actor ; prov:wasDerivedFrom ?g } }
   FILTER NOT EXISTS { GRAPH <https://w3id.org/kg/graph/actors> { ?person prov:actedOnBehalfOf ?actor } }
 }"""
 
@@ -39,7 +40,7 @@ SELECT
   (COUNT(DISTINCT ?actor) AS ?actors)
 WHERE {
   { GRAPH ?g { ?doc a kg:Document } }
-  UNION { GRAPH ?g { ?statement kg:source ?s } }
+  UNION { GRAPH ?g { ?statement kg:source ?s ; prov:wasDerivedFrom ?g } }
   UNION { GRAPH <https://w3id.org/kg/graph/actors> { ?actor a ?type } }
 }"""
 
@@ -57,6 +58,7 @@ class BuildReport:
     committed: int = 0  # documents extracted up to the last commit: what an interruption keeps
     documents: int = 0
     relations: int = 0
+    events: int = 0
     actors: int = 0
     seconds: float = 0.0
     started: float = field(default_factory=time.monotonic)
@@ -103,6 +105,7 @@ def build(
     batch_seconds: float = BATCH_SECONDS,
     gazetteers: Iterable[str | os.PathLike] = (),
     default_date: str | None = None,
+    event_window: int | None = None,
 ) -> BuildReport:
     """Builds ``paths`` into ``store``; unchanged documents are not read again.
 
@@ -115,6 +118,10 @@ def build(
     ``gazetteers`` are the user's own actor or person tables (the columns of ontology/actors.tsv
     or persons.tsv). ``default_date`` (YYYY, YYYY-MM or YYYY-MM-DD) dates the documents that carry
     no date, as approximate: office holders' roles are read for that date.
+
+    At the end, the statements of the whole store are grouped into events afresh (kg.events), with
+    ``event_window`` days (None: the window the store's events were grouped with, else
+    kg.events.EVENT_WINDOW_DAYS).
     """
     report = BuildReport()
 
@@ -198,6 +205,7 @@ def build(
                 if on_progress is not None:
                     on_progress(report)
             _update_actors(writer, batch.actors, batch.replaced)
+        report.events = len(update_events(writer, event_window))
         _totals(writer, report)
     report.commits += 1
     report.seconds = time.monotonic() - report.started

@@ -131,10 +131,25 @@ def gazetteer_option(command):
              "(repeatable).")(command)
 
 
+def count_option(command):
+    return click.option(
+        "--count", type=click.Choice(["events", "mentions"]), default="events", show_default=True,
+        help="Count events (the reports of one incident count once: same actors and type, dates "
+             "within a day) or mentions (every report).")(command)
+
+
+# Formats that export every statement (jsonl, graphml, gexf: one per mention) or the whole store (RDF):
+# --count does not shape them.
+_WHOLE_FORMATS = ("ttl", "nq", "jsonld", "jsonl", "graphml", "gexf")
+
+
 def filter_options(command):
     """--since/--until/--quad/--relation/--no-rollup and the actor filters (--actor-type,
-    --min-relations, --linked-only, --exclude), turned into a kg.signed.Filter named ``keep``."""
+    --min-relations, --linked-only, --exclude), turned into a kg.signed.Filter named ``keep``, and
+    --count, which _load follows. When the command counted, a line says what its counts are (after
+    a table; on stderr beside a written file; not at all in JSON or CSV)."""
 
+    @count_option
     @click.option("--since", callback=_check_date,
                   help="Only documents dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD).")
     @click.option("--until", callback=_check_date, help="Only documents dated on or before this.")
@@ -151,7 +166,7 @@ def filter_options(command):
                   help="Leave this actor out, by any name (repeatable).")
     @functools.wraps(command)
     def wrapper(*args, since, until, quads, relation_types, no_rollup, actor_types, min_relations, linked_only,
-                excluded, **kwargs):
+                excluded, count, **kwargs):
         from .signed import validate_filter
 
         exclude = []
@@ -163,7 +178,18 @@ def filter_options(command):
             exclude = [find_actor(store, name).id for name in excluded]
         keep = validate_filter(since, until, quads, relation_types, rollup=not no_rollup, actor_types=actor_types,
                                linked_only=linked_only, exclude=exclude, min_relations=min_relations)
-        return command(*args, keep=keep, **kwargs)
+        if count != "events" and kwargs.get("fmt") in _WHOLE_FORMATS:
+            raise click.UsageError("--count shapes the analyses, csv, parquet and the html graph; the other formats "
+                                   "export every statement")
+        meta = click.get_current_context().meta
+        meta["kg.keep"], meta["kg.count"] = keep, count
+        result = command(*args, keep=keep, **kwargs)
+        counted = meta.get("kg.counted")
+        if counted is not None and kwargs.get("fmt") not in ("json", "csv", "parquet"):
+            from .output import count_note
+
+            echo(count_note(count, *counted), err=kwargs.get("output") is not None)
+        return result
 
     return wrapper
 
@@ -198,10 +224,13 @@ def cli():
 @click.option("--date", "default_date", metavar="YYYY[-MM[-DD]]", callback=lambda ctx, param, value: _date(value),
               help="Date for documents that carry none (marked approximate): office holders' roles "
                    "are read for it. News wires without dates: the year they come from.")
+@click.option("--event-window", type=click.IntRange(0, 366), metavar="DAYS",
+              help="Reports dated up to this many days after an event's first report count as the same "
+                   "event  [default: the store's, else 1]")
 @gazetteer_option
 @store_option
 def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, quiet, status_every, default_date,
-          gazetteers, store):
+          event_window, gazetteers, store):
     """Extract relations from news articles into the store.
 
     PATHS are files or folders (.txt, .md, .html, .jsonl; default: seeds/). Unchanged documents
@@ -239,7 +268,8 @@ def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, q
         report = run_build(paths, store, rebuild=rebuild, model=model, workers=workers, on_skip=warn,
                            on_note=lambda note: echo(f"note: {note}", err=True), on_progress=follow,
                            doc_timeout=doc_timeout or None, max_bytes=int(max_size * 1024 * 1024),
-                           batch_documents=commit_every, gazetteers=gazetteers, default_date=default_date)
+                           batch_documents=commit_every, gazetteers=gazetteers, default_date=default_date,
+                           event_window=event_window)
     except KeyboardInterrupt:
         progress.close()
         kept = latest[0].committed if latest else 0
@@ -261,13 +291,16 @@ def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, q
               help="Relations the actor is the source of (out), the target of (in), or both.")
 @click.option("--evidence", is_flag=True, help="Show the sentences behind each row.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@count_option
 @store_option
-def neighbors(actor, relation, direction, evidence, fmt, store):
+def neighbors(actor, relation, direction, evidence, fmt, count, store):
     """Actors related to ACTOR, by relation type and direction.
 
     ACTOR is any name, alias, id or Wikidata id, in any case (Armenia, yerevan, Q399), or the
     surname of the one person in the store who bears it (Bush).
-    Only asserted relations count; persons are credited to the states they act for.
+    Only asserted relations count; persons are credited to the states they act for. Counts are
+    events (the reports of one incident count once), or mentions with --count mentions; --evidence
+    shows every mention.
 
     \b
     Example:
@@ -275,15 +308,17 @@ def neighbors(actor, relation, direction, evidence, fmt, store):
         kg neighbors Moscow --relation ACCUSE --direction out --evidence
     """
     from .neighbors import neighbors as find_neighbors
+    from .output import count_note, plural
 
-    ref, rows = find_neighbors(store, actor, relation=relation, direction=direction)
+    ref, rows = find_neighbors(store, actor, relation=relation, direction=direction, count=count)
     if fmt == "json":
         payload = {
             "actor": {"id": ref.id, "label": ref.label, "type": ref.type, "wikidata": ref.wikidata},
+            "count": count,
             "neighbors": [
                 {"actor": n.actor, "id": n.actor_id, "relation": n.relation, "quad": n.quad,
-                 "direction": n.direction, "count": n.count, "polarity": n.polarity,
-                 **({"evidence": [e.__dict__ for e in n.evidence]} if evidence else {})}
+                 "direction": n.direction, "count": n.count, "events": n.events, "mentions": n.mentions,
+                 "polarity": n.polarity, **({"evidence": [e.__dict__ for e in n.evidence]} if evidence else {})}
                 for n in rows
             ],
         }
@@ -303,17 +338,24 @@ def neighbors(actor, relation, direction, evidence, fmt, store):
     from .output import table_text
 
     wd = f", {ref.wikidata}" if ref.wikidata else ""
-    echo(f"{ref.label} ({ref.type}{wd}): {len({n.actor_id for n in rows})} neighbours, "
-               f"{sum(n.count for n in rows)} relations")
+    events, mentions = sum(n.events for n in rows), sum(n.mentions for n in rows)
+    counted = plural(mentions, "mention")
+    if count == "events":
+        counted = f"{plural(events, 'event')} ({counted})"
+    echo(f"{ref.label} ({ref.type}{wd}): {len({n.actor_id for n in rows})} neighbours, {counted}")
     if not rows:
         return
     if not evidence:
-        echo(table_text(headers, values))
-        return
-    for n in rows:
-        echo(f"{n.actor}  {n.relation}  {n.direction}  x{n.count}  ({n.stance})")
-        for e in n.evidence:
-            echo(f"    [{e.doc}] {' '.join(e.sentence.split())}")
+        echo(table_text(headers[:3] + [count] + headers[4:], values))
+    else:
+        for n in rows:
+            shown = f"x{n.count}"
+            if count == "events" and n.mentions != n.events:
+                shown += f" ({plural(n.mentions, 'mention')})"
+            echo(f"{n.actor}  {n.relation}  {n.direction}  {shown}  ({n.stance})")
+            for e in n.evidence:
+                echo(f"    [{e.doc}] {' '.join(e.sentence.split())}")
+    echo(count_note(count, events, mentions))
 
 
 @cli.command()
@@ -409,23 +451,47 @@ def _term_text(term, prefixes: dict[str, str]) -> str:
     return term.value
 
 
+ACTOR_SORTS = {
+    "events": lambda row: (-row[4], -row[5], row[0].casefold()),
+    "relations": lambda row: (-row[5], -row[4], row[0].casefold()),
+    "label": lambda row: row[0].casefold(),
+    "type": lambda row: (row[1], -row[4], row[0].casefold()),
+}
+
+
 @cli.command()
 @click.argument("pattern", required=False)
+@click.option("--type", "actor_types", multiple=True, metavar="TYPE",
+              help="Only actors of this type (repeatable): State, Organization, Group, Person.")
+@click.option("--min-relations", type=click.IntRange(0), default=0, metavar="N", help="Only actors named by N relations or more.")
+@click.option("--linked-only", is_flag=True, help="Only actors linked to Wikidata.")
+@click.option("--sort", "sort_by", type=click.Choice(list(ACTOR_SORTS)), default="events", show_default=True)
+@click.option("--limit", type=click.IntRange(1), help="Show at most N actors.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @store_option
-def actors(pattern, fmt, store):
-    """List the actors in the store, with type, Wikidata id and relation count.
+def actors(pattern, actor_types, min_relations, linked_only, sort_by, limit, fmt, store):
+    """List the actors in the store, with type, Wikidata id, and the events and relations (mentions)
+    that name them.
 
-    PATTERN keeps actors whose label or id contains it (any case).
+    PATTERN keeps actors whose label or id contains it (any case). A person's relations are counted
+    under the person; the state they act for counts those it is named in itself.
 
     \b
     Example:
         kg actors
         kg actors arm
+        kg actors --type State --linked-only --min-relations 3 --sort relations
     """
     from .queries import named_queries
+    from .records import ACTOR_TYPES
     from .vocab import ACTOR
 
+    by_name = {t.lower(): t for t in ACTOR_TYPES}
+    unknown = [t for t in actor_types if t.lower() not in by_name]
+    if unknown:
+        raise click.BadParameter(f"unknown actor type {unknown[0]!r}; use one of {', '.join(ACTOR_TYPES)}",
+                                 param_hint="--type")
+    wanted = {by_name[t.lower()] for t in actor_types}
     rows = []
     for row in store.query(named_queries()["actors"].text):
         ident = row["actor"].value.removeprefix(ACTOR)
@@ -434,8 +500,13 @@ def actors(pattern, fmt, store):
             continue
         represents = row["represents"].value.removeprefix(ACTOR) if row["represents"] is not None else ""
         wikidata = row["wikidata"].value if row["wikidata"] is not None else ""
-        rows.append([label, row["type"].value, wikidata, represents, int(row["relations"].value), ident])
-    _echo_rows(["actor", "type", "wikidata", "acts_for", "relations", "id"], rows, fmt, "no actors match")
+        relations = int(row["relations"].value)
+        if (wanted and row["type"].value not in wanted) or relations < min_relations or (linked_only and not wikidata):
+            continue
+        rows.append([label, row["type"].value, wikidata, represents, int(row["events"].value), relations, ident])
+    rows.sort(key=ACTOR_SORTS[sort_by])
+    _echo_rows(["actor", "type", "wikidata", "acts_for", "events", "relations", "id"], rows[:limit], fmt,
+               "no actors match")
 
 
 def _echo_rows(headers: list[str], rows: list[list], fmt: str, empty: str) -> None:
@@ -508,7 +579,7 @@ def export(fmt, output, color, min_count, top, keep, store):
         try:
             sys.stdout.flush()
             out = EscapingWriter(sys.stdout.buffer)
-            run_export(store, fmt, out, keep=keep)
+            run_export(store, fmt, out, keep=keep, count=click.get_current_context().meta["kg.count"])
             out.flush()
         except BrokenPipeError:
             raise
@@ -517,7 +588,9 @@ def export(fmt, output, color, min_count, top, keep, store):
                 raise
             raise _stdout_error(exc) from exc
         return
-    _write_file(output, lambda f: run_export(store, fmt, f if fmt == "parquet" else EscapingWriter(f), keep=keep))
+    count = click.get_current_context().meta["kg.count"]
+    _write_file(output, lambda f: run_export(store, fmt, f if fmt == "parquet" else EscapingWriter(f), keep=keep,
+                                             count=count))
     echo(f"wrote {output}", err=True)
 
 
@@ -610,14 +683,25 @@ def evaluate(gold, corpus, errors, fmt, model, gazetteers):
 
 
 def _load(store, keep=None):
-    """The store's relations and document dates; with ``keep``, only the relations it selects (the
-    actor filters, --min-relations included, apply here once for every analysis)."""
+    """The store's relations and document dates, as the command's filter options ask: with --count
+    events (the default), one relation per event (kg.events.one_per_event); the actor filters,
+    --min-relations included, apply here once for every analysis. The numbers counted are left for
+    filter_options to report."""
+    from .events import event_links, one_per_event
+    from .signed import Filter
     from .statements import statement_dates, store_relations
 
     relations, dates = store_relations(store), statement_dates(store)
-    if keep is not None and keep.selects_actors:
-        relations = keep.select(relations, dates)
-    return relations, dates
+    meta = click.get_current_context().meta
+    keep = keep or meta.get("kg.keep") or Filter()
+    by_event = meta.get("kg.count", "events") == "events"
+    events, mentions = one_per_event(relations, event_links(store) if by_event else {}, dates, keep)
+    if keep.min_relations > 1:
+        events = keep.select(events, dates)
+    meta["kg.counted"] = (len(events), mentions)
+    if by_event:
+        return events, dates
+    return (keep.select(relations, dates) if keep.selects_actors else relations), dates
 
 
 def _actor_ids(store, names, keep):
@@ -625,7 +709,9 @@ def _actor_ids(store, names, keep):
 
     refs = [find_actor(store, name) for name in names]
     persons = [r.id for r in refs if r.type == "Person"]
-    return refs, (keep.named(*persons) if persons else keep)
+    keep = keep.named(*persons) if persons else keep
+    click.get_current_context().meta["kg.keep"] = keep  # _load splits events by the ends keep sees
+    return refs, keep
 
 
 @cli.command(name="stance")

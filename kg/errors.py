@@ -70,3 +70,7 @@ class GazetteerError(KgError):
 
 class GoldError(KgError):
     """A gold file that does not follow the annotation schema."""
+
+
+class NoEvents(StoreFormatError):
+    """The store was built before kg grouped its statements into events."""

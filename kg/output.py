@@ -48,3 +48,17 @@ def table_text(headers: Sequence[str], rows: Iterable[Sequence], max_width: int 
 def _cell(value, max_width: int) -> str:
     text = "" if value is None else " ".join(str(value).split())
     return text if len(text) <= max_width else text[: max_width - 1] + "\u2026"
+
+
+def plural(number: int, noun: str) -> str:
+    """'1 event', '3 events'."""
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def count_note(count: str, events: int, mentions: int) -> str:
+    """The line that says what a command counted: events (kg.events) or mentions."""
+    if count == "mentions":
+        return f"counts are mentions ({plural(mentions, 'mention')}: every report counts); " \
+               f"--count events counts each event once"
+    return (f"counts are events ({plural(events, 'event')} from {plural(mentions, 'mention')}: the reports of "
+            f"one incident count once); --count mentions counts every mention")

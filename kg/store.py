@@ -44,6 +44,7 @@ UNWRITABLE = {
     errno.EEXIST: "it is a file, not a folder: use another --store",
     errno.ENOTDIR: "it is not a folder: use another --store",
 }
+BULK_QUADS = 10_000  # Writer.change loads more quads than this with bulk_extend
 QUERY_TIMEOUT = 300.0  # seconds, for kg's own queries; a user's query has its own limits (kg.sandbox)
 
 
@@ -298,6 +299,21 @@ class Writer:
             if self.store.contains_named_graph(graph):
                 self.store.remove_graph(graph)
             self.store.extend(quads)
+        except OSError as exc:
+            raise self._owner._unwritable(exc) from exc
+
+    def change(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None:
+        """Removes ``removed`` and adds ``added``: for a graph that changes a little, or starts empty.
+        Many quads are loaded in bulk, without a transaction: the working copy can afford it, since
+        only a commit publishes it, and none follows a failed load."""
+        try:
+            for quad in removed:
+                self.store.remove(quad)
+            added = list(added)
+            if len(added) > BULK_QUADS:
+                self.store.bulk_extend(added)
+            else:
+                self.store.extend(added)
         except OSError as exc:
             raise self._owner._unwritable(exc) from exc
 

@@ -70,7 +70,7 @@ def mention_rows(relations: Iterable[Relation], docs: dict[str, DocumentInfo], k
         if not keep.keeps(r, info.date, asserted_only=False):
             continue
         source, target = keep.ends(r)
-        event, mentions = (event_of or {}).get(r, (None, 1))
+        event, mentions = (event_of or {}).get(r, (None, 1 if r.asserted else 0))
         yield {
             "event": event, "mentions": mentions,
             "date": event_date(r, info.date),
@@ -106,10 +106,19 @@ def event_table(store: Store, keep: Filter = Filter(), count: str = "events") ->
     """The store's event table: one row per event (``count="events"``) or per mention."""
     from .statements import store_relations
 
+    from collections import Counter
+
+    from .events import event_links
+    from .rdf import statement_iri
+
     docs = documents(store)
     dates = {doc: info.date for doc, info in docs.items() if info.date}
     relations = keep.select(store_relations(store), dates, asserted_only=False)
-    rows = list(mention_rows(relations, docs, keep, event_of=None))
+    links = event_links(store)
+    event = {r: links.get(statement_iri(r).value) for r in relations}
+    sizes = Counter(e for r, e in event.items() if e is not None and r.asserted)
+    event_of = {r: (e, sizes[e]) for r, e in event.items() if e is not None}
+    rows = list(mention_rows(relations, docs, keep, event_of=event_of))
     return event_rows(rows) if count == "events" else rows
 
 

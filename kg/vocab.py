@@ -10,7 +10,9 @@ REL = "https://w3id.org/kg/relation#"
 ACTOR = "https://w3id.org/kg/actor/"
 STATEMENT = "https://w3id.org/kg/statement/"
 DOCUMENT = "https://w3id.org/kg/document/"
+INCIDENT = "https://w3id.org/kg/incident/"  # event nodes: one per incident, however many reports
 ACTORS_GRAPH = "https://w3id.org/kg/graph/actors"
+EVENTS_GRAPH = "https://w3id.org/kg/graph/events"
 ONTOLOGY_GRAPH = "https://w3id.org/kg/graph/ontology"
 WD = "http://www.wikidata.org/entity/"
 
@@ -29,6 +31,7 @@ PREFIXES = {
     "actor": ACTOR,
     "stmt": STATEMENT,
     "doc": DOCUMENT,
+    "incident": INCIDENT,
     "wd": WD,
     "rdf": RDF,
     "rdfs": RDFS,

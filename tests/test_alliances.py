@@ -196,6 +196,8 @@ def test_alliances_cli_lists_blocs_unplaced_and_why_tentative(runner, small_stor
         "2 actors, with their relations in all: Ghana (1), Kenya (1)",
         "unplaced, not connected to the main component: 2 actors, with their relations in all: Chile (4), Peru (4)",
         "tentative: the placed actors have 32 relations from 16 documents (fewer than 50 relations or 20 documents)",
+        "counts are events (37 events from 37 mentions: the reports of one incident count once); --count mentions "
+        "counts every mention",
     ]
 
 

@@ -197,9 +197,12 @@ def _alive(pid: int) -> bool:
 def _start_workers_build(tmp_path, count=1000):
     corpus = write_corpus(tmp_path / "corpus", count)
     store = tmp_path / "s"
+    # Ctrl-C as at a terminal: a test run started in the background (`make test &`) ignores SIGINT,
+    # and a child would inherit that (as `nohup kg build &` should)
     process = subprocess.Popen([*KG, "build", str(corpus), "--store", str(store), "--workers", "2",
                                 "--commit-every", "20", "--quiet"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 90
     workers: list[int] = []
     while time.monotonic() < deadline and process.poll() is None:

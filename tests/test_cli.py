@@ -59,8 +59,9 @@ def test_cli_neighbors_filters_and_evidence(runner, seeds_store_path):
     result = run(runner, "neighbors", "Russia", "--relation", "accuse", "--direction", "out", "--evidence",
                  "--store", seeds_store_path)
     assert result.exit_code == 0
-    rows = [line for line in result.output.splitlines()[1:] if not line.startswith("    ")]
+    *rows, note = [line for line in result.output.splitlines()[1:] if not line.startswith("    ")]
     assert rows and all("  ACCUSE  out  " in row for row in rows)
+    assert note.startswith("counts are events")
     assert "    [001_a300e4e0efe2f159] Russian Foreign Minister Sergei Lavrov accused the West" in result.output
 
 

@@ -100,3 +100,27 @@ def test_table_bad_options_are_one_line(runner, seeds_store_path, options, messa
     result = runner.invoke(cli, ["export", *options, "--store", str(seeds_store_path)])
     assert result.exit_code != 0 and message in result.output
     assert "Traceback" not in result.output
+
+
+def test_table_events_name_their_mentions(runner, seeds_store_path):
+    events = table(runner, seeds_store_path)
+    mentions = table(runner, seeds_store_path, "--count", "mentions")
+    assert len(mentions) > len(events)
+    assert all(row["event"] for row in events)
+    assert sum(int(row["mentions"]) for row in events) == sum(
+        1 for row in mentions if row["negated"] == row["hypothetical"] == "False" and row["event"])
+    grouped = [row for row in events if int(row["mentions"]) > 1]
+    assert grouped and all(sum(m["event"] == row["event"] for m in mentions) == int(row["mentions"]) for row in grouped)
+
+
+def test_table_actors_filter_and_sort(runner, seeds_store_path):
+    rows = json.loads(run(runner, "actors", "--type", "state", "--linked-only", "--min-relations", "5",
+                          "--sort", "relations", "--format", "json", "--store", seeds_store_path))
+    assert rows and all(r["type"] == "State" and r["wikidata"] and r["relations"] >= 5 for r in rows)
+    assert [r["relations"] for r in rows] == sorted((r["relations"] for r in rows), reverse=True)
+    assert all(0 < r["events"] <= r["relations"] for r in rows)
+    every = json.loads(run(runner, "actors", "--format", "json", "--store", seeds_store_path))
+    assert len(every) > len(rows) and [r["events"] for r in every] == sorted((r["events"] for r in every), reverse=True)
+    assert [r["actor"] for r in json.loads(run(runner, "actors", "--sort", "label", "--limit", "3", "--format", "json",
+                                               "--store", seeds_store_path))] == sorted(
+        (r["actor"] for r in every), key=str.casefold)[:3]
