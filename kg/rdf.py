@@ -73,8 +73,7 @@ def _boolean(value: bool) -> Literal:
     return Literal("true" if value else "false", datatype=XSD_BOOLEAN)
 
 
-def date_literal(value: str) -> Literal:
-    """A date as given (YYYY, YYYY-MM or YYYY-MM-DD) with its XSD type; anything else as a string."""
+def _date(value: str) -> Literal:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return Literal(value, datatype=NamedNode(XSD + "date"))
     if re.fullmatch(r"\d{4}-\d{2}", value):
@@ -82,6 +81,11 @@ def date_literal(value: str) -> Literal:
     if re.fullmatch(r"\d{4}", value):
         return Literal(value, datatype=NamedNode(XSD + "gYear"))
     return _string(value)
+
+
+def date_literal(value: str) -> Literal:
+    """A date as given (YYYY, YYYY-MM or YYYY-MM-DD) with its XSD type; anything else as a string."""
+    return _date(value)
 
 
 def document_quads(document: Document, relations: Iterable[Relation], extractor: str) -> Iterator[Quad]:
@@ -97,7 +101,7 @@ def document_quads(document: Document, relations: Iterable[Relation], extractor:
     if document.title:
         yield Quad(doc, NamedNode(DCTERMS + "title"), _string(document.title), graph)
     if document.date:
-        yield Quad(doc, NamedNode(DCTERMS + "date"), date_literal(document.date), graph)
+        yield Quad(doc, NamedNode(DCTERMS + "date"), _date(document.date), graph)
         yield Quad(doc, kg("dateApproximate"), _boolean(document.date_approximate), graph)
     if document.source:
         yield Quad(doc, NamedNode(DCTERMS + "publisher"), _string(document.source), graph)
