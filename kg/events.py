@@ -139,9 +139,12 @@ def _event(rtype: str, a: str, b: str, group: list[StatementRow], date: str | No
     return Event(iri, rtype, told.source, told.target, date, tuple(statements))
 
 
+# Background statements ("in 1996 Israel accused Syria", kg/timing.py) report no event of their
+# document's day: they stay out of the grouping, and each counts as its own event where counted.
 ASSERTED = """
 SELECT ?statement ?doc ?source ?target ?type WHERE {
-  GRAPH ?doc { ?statement kg:source ?source ; kg:target ?target ; a ?type ; kg:negated false ; kg:hypothetical false }
+  GRAPH ?doc { ?statement kg:source ?source ; kg:target ?target ; a ?type ; kg:negated false ; kg:hypothetical false
+               FILTER NOT EXISTS { ?statement kg:background true } }
 }"""
 DOCUMENT_DATES = "SELECT ?doc ?date WHERE { GRAPH ?doc { ?doc dcterms:date ?date } }"
 EVENT_LINKS = """

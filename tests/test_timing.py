@@ -53,3 +53,19 @@ def test_timing_stance_leaves_background_out_of_the_months(extractor):
     found = stance(story.relations, "Russia", "Armenia", {"d": "2004-05-01"})
     assert found.forward.counts == {"ACCUSE": 2}  # the standing support is not counted
     assert [(m.month, m.relations) for m in found.timeline] == [("2004-05", 1)]  # 1996 is not May 2004
+
+
+def test_timing_background_joins_no_event_of_the_day(runner, tmp_path):
+    import json
+
+    from kg.cli import cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Israel accused Syria of sponsoring attacks. In 1996 Israel accused Syria of "
+                                  "sponsoring attacks.", encoding="utf-8")
+    store = tmp_path / "store"
+    assert runner.invoke(cli, ["build", str(corpus), "--store", str(store), "--date", "2004-05-01"]).exit_code == 0
+    rows = json.loads(runner.invoke(cli, ["neighbors", "Syria", "--format", "json", "--store", str(store)]).output)
+    accusations = [n for n in rows["neighbors"] if n["relation"] == "ACCUSE"]
+    assert [(n["events"], n["mentions"]) for n in accusations] == [(2, 2)]  # the 1996 one is not today's
