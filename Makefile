@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kg-installed
 
-.PHONY: install demo test bench eval fuzz clean
+.PHONY: install demo test bench eval fuzz notebook clean
 
 # The second development set (real wire copy, research-only licence): read from ../shared, never copied.
 DEV2 := ../shared/gold-dev2
@@ -25,6 +25,10 @@ $(STAMP): pyproject.toml
 	      || echo "note: chromium could not be installed; the browser tests will be skipped"; \
 	  else echo "note: no chromium (apt-get install chromium); the browser tests will be skipped"; fi; }
 	touch $(STAMP)
+
+# Runs the walkthrough notebook and saves it with its outputs (the test suite runs it too).
+notebook: install
+	$(BIN)/python notebooks/execute.py
 
 demo: install
 	$(BIN)/kg build seeds/ && $(BIN)/kg neighbors Armenia

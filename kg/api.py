@@ -7,7 +7,8 @@
     api.to_dataframe(".kg")        # also kg.to_dataframe
 
 Every function takes a store as a kg.Store or the path of its folder, and the analyses take a
-kg.Filter (dates, quad classes, relation types, actor filters) as ``keep``. They return the
+kg.Filter (dates, quad classes, relation types, actor filters) as ``keep`` and count events (the
+reports of one incident once), or mentions with ``count="mentions"``, as the CLI does. They return the
 library's records (dataclasses), networkx graphs, strings or DataFrames; nothing here prints.
 """
 
@@ -50,12 +51,21 @@ def query(store: StoreLike | None, sparql: str, **params) -> list[dict[str, str 
     return [{name: (row[name].value if row[name] is not None else None) for name in variables} for row in rows]
 
 
-def relations(store: StoreLike | None = None, keep: Filter | None = None):
-    """The store's relations (kg.records.Relation), filtered by ``keep`` when given."""
+def relations(store: StoreLike | None = None, keep: Filter | None = None, count: str = "mentions"):
+    """The store's relations (kg.records.Relation): every statement, or with ``keep`` those it keeps;
+    with ``count="events"`` one per event (the most confident mention), as the analyses count."""
     from .statements import statement_dates, store_relations
 
+    if count not in ("events", "mentions"):
+        raise ValueError(f"count is 'events' or 'mentions', not {count!r}")
     opened = open_store(store)
     found = store_relations(opened)
+    if count == "events":
+        from .events import event_links, one_per_event
+
+        dates = statement_dates(opened)
+        found, _ = one_per_event(found, event_links(opened), dates, keep or Filter())
+        return (keep or Filter()).select(found, dates)
     return keep.select(found, statement_dates(opened)) if keep is not None else found
 
 
@@ -66,20 +76,20 @@ def neighbors(store: StoreLike | None, actor: str, **options):
     return find_neighbors(open_store(store), actor, **options)
 
 
-def stance(store: StoreLike | None, actor_a: str, actor_b: str, keep: Filter | None = None, top: int = 5):
+def stance(store: StoreLike | None, actor_a: str, actor_b: str, keep: Filter | None = None, top: int = 5,
+           count: str = "events"):
     """How two actors (any names) stand towards each other: a kg.stance.Stance."""
     from .lookup import find_actor
     from .stance import stance as dyad
-    from .statements import statement_dates, store_relations
+    from .statements import statement_dates
 
     opened, keep = open_store(store), keep or Filter()
     a, b = find_actor(opened, actor_a), find_actor(opened, actor_b)
     keep = keep.named(*[ref.id for ref in (a, b) if ref.type == "Person"])
-    dates = statement_dates(opened)
-    return dyad(keep.select(store_relations(opened), dates), a.id, b.id, dates, keep, top=top)
+    return dyad(relations(opened, keep, count), a.id, b.id, statement_dates(opened), keep, top=top)
 
 
-def alliances(store: StoreLike | None = None, keep: Filter | None = None, k_max: int = 4):
+def alliances(store: StoreLike | None = None, keep: Filter | None = None, k_max: int = 4, count: str = "events"):
     """Blocs of the signed actor graph: a kg.alliances.Partition (with what it could not place)."""
     from .alliances import blocs
     from .signed import signed_graph
@@ -87,28 +97,30 @@ def alliances(store: StoreLike | None = None, keep: Filter | None = None, k_max:
 
     keep = keep or Filter()
     opened = open_store(store)
-    return blocs(signed_graph(relations(opened, keep), statement_dates(opened), keep), k_max=k_max)
+    return blocs(signed_graph(relations(opened, keep, count), statement_dates(opened), keep), k_max=k_max)
 
 
-def graph(store: StoreLike | None = None, keep: Filter | None = None):
-    """The actor graph as a networkx MultiDiGraph: one edge per asserted relation, with its evidence."""
+def graph(store: StoreLike | None = None, keep: Filter | None = None, count: str = "events"):
+    """The actor graph as a networkx MultiDiGraph: one edge per asserted event (or mention), with its
+    evidence."""
     from .graph import relations_graph
     from .statements import statement_dates
 
     keep = keep or Filter()
     opened = open_store(store)
-    return relations_graph(relations(opened, keep), rollup=keep.rollup, dates=statement_dates(opened),
+    return relations_graph(relations(opened, keep, count), rollup=keep.rollup, dates=statement_dates(opened),
                            keep_persons=keep.keep_persons)
 
 
-def html(store: StoreLike | None = None, keep: Filter | None = None, **options) -> str:
+def html(store: StoreLike | None = None, keep: Filter | None = None, count: str = "events", **options) -> str:
     """The offline HTML page of ``kg export --format html`` (options: top, min_count, color_by, ...)."""
     from .export import html_page, store_aliases
     from .statements import statement_dates
 
     keep = keep or Filter()
     opened = open_store(store)
-    return html_page(relations(opened, keep), statement_dates(opened), keep, aliases=store_aliases(opened), **options)
+    return html_page(relations(opened, keep, count), statement_dates(opened), keep, aliases=store_aliases(opened),
+                     **options)
 
 
 def to_dataframe(store: StoreLike | None = None, keep: Filter | None = None, count: str = "events"):
@@ -116,3 +128,16 @@ def to_dataframe(store: StoreLike | None = None, keep: Filter | None = None, cou
     from .table import to_dataframe as frame
 
     return frame(open_store(store), keep or Filter(), count)
+
+
+def plot_stance(store: StoreLike | None, actor_a: str, actor_b: str, output: str | os.PathLike,
+                keep: Filter | None = None, count: str = "events"):
+    """``kg plot stance`` as a PNG at ``output``: cooperation and conflict by month; returns its path."""
+    from pathlib import Path
+
+    from .lookup import find_actor
+    from .plot import plot_stance as draw
+
+    opened = open_store(store)
+    a, b = find_actor(opened, actor_a), find_actor(opened, actor_b)
+    return draw(stance(opened, actor_a, actor_b, keep, count=count), {a.id: a.label, b.id: b.label}, Path(output))

@@ -19,7 +19,8 @@ def test_api_analyses_take_a_filter(seeds_store_path):
     assert result.forward.counts and result.net < 0
     partition = api.alliances(seeds_store_path)
     assert partition.blocs and partition.unplaced is not None
-    assert api.graph(seeds_store_path).number_of_edges() == len(every)
+    assert api.graph(seeds_store_path, count="mentions").number_of_edges() == len(every)
+    assert api.graph(seeds_store_path).number_of_edges() < len(every)  # events: the reports of one incident once
     assert "<html" in api.html(seeds_store_path, top=10)
 
 
@@ -30,3 +31,14 @@ def test_api_import_is_cheap():
     loaded = subprocess.run([sys.executable, "-c", "import kg, sys; kg.Store; print('spacy' in sys.modules, 'pyoxigraph' in sys.modules)"],
                             capture_output=True, text=True, timeout=60).stdout.split()
     assert loaded == ["False", "True"]  # the store, not spaCy
+
+
+def test_api_counts_as_the_cli_does(runner, seeds_store_path):
+    import json
+
+    from kg.cli import cli
+
+    shown = json.loads(runner.invoke(cli, ["stance", "Russia", "Armenia", "--format", "json", "--store",
+                                           str(seeds_store_path)]).output)
+    assert api.stance(seeds_store_path, "Russia", "Armenia").net == shown["net"]
+    assert api.stance(seeds_store_path, "Russia", "Armenia", count="mentions").net < shown["net"]

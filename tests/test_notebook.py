@@ -5,6 +5,16 @@ import pytest
 from tests.conftest import ROOT
 
 
+def test_notebook_uses_only_the_public_api_and_is_saved_with_its_outputs():
+    import re
+
+    nbformat = pytest.importorskip("nbformat")
+    notebook = nbformat.read(ROOT / "notebooks" / "walkthrough.ipynb", as_version=4)
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    assert set(re.findall(r"^(?:from|import) (kg\S*)", code, re.MULTILINE)) <= {"kg"}
+    assert all(cell.outputs for cell in notebook.cells if cell.cell_type == "code")
+
+
 def test_notebook_walkthrough_executes():
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
