@@ -761,7 +761,7 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
     from .output import table_text
 
     echo(f"{a.label} and {b.label}: net {result.net:+.1f} on the Goldstein scale "
-               f"({result.forward.relations + result.backward.relations} relations)")
+               f"({result.forward.relations + result.backward.relations} {_unit()})")
     rows = []
     for d in (result.forward, result.backward):
         counts = ", ".join(f"{t} {n}" for t, n in d.counts.most_common()) or "none"
@@ -839,7 +839,7 @@ def alliances(k_max, fmt, keep, store):
         return
     if placed:
         echo(f"placed {placed} of {part.actors} actors in {len(part.blocs)} bloc{'s' if len(part.blocs) > 1 else ''} "
-             f"({part.relations} relations from {part.documents} documents)")
+             f"({part.relations} {_unit()} from {part.documents} documents)")
     else:
         echo(f"placed none of {part.actors} actors: no bloc can be drawn")
     for i, bloc in enumerate(part.blocs):
@@ -1011,12 +1011,17 @@ def graph(actor, depth, output, color, min_count, top, keep, store):
                 title=f"kg: {ref.label} and its neighbours")
 
 
+def _unit() -> str:
+    """What the command counts, as --count says: events (the default) or mentions."""
+    return click.get_current_context().meta.get("kg.count", "events")
+
+
 def _write_html(store, output, keep, color, min_count, top, center=None, depth=1, title="kg graph"):
     from .export import html_page, store_aliases
 
     relations, dates = _load(store, keep)
     page = html_page(relations, dates, keep, color_by=color, min_count=min_count, center=center, depth=depth,
-                     title=title, top=top, aliases=store_aliases(store))
+                     title=title, top=top, aliases=store_aliases(store), unit=_unit())
     _write_file(output, lambda f: f.write(page.encode("utf-8")))
     echo(f"wrote {output}", err=True)
 

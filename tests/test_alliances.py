@@ -188,7 +188,7 @@ def test_alliances_cli_lists_blocs_unplaced_and_why_tentative(runner, small_stor
     assert result.exit_code == 0, result.output
     # all four weigh 62: the tie goes to the actor id, so Belarus names the first bloc
     assert result.output.splitlines() == [
-        "placed 4 of 8 actors in 2 blocs (32 relations from 16 documents)",
+        "placed 4 of 8 actors in 2 blocs (32 events from 16 documents)",
         "bloc 1, of Belarus: Belarus, Russia",
         "bloc 2, of Lithuania: Lithuania, Poland",
         "frustration over the 4 placed actors: 0.0% of their signed weight contradicts this partition",
