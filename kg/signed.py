@@ -57,13 +57,13 @@ class Filter:
         return replace(self, keep_persons=self.keep_persons | frozenset(actor_ids))
 
     def keeps(self, relation: Relation, date: str | None, asserted_only: bool = True) -> bool:
-        """Whether the relation passes (``min_relations`` aside: ``select`` applies it)."""
-        if asserted_only and not relation.asserted:
+        """Whether the relation passes (``min_relations`` aside: ``select`` applies it). What an analysis
+        counts (``asserted_only``) happened, and is dated: "for years X has blocked Y" has no place in a
+        timeline and is not the day's news; a listing of every statement keeps both."""
+        if asserted_only and (not relation.asserted or (relation.background and not relation.date)):
             return False
         if not self._keeps_actors(relation):
             return False
-        if relation.background and not relation.date:
-            return False  # "for years X has blocked Y" has no place in a timeline, and is not the day's news
         date = event_date(relation, date)
         if self.quads and relation.quad not in self.quads:
             return False

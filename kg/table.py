@@ -83,13 +83,14 @@ def mention_rows(relations: Iterable[Relation], docs: dict[str, DocumentInfo], k
 
 
 def event_rows(rows: Iterable[dict]) -> list[dict]:
-    """One row per event: its most confident asserted mention, dated by its earliest, with the count."""
+    """One row per event: its most confident asserted mention, dated by its earliest, with the count.
+    A background statement with a date ("in 1996 ...") is an event of its own, with no event id."""
     best: dict[str, dict] = {}
     earliest: dict[str, str] = {}
     loose: list[dict] = []
     for row in rows:
-        if row["negated"] or row["hypothetical"]:
-            continue  # only what happened makes an event
+        if row["negated"] or row["hypothetical"] or (row["background"] and not row["date"]):
+            continue  # only what happened makes an event, and one of no known time is in no timeline
         key = row["event"]
         if key is None:
             loose.append(row)
