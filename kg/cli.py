@@ -761,7 +761,7 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
     from .output import table_text
 
     echo(f"{a.label} and {b.label}: net {result.net:+.1f} on the Goldstein scale "
-               f"({result.forward.relations + result.backward.relations} {_unit()})")
+               f"({_counted(result.forward.relations + result.backward.relations)})")
     rows = []
     for d in (result.forward, result.backward):
         counts = ", ".join(f"{t} {n}" for t, n in d.counts.most_common()) or "none"
@@ -839,7 +839,7 @@ def alliances(k_max, fmt, keep, store):
         return
     if placed:
         echo(f"placed {placed} of {part.actors} actors in {len(part.blocs)} bloc{'s' if len(part.blocs) > 1 else ''} "
-             f"({part.relations} {_unit()} from {part.documents} documents)")
+             f"({_counted(part.relations)} from {part.documents} documents)")
     else:
         echo(f"placed none of {part.actors} actors: no bloc can be drawn")
     for i, bloc in enumerate(part.blocs):
@@ -1014,6 +1014,13 @@ def graph(actor, depth, output, color, min_count, top, keep, store):
 def _unit() -> str:
     """What the command counts, as --count says: events (the default) or mentions."""
     return click.get_current_context().meta.get("kg.count", "events")
+
+
+def _counted(n: int) -> str:
+    """'1 event', '16 events' (or mentions, as --count says)."""
+    from .output import plural
+
+    return plural(n, _unit()[:-1])
 
 
 def _write_html(store, output, keep, color, min_count, top, center=None, depth=1, title="kg graph"):
