@@ -482,7 +482,11 @@ class ActorResolver:
         'Colin Powell, a former general' describes a career, not the office held on the day."""
         if any(t.lower_ in FORMER and t.lower_ != "late" and t.i < ent.start for t in ent.root.subtree):
             return True
-        before = list(ent.doc[max(ent.sent.start, ent.start - 6):ent.start])
+        before = []
+        token = ent.doc[ent.start]
+        while len(before) < 6 and not token.is_sent_start and token.i > 0:  # up to six words before, same sentence
+            token = ent.doc[token.i - 1]
+            before.insert(0, token)
         marks = [k for k, t in enumerate(before) if t.lower_ in FORMER and t.lower_ != "late"]
         # "former Iraqi governing council president X": only title words between the mark and the name
         return bool(marks) and not any(t.tag_ in ("VBD", "VBZ", "VBP", "VB", "MD") or t.text in ",;:"

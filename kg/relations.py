@@ -730,8 +730,12 @@ def _participle_modifier(token) -> bool:
     accused men'. After an article, a possessive, a particle or a preposition, it modifies a noun."""
     if token.tag_ not in ("VBD", "VBN"):
         return False
-    before = next((t for t in reversed(token.doc[token.sent.start:token.i]) if not t.is_space), None)
-    if before is None:
+    before = token
+    while not before.is_sent_start and before.i > 0:  # the word before, in the same sentence
+        before = token.doc[before.i - 1]
+        if not before.is_space:
+            break
+    if before.i == token.i or before.is_space:
         return False
     return before.tag_ in ("DT", "PRP$", "POS", "RP") or (before.tag_ == "IN" and before.lower_ != "that")
 
