@@ -28,7 +28,9 @@ def event_date(relation: Relation, document_date: str | None) -> str | None:
     """When the relation's event happened: the time its sentence gives (the year of "in 1996 Israel
     accused Syria"), none for undated background ("for years ..."), else its document's date."""
     if relation.background:
-        return relation.date[:4] if relation.date else None
+        if not relation.date:
+            return None
+        return relation.date[:4] if relation.date.endswith("s") else relation.date  # a decade: its first year
     return document_date
 
 

@@ -39,8 +39,26 @@ def timing(token, document_date: str | None) -> Timing:
         for child in head.children:
             found = _adjunct(child, year)
             if found is not None:
-                return found
+                return _last(found, document_date)
     return CURRENT
+
+
+def _last(found: Timing, document_date: str | None) -> Timing:
+    """'last week' and 'last month' dated from the document's date where it names the day or month."""
+    import datetime
+
+    if found.date not in ("last week", "last month"):
+        return found
+    date = None
+    if found.date == "last week" and document_date and len(document_date) == 10:
+        try:
+            date = (datetime.date.fromisoformat(document_date) - datetime.timedelta(days=7)).isoformat()
+        except ValueError:
+            date = None
+    elif found.date == "last month" and document_date and len(document_date) >= 7:
+        y, m = int(document_date[:4]), int(document_date[5:7])
+        date = f"{y - 1}-12" if m == 1 else f"{y}-{m - 1:02d}"
+    return Timing(background=True, date=date)
 
 
 def _clause_heads(token):
@@ -86,8 +104,11 @@ def _adjunct(child, year: int | None) -> Timing | None:
         return Timing(background=True) if units else None  # "two years ago"; "two days ago" is still news
     if child.dep_ in ("npadvmod", "tmod") and child.lemma_.lower() in LONG_SPANS and any(
             c.lower_ == "last" for c in child.children):
-        # "last year" is dated; "last month", "last week" are past, though the day is unknown
-        return Timing(background=True, date=str(year - 1) if year and child.lemma_.lower() == "year" else None)
+        # "last year" is dated; "last month" and "last week" too where the document's date allows (_last)
+        unit = child.lemma_.lower()
+        if unit == "year":
+            return Timing(background=True, date=str(year - 1) if year else None)
+        return Timing(background=True, date=f"last {unit}" if unit in ("week", "month") else None)
     if child.dep_ == "advmod" and word in BACKGROUND_ADVERBS:
         return Timing(background=True)  # "previously", "has long backed"
     return None

@@ -16,7 +16,8 @@ def read(extractor, text, date="2004-05-01"):
     ("Israel and Egypt signed a peace treaty in 1979.", ("Israel", "AGREE", "Egypt"), (True, "1979")),
     ("Last year Iran threatened Iraq.", ("Iran", "THREATEN", "Iraq"), (True, "2003")),
     ("Kofi Annan received advice last month in a private meeting with Russia's foreign minister.",
-     ("United Nations", "CONSULT", "Russia"), (True, None)),
+     ("United Nations", "CONSULT", "Russia"), (True, "2004-04")),
+    ("Kofi Annan met Russia's foreign minister last week.", ("United Nations", "CONSULT", "Russia"), (True, "2004-04-24")),
     ("In the 1990s Russia fought Chechen rebels.", ("Russia", "ASSAULT", "Chechen rebels"), (True, "1990s")),
     ("Two years ago Turkey attacked Kurdish rebels.", ("Turkey", "ASSAULT", "Kurdish rebels"), (True, None)),
     ("Russia has long backed Armenia.", ("Russia", "SUPPORT", "Armenia"), (True, None)),
@@ -69,3 +70,17 @@ def test_timing_background_joins_no_event_of_the_day(runner, tmp_path):
     rows = json.loads(runner.invoke(cli, ["neighbors", "Syria", "--format", "json", "--store", str(store)]).output)
     accusations = [n for n in rows["neighbors"] if n["relation"] == "ACCUSE"]
     assert [(n["events"], n["mentions"]) for n in accusations] == [(2, 2)]  # the 1996 one is not today's
+
+
+def test_timing_neighbors_leave_out_undated_background(runner, tmp_path):
+    import json
+
+    from kg.cli import cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Russia has long backed Armenia. Russia accused Azerbaijan on Monday.", encoding="utf-8")
+    store = tmp_path / "store"
+    assert runner.invoke(cli, ["build", str(corpus), "--store", str(store), "--date", "2004-05-01"]).exit_code == 0
+    rows = json.loads(runner.invoke(cli, ["neighbors", "Russia", "--format", "json", "--store", str(store)]).output)
+    assert [(n["actor"], n["relation"]) for n in rows["neighbors"]] == [("Azerbaijan", "ACCUSE")]
