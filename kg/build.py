@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode
 
-from .corpus import MAX_DOCUMENT_BYTES, OnSkip, Skipped, corpus_metadata, iter_corpus_files, read_files
+from .corpus import MAX_DOCUMENT_BYTES, OnSkip, Skipped, corpus_dates, corpus_metadata, iter_corpus_files, read_files
 from .data import ontology_path
 from .events import update_events
 from .extract import DOC_TIMEOUT, extractor_version
@@ -134,6 +134,7 @@ def build(
 
     paths = list(paths)
     metadata = corpus_metadata(paths)
+    folder_dates = corpus_dates(paths)
     files = iter_corpus_files(paths)
     gazetteers = tuple(str(g) for g in gazetteers)
     if gazetteers:  # a bad table is reported before anything is written
@@ -149,8 +150,11 @@ def build(
         def changed() -> Iterator[Document]:
             for document in read_files(files, skip, metadata, max_bytes=max_bytes):
                 document, held = stored_as(document)
-                if default_date and not document.date:
-                    document = replace(document, date=default_date, date_approximate=True)
+                if not document.date:
+                    # corpus.json's "date" for the folder a document came from, else --date
+                    given = folder_dates.get(os.path.dirname(document.origin or "")) or default_date
+                    if given:
+                        document = replace(document, date=given, date_approximate=True)
                 if held is not None and (held.sha256, held.version, held.date) == (
                         document.sha256, version, document.date):
                     report.unchanged += 1

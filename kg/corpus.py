@@ -481,7 +481,7 @@ def _manifest(folder: Path) -> dict:
     Anything wrong with it is one CorpusError naming the file, the problem and the fix."""
     path = folder / MANIFEST
     shown = _clean(str(path))
-    empty: dict = {"exclude": [], "documents": {}}
+    empty: dict = {"exclude": [], "documents": {}, "date": None}
     try:
         stream, _ = _open_regular(path)
         with stream:
@@ -521,7 +521,23 @@ def _manifest(folder: Path) -> dict:
             if value is not None and not isinstance(value, (str, bool, int, float)):
                 raise _bad_manifest(shown, f'"documents" {name} field {_clean(repr(key))} is {_json_kind(value)}, '
                                            "not a string, number or true/false")
-    return {"exclude": exclude, "documents": documents}
+    date = manifest.get("date")
+    if date is not None and not (isinstance(date, str) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", date)):
+        raise _bad_manifest(shown, '"date" (the date of every document that gives none) is YYYY, YYYY-MM or '
+                                   "YYYY-MM-DD")
+    return {"exclude": exclude, "documents": documents, "date": date}
+
+
+def corpus_dates(paths: Iterable[str | os.PathLike]) -> dict[str, str]:
+    """Folder (resolved) -> the "date" its corpus.json gives every document that carries none."""
+    dates = {}
+    for raw in paths:
+        path = Path(raw)
+        folder = path if os.path.isdir(path) else path.parent
+        date = _manifest(folder).get("date")
+        if date:
+            dates[str(folder.resolve())] = date
+    return dates
 
 
 def _bad_manifest(shown: str, problem: str) -> CorpusError:

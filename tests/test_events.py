@@ -284,3 +284,24 @@ def test_events_a_store_without_events_says_how_to_get_them(runner, wires_store,
     assert result.exit_code == 1
     assert "has no events yet" in result.output and "run kg build again" in result.output
     assert cli(runner, "neighbors", "Egypt", "--count", "mentions", "--store", old.path).exit_code == 0
+
+
+def test_events_a_corpus_date_in_corpus_json_dates_every_undated_document(nlp, tmp_path):
+    import json
+
+    folder = write_corpus(tmp_path / "corpus", {"ap": (TANK, None), "afp": (TANK, None), "own": (TANK, "2004-11-25")})
+    manifest = json.loads((folder / "corpus.json").read_text(encoding="utf-8"))
+    (folder / "corpus.json").write_text(json.dumps({**manifest, "date": "2004-11-18"}), encoding="utf-8")
+    store = build_store(nlp, tmp_path / "store", folder)
+    assert sorted(events_of(store).values()) == [("ASSAULT", 1, ["own"]), ("ASSAULT", 2, ["afp", "ap"])]
+
+
+def test_events_a_bad_corpus_date_is_one_clear_error(runner, tmp_path):
+    import json
+
+    from kg.cli import cli
+
+    folder = write_corpus(tmp_path / "corpus", {"ap": (TANK, None)})
+    (folder / "corpus.json").write_text(json.dumps({"date": "18 November"}), encoding="utf-8")
+    result = runner.invoke(cli, ["build", str(folder), "--store", str(tmp_path / "store")])
+    assert result.exit_code == 1 and '"date" (the date of every document that gives none)' in result.output
