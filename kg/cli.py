@@ -342,7 +342,7 @@ def neighbors(actor, relation, direction, evidence, fmt, count, store):
     counted = plural(mentions, "mention")
     if count == "events":
         counted = f"{plural(events, 'event')} ({counted})"
-    echo(f"{ref.label} ({ref.type}{wd}): {len({n.actor_id for n in rows})} neighbours, {counted}")
+    echo(f"{ref.label} ({ref.type}{wd}): {plural(len({n.actor_id for n in rows}), 'neighbour')}, {counted}")
     if not rows:
         return
     if not evidence:

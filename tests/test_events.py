@@ -223,7 +223,7 @@ def test_events_neighbors_count_events_and_say_so(runner, wires_store):
     result = cli(runner, "neighbors", "Egypt", "--store", wires_store.path)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:3] == [
-        "Egypt (State, Q79): 1 neighbours, 2 events (4 mentions)",
+        "Egypt (State, Q79): 1 neighbour, 2 events (4 mentions)",
         "neighbour  relation  direction  events  stance",
         "Israel     ASSAULT   in         2       conflict",
     ]
