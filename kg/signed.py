@@ -101,7 +101,7 @@ class Filter:
         if self.min_relations <= 1:
             return kept
         while True:
-            counts = Counter(a.id for r in kept for a in set(self.ends(r)))
+            counts = Counter(a.id for r in kept if r.asserted for a in set(self.ends(r)))  # what happened counts
             thin = {actor for actor, n in counts.items() if n < self.min_relations}
             if not thin:
                 return kept
