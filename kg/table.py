@@ -105,12 +105,11 @@ def event_rows(rows: Iterable[dict]) -> list[dict]:
 
 def event_table(store: Store, keep: Filter = Filter(), count: str = "events") -> list[dict]:
     """The store's event table: one row per event (``count="events"``) or per mention."""
-    from .statements import store_relations
-
     from collections import Counter
 
     from .events import event_links
     from .rdf import statement_iri
+    from .statements import store_relations
 
     docs = documents(store)
     dates = {doc: info.date for doc, info in docs.items() if info.date}
