@@ -6,8 +6,8 @@ Each line is {"id", "title", "date", "text"}. The names are kg's own gazetteer (
 organisations, office holders with their roles), so the extractor finds real actors. Each incident
 (one PLOVER type: accuse, meet, attack, sanction, agree, request, support, reject) is reported by one
 to three wires on the same date, in different wordings, so the wires group into one event; dates
-spread over one year. Actors are drawn with Zipf-like weights: a few hubs, a long tail. Half the
-articles add a second, unrelated incident between two actors drawn uniformly.
+spread over one year. Each article then rounds up zero to five other incidents of the day. Actors are
+drawn with Zipf-like weights: a few hubs, a long tail.
 
 Bench code: bench/run.py may import it; kg/ and tests/ never do.
 """
@@ -60,7 +60,11 @@ TEMPLATES = {
                "{PA} rejected demands by {B} over {T}.",
                "{A} dismissed accusations by {B} over {T}."),
 }
+ROUNDUP = ("Separately, ", "Meanwhile, ", "In a related development, ", "Elsewhere, ", "On the same day, ")
 FILLERS = ("The statement came after weeks of tension.", "Diplomats said further meetings were planned.",
+           "Officials declined to comment on the timing of the move.", "The talks are expected to resume next month.",
+           "Observers said the decision could affect regional trade.", "A spokesman said the position had not changed.",
+           "The announcement was made at a news conference in the capital.", "Several ministers attended the session.",
            "Markets were little changed after the news.", "No casualties were reported.",
            "The foreign ministry gave no further details.", "Analysts expect the matter to drag on.")
 TITLES = {"accuse": "{A} accuses {B}", "meet": "{A} and {B} hold talks", "attack": "{A} strikes {B}",
@@ -105,13 +109,15 @@ def articles(n: int, seed: int = 1):
             pa = rng.choice(persons.get(a, [a]))
             fill = {"A": a, "B": b, "PA": pa, "T": topic, "C": city}
             lead = wording.format(**fill)
-            text = f"{lead[0].upper()}{lead[1:]} {' '.join(rng.sample(FILLERS, 2))}"
-            if rng.random() < 0.5:  # half the articles also report another, unrelated incident
+            paragraphs = [f"{lead[0].upper()}{lead[1:]} {' '.join(rng.sample(FILLERS, 2))}"]
+            for _ in range(rng.randrange(6)):  # other incidents of the day, as a wire round-up has them
                 other = rng.choice(sorted(TEMPLATES))
-                c, d = rng.sample(actors, 2)
+                c = rng.choices(actors, weights)[0]
+                d = rng.choice([x for x in rng.choices(actors, weights, k=2) if x != c] or [actors[-1]])
                 aside = rng.choice(TEMPLATES[other]).format(
                     A=c, B=d, PA=rng.choice(persons.get(c, [c])), T=rng.choice(TOPICS), C=rng.choice(CITIES))
-                text += f" Separately, {aside}"
+                paragraphs.append(f"{rng.choice(ROUNDUP)}{aside} {rng.choice(FILLERS)}")
+            text = "\n\n".join(paragraphs)
             yield {"id": f"{wire.lower()}-{incident:06d}", "title": TITLES[kind].format(**fill),
                    "date": day, "text": f"({wire}) {text}"}
             made += 1
