@@ -195,7 +195,7 @@ def build(
                     skip(Skipped(document.path or document.id, extraction.failure))
                     continue
                 graph = document_iri(document.id)
-                batch.replaced |= writer.store.contains_named_graph(graph)
+                batch.replaced |= writer.contains_named_graph(graph)
                 writer.replace_graph(graph, document_quads(document, relations, version))
                 batch.actors.update(actors_of(relations))
                 batch.documents += 1
@@ -247,7 +247,7 @@ def _held(writer: Writer, doc_id: str) -> Held | None:
     values = {}
     for name, predicate in (("sha256", kg("sha256")), ("version", kg("extractorVersion")),
                             ("origin", kg("origin")), ("date", DCTERMS_DATE)):
-        quad = next(writer.store.quads_for_pattern(graph, predicate, None, graph), None)
+        quad = next(writer.quads_for_pattern(graph, predicate, None, graph), None)
         values[name] = quad.object.value if quad is not None else None
     if values["sha256"] is None:
         return None
@@ -272,18 +272,16 @@ def _commit(writer: Writer, batch: _Batch) -> None:
 def _update_actors(writer: Writer, actors: dict[str, Actor], replaced: bool = True) -> None:
     """Describes the actors a batch saw afresh; once documents were replaced, drops the actors no
     statement refers to any more (new documents cannot orphan one)."""
-    store = writer.store
     for actor in actors.values():
-        _remove_description(store, actor_iri(actor))
-    store.extend([q for actor in sorted(actors.values(), key=lambda a: a.id) for q in actor_quads(actor)])
+        _remove_description(writer, actor_iri(actor))
+    writer.extend([q for actor in sorted(actors.values(), key=lambda a: a.id) for q in actor_quads(actor)])
     if replaced:
         for row in list(writer.query(UNREFERENCED_ACTORS)):
-            _remove_description(store, row["actor"])
+            _remove_description(writer, row["actor"])
 
 
-def _remove_description(store, node) -> None:
-    for quad in list(store.quads_for_pattern(node, None, None, ACTORS)):
-        store.remove(quad)
+def _remove_description(writer: Writer, node) -> None:
+    writer.remove(list(writer.quads_for_pattern(node, None, None, ACTORS)))
 
 
 def _load_ontology(writer: Writer) -> None:

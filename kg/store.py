@@ -156,6 +156,13 @@ class Store:
     def __len__(self) -> int:
         return len(self.reader())
 
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[ox.Quad]:
+        """The current generation's quads that match (None matches anything)."""
+        try:
+            yield from self.reader().quads_for_pattern(subject, predicate, object, graph)
+        except (RuntimeError, OSError) as exc:
+            raise self._damaged(exc) from exc
+
     def _damaged(self, exc: Exception) -> StoreDamaged:
         detail = " ".join(str(exc).split())
         detail = detail if len(detail) <= 160 else detail[:159] + "\u2026"
@@ -321,6 +328,20 @@ class Writer:
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         return self.store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
                                 substitutions=substitutions)
+
+    # The working copy's quads, for what a build reads and writes outside replace_graph and change:
+    # build and events go through these (never through ``store``), so that any backend can serve them.
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[ox.Quad]:
+        return self.store.quads_for_pattern(subject, predicate, object, graph)
+
+    def contains_named_graph(self, graph: ox.NamedNode) -> bool:
+        return self.store.contains_named_graph(graph)
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        self.change((), quads)
+
+    def remove(self, quads: Iterable[ox.Quad]) -> None:
+        self.change(list(quads), ())
 
     def commit(self) -> str:
         """Publishes the graph as it is now: readers, and a build after a crash, start from here."""
