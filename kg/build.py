@@ -14,6 +14,7 @@ from pyoxigraph import NamedNode
 
 from .corpus import MAX_DOCUMENT_BYTES, OnSkip, Skipped, corpus_dates, corpus_metadata, iter_corpus_files, read_files
 from .data import ontology_path
+from .dyads import mark_stale, update_dyads
 from .events import update_events
 from .extract import DOC_TIMEOUT, extractor_version
 from .rdf import ACTORS, actor_iri, actor_quads, actors_of, document_iri, document_quads, kg
@@ -209,7 +210,9 @@ def build(
                 if on_progress is not None:
                     on_progress(report)
             _update_actors(writer, batch.actors, batch.replaced)
-        report.events = len(update_events(writer, event_window))
+        events = update_events(writer, event_window)
+        update_dyads(writer, events)
+        report.events = len(events)
         _totals(writer, report)
     report.commits += 1
     report.seconds = time.monotonic() - report.started
@@ -266,6 +269,7 @@ class _Batch:
 
 def _commit(writer: Writer, batch: _Batch) -> None:
     _update_actors(writer, batch.actors, batch.replaced)
+    mark_stale(writer)  # the build's end counts the table again
     writer.commit()
 
 

@@ -310,7 +310,8 @@ def neighbors(actor, relation, direction, evidence, fmt, count, store):
     from .neighbors import neighbors as find_neighbors
     from .output import count_note, plural
 
-    ref, rows = find_neighbors(store, actor, relation=relation, direction=direction, count=count)
+    ref, rows = find_neighbors(store, actor, relation=relation, direction=direction, count=count,
+                               evidence=evidence)
     if fmt == "json":
         payload = {
             "actor": {"id": ref.id, "label": ref.label, "type": ref.type, "wikidata": ref.wikidata},
@@ -493,7 +494,7 @@ def actors(pattern, actor_types, min_relations, linked_only, sort_by, limit, fmt
                                  param_hint="--type")
     wanted = {by_name[t.lower()] for t in actor_types}
     rows = []
-    for row in store.query(named_queries()["actors"].text):
+    for row in _actor_listing(store):
         ident = row["actor"].value.removeprefix(ACTOR)
         label = row["label"].value
         if pattern and pattern.casefold() not in (label + " " + ident).casefold():
@@ -507,6 +508,28 @@ def actors(pattern, actor_types, min_relations, linked_only, sort_by, limit, fmt
     rows.sort(key=ACTOR_SORTS[sort_by])
     _echo_rows(["actor", "type", "wikidata", "acts_for", "events", "relations", "id"], rows[:limit], fmt,
                "no actors match")
+
+
+def _actor_listing(store):
+    """The rows of ontology/queries/actors.rq: from the actors graph and the dyad table's per-actor
+    counts (kg.dyads) when the table is current, else by counting every statement."""
+    from .dyads import actor_counts
+    from .queries import named_queries
+
+    counts = actor_counts(store)
+    if counts is None:
+        yield from store.query(named_queries()["actors"].text)
+        return
+    import pyoxigraph as ox
+
+    from .vocab import KG, WD
+
+    for row in store.query(named_queries()["actor-rows"].text):
+        count = counts.get(row["actor"].value)
+        yield {"actor": row["actor"], "label": row["label"], "type": ox.Literal(row["class"].value.removeprefix(KG)),
+               "wikidata": ox.Literal(row["wd"].value.removeprefix(WD)) if row["wd"] is not None else None,
+               "represents": row["up"], "relations": ox.Literal(str(count.relations if count else 0)),
+               "events": ox.Literal(str(count.events if count else 0))}
 
 
 def _echo_rows(headers: list[str], rows: list[list], fmt: str, empty: str) -> None:
@@ -695,13 +718,66 @@ def _load(store, keep=None):
     meta = click.get_current_context().meta
     keep = keep or meta.get("kg.keep") or Filter()
     by_event = meta.get("kg.count", "events") == "events"
+    # by mentions, one relation per sentence and ends (a sentence naming a state and its minister, or
+    # telling an undirected act both ways, reports once), as the dyad table counts them
     events, mentions = one_per_event(relations, event_links(store) if by_event else {}, dates, keep)
     if keep.min_relations > 1:
         events = keep.select(events, dates)
     meta["kg.counted"] = (len(events), mentions)
+    return events, dates
+
+
+def _signed(store, keep, directed: bool = False):
+    """The signed actor graph an analysis reads (kg.signed): from the dyad table (kg.dyads) when it is
+    current and can answer for the filter, so the cost follows the actors and dyads; else from every
+    statement (_load)."""
+    from .dyads import dyad_rows
+    from .events import require_events
+    from .signed import Filter, dyad_digraph, select_rows, signed_digraph, table_answers, thin_out, undirected
+    from .statements import store_actors
+
+    meta = click.get_current_context().meta
+    keep = keep or meta.get("kg.keep") or Filter()
+    count = meta.get("kg.count", "events")
+    actors = store_actors(store)
+    rows = None
+    if table_answers(keep, {a.id for a in actors.values() if a.type == "Person"}):
+        if count == "events":
+            require_events(store)
+        rows = dyad_rows(store)
+    if rows is None:
+        relations, dates = _load(store, keep)
+        graph = signed_digraph(relations, dates, keep)
+    else:
+        kept = select_rows(rows, actors, keep)
+        mentions = sum(row.mentions for row in kept)
+        kept = thin_out(kept, keep.min_relations, count)
+        meta["kg.counted"] = (sum(row.events for row in kept), mentions)
+        graph = dyad_digraph(kept, actors, count)
+    return graph if directed else undirected(graph)
+
+
+def _load_between(store, a, b, keep):
+    """The relations between two actors (kg.lookup.ActorRef) and their documents' dates, counted as
+    _load counts them, read through the index: the actors' own statements and their persons', when
+    persons are rolled up. What it costs follows the dyad, not the store."""
+    from .events import one_per_event, require_events
+    from .statements import persons_of, relations_of
+
+    meta = click.get_current_context().meta
+    by_event = meta.get("kg.count", "events") == "events"
     if by_event:
-        return events, dates
-    return (keep.select(relations, dates) if keep.selects_actors else relations), dates
+        require_events(store)
+
+    def ends(ref):
+        rolled = keep.rollup and ref.type != "Person"
+        return [ref.iri] + (persons_of(store, ref.iri) if rolled else [])
+
+    selected = relations_of(store, ends(a), ends(b))
+    relations, dates = selected.relations, selected.dates
+    events, mentions = one_per_event(relations, selected.events if by_event else {}, dates, keep)
+    meta["kg.counted"] = (len(events), mentions)
+    return events, dates
 
 
 def _actor_ids(store, names, keep):
@@ -737,7 +813,7 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
     from .stance import stance
 
     (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
-    relations, dates = _load(store, keep)
+    relations, dates = _load(store, keep) if keep.min_relations > 1 else _load_between(store, a, b, keep)
     result = stance(relations, a.id, b.id, dates, keep, top=top)
     labels = {a.id: a.label, b.id: b.label}
     if fmt == "json":
@@ -811,10 +887,8 @@ def alliances(k_max, fmt, keep, store):
         kg alliances --blocs 2 --since 2023-03
     """
     from .alliances import FIRM_SUPPORT, MIN_SUPPORT, MIN_SUPPORT_DOCUMENTS, THIN, blocs
-    from .signed import signed_graph
 
-    relations, dates = _load(store, keep)
-    graph = signed_graph(relations, dates, keep)
+    graph = _signed(store, keep)
     if graph.number_of_edges() == 0:
         raise KgError("no relations between actors (with these filters): nothing to partition")
     part = blocs(graph, k_max=k_max)
@@ -883,10 +957,8 @@ def central(by, limit, fmt, keep, store):
         kg central --by betweenness --limit 10
     """
     from .central import centrality
-    from .signed import signed_graph
 
-    relations, dates = _load(store, keep)
-    rows = centrality(signed_graph(relations, dates, keep), by=by)[:limit]
+    rows = centrality(_signed(store, keep), by=by)[:limit]
     headers = ["actor", "type", "degree", "weighted_degree", "betweenness", "cooperation", "conflict", "balance"]
     values = [[r.label, r.type, r.degree, round(r.weighted_degree, 1), round(r.betweenness, 3),
                round(r.cooperation, 1), round(r.conflict, 1), round(r.balance, 2)] for r in rows]
@@ -908,13 +980,10 @@ def path(actor_a, actor_b, limit, per_hop, keep, store):
     Example:
         kg path "United States" Russia
     """
-    from .graph import relations_graph
     from .paths import shortest_paths
 
     (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
-    relations, dates = _load(store, keep)
-    kept = [r for r in relations if keep.keeps(r, dates.get(r.doc))]
-    graph = relations_graph(kept, rollup=keep.rollup, dates=dates, keep_persons=keep.keep_persons)
+    graph = _path_graph(store, a, b, keep, limit)
     chains = shortest_paths(graph, a.id, b.id, limit)
     if not chains:
         echo(f"no chain of relations links {a.label} and {b.label}")
@@ -927,6 +996,40 @@ def path(actor_a, actor_b, limit, per_hop, keep, store):
             echo(f"  {label(u)} - {label(v)}: {types}")
             for e in edges[:per_hop]:
                 echo(f"    [{e['doc']}] {' '.join(e['sentence'].split())}")
+
+
+def _path_graph(store, a, b, keep, limit):
+    """The relations on the shortest chains between two actors, as a MultiDiGraph (kg.graph): the
+    chains are found on the signed graph (the dyad table's, when it answers), and only their hops'
+    relations are read."""
+    from .graph import relations_graph
+    from .lookup import ActorRef
+    from .paths import ranked_chains
+    from .rdf import actor_iri
+    from .statements import store_actors
+
+    simple = _signed(store, keep)
+    hops = set()
+    if a.id in simple and b.id in simple and a.id != b.id:
+        for chain in ranked_chains(simple, a.id, b.id, limit):
+            hops.update(zip(chain, chain[1:]))
+    refs = {actor.id: ActorRef(actor_iri(actor).value, actor.label, actor.type, actor.wikidata)
+            for actor in store_actors(store).values()} | {a.id: a, b.id: b}
+    relations, dates = [], {}
+    counted = click.get_current_context().meta.get("kg.counted")
+    for u, v in sorted(hops):
+        between, when = _load_between(store, refs[u], refs[v], keep)
+        relations += between
+        dates |= when
+    if counted is not None:
+        click.get_current_context().meta["kg.counted"] = counted  # the graph's counts, not the hops'
+    graph = relations_graph([r for r in relations if keep.keeps(r, dates.get(r.doc))], rollup=keep.rollup,
+                            dates=dates, keep_persons=keep.keep_persons)
+    for node, data in simple.nodes(data=True):  # every actor, so a missing one is told apart from no path
+        if node not in graph:
+            graph.add_node(node, label=data.get("label", node), type=data.get("type", ""),
+                           wikidata=data.get("wikidata") or "")
+    return graph
 
 
 @cli.group()
@@ -958,7 +1061,7 @@ def plot_stance_command(actor_a, actor_b, output, keep, store):
     from .stance import stance
 
     (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
-    relations, dates = _load(store, keep)
+    relations, dates = _load(store, keep) if keep.min_relations > 1 else _load_between(store, a, b, keep)
     result = stance(relations, a.id, b.id, dates, keep)
     echo(f"wrote {plot_stance(result, {a.id: a.label, b.id: b.label}, output)}", err=True)
 
@@ -978,10 +1081,8 @@ def plot_alliances_command(output, limit, keep, store):
     """
     from .alliances import blocs
     from .plot import plot_alliances
-    from .signed import signed_graph
 
-    relations, dates = _load(store, keep)
-    graph = signed_graph(relations, dates, keep)
+    graph = _signed(store, keep)
     echo(f"wrote {plot_alliances(graph, blocs(graph), output, limit)}", err=True)
 
 

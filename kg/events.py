@@ -253,9 +253,11 @@ def one_per_event(relations: Iterable[Relation], links: dict[str, str], dates: d
                   keep=None) -> tuple[list[Relation], int]:
     """The relations an analysis counts when it counts events: of the relations ``keep`` (a
     kg.signed.Filter) keeps, one per event and pair of ends as ``keep`` sees them (persons kept
-    apart under --no-rollup split an event), the most confident; also how many mentions were kept.
+    apart under --no-rollup split an event), the most confident; also how many mentions (sentences
+    reporting a type of relation between those ends) were kept.
 
-    A statement no event holds (a store regrouped before it was written) counts as its own event.
+    A statement no event holds (dated background, or a store regrouped before it was written) counts
+    as its own event, one per sentence.
     Order is the order of ``relations``.
     """
     from .rdf import statement_iri
@@ -264,21 +266,22 @@ def one_per_event(relations: Iterable[Relation], links: dict[str, str], dates: d
     keep = keep or Filter()
     dates = dates or {}
     best: dict[tuple, tuple[int, Relation]] = {}
-    mentions = 0
+    mentions = set()
     for index, relation in enumerate(relations):
         if not keep.keeps(relation, dates.get(relation.doc)):
             continue
         source, target = keep.ends(relation)
         if source.id == target.id:
             continue
-        mentions += 1
         ends = (source.id, target.id)
         if RELATION_TYPES[relation.type].symmetric:
             ends = tuple(sorted(ends))
+        sentence = (relation.doc, relation.start, relation.type)
+        mentions.add((sentence, ends))  # a sentence that names a state and its minister reports once
         statement = statement_iri(relation).value
-        key = (links.get(statement, statement), ends)
+        key = (links.get(statement) or sentence, ends)
         held = best.get(key)
         if held is None or relation.confidence > held[1].confidence:
             best[key] = (index, relation)
-    return [relation for _, relation in sorted(best.values(), key=lambda item: item[0])], mentions
+    return [relation for _, relation in sorted(best.values(), key=lambda item: item[0])], len(mentions)
 

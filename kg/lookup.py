@@ -51,11 +51,30 @@ def actor_names(store: Store) -> dict[str, list[ActorRef]]:
     return names
 
 
+KEYED = """
+SELECT ?actor ?label ?class ?wd ?key WHERE {
+  GRAPH <https://w3id.org/kg/graph/actors> {
+    ?actor kg:nameKey ?key ; a ?class ; rdfs:label ?label .
+    OPTIONAL { ?actor owl:sameAs ?wd }
+  }
+}"""
+
+
 def find_actor(store: Store, name: str) -> ActorRef:
     """The actor ``name`` means; a person's surname alone will do when one person has it ("Bush");
-    raises UnknownActor with the closest known names (all the persons of that surname, if several)."""
-    names = actor_names(store)
+    raises UnknownActor with the closest known names (all the persons of that surname, if several).
+
+    A name, alias, id or Wikidata id is found through the actors' name keys (kg:nameKey, an index);
+    only a surname, an unknown name or a store without keys reads every name."""
+    import pyoxigraph as ox
+
     key = name.strip().casefold()
+    refs = {ActorRef(row["actor"].value, row["label"].value, row["class"].value.removeprefix(KG),
+                     row["wd"].value.removeprefix(WD) if row["wd"] is not None else None)
+            for row in store.query(KEYED, {"key": ox.Literal(key)})}
+    if refs:
+        return sorted(refs, key=lambda r: (TYPE_ORDER.get(r.type, 9), r.label))[0]
+    names = actor_names(store)
     matches = names.get(key)
     if matches:
         return sorted(matches, key=lambda r: (TYPE_ORDER.get(r.type, 9), r.label))[0]

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 from .events import COUNTS, require_events
 from .lookup import ActorRef, find_actor
-from .queries import named_queries
+from .dyads import rows_of
+from .rdf import actor_iri, statement_iri
+from .statements import actor_labels, persons_of, relations_of
 from .store import Store
 from .vocab import ACTOR, EV, RELATION_TYPES
 
@@ -47,9 +49,14 @@ class Neighbor:
 
 
 def neighbors(store: Store, name: str, *, relation: str | None = None, direction: str = "both",
-              count: str = "events") -> tuple[ActorRef, list[Neighbor]]:
+              count: str = "events", evidence: bool = True) -> tuple[ActorRef, list[Neighbor]]:
     """The actor ``name`` means and its neighbours (asserted relations, persons rolled up), counted
-    by ``count``: "events" or "mentions"."""
+    by ``count``: "events" or "mentions".
+
+    Without ``evidence``, the counts come from the dyad table (kg.dyads) when it is current: what
+    that costs follows the actor's dyads, not its statements. With it (or for a person, whom the
+    table credits to the state they act for), the actor's statements are read through the index,
+    one lookup for the actor and one for each person acting for it."""
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}")
     if count not in COUNTS:
@@ -62,36 +69,65 @@ def neighbors(store: Store, name: str, *, relation: str | None = None, direction
     actor = find_actor(store, name)
     if count == "events":
         require_events(store)
-    from pyoxigraph import NamedNode
-
-    rows = store.query(named_queries()["neighbors"].text, {"actor": NamedNode(actor.iri)})
+    if not evidence and actor.type != "Person":
+        rows = rows_of(store, [actor.iri])
+        if rows is not None:
+            return actor, _from_table(store, actor, rows, wanted, direction, count)
+    ends = [actor.iri] + (persons_of(store, actor.iri) if actor.type != "Person" else [])
+    selected = relations_of(store, ends)
     table: dict[tuple[str, str, str], Neighbor] = {}
     sentences: dict[tuple[str, str, str], set] = defaultdict(set)
     events: dict[tuple[str, str, str], set] = defaultdict(set)
-    for row in rows:
-        rtype = row["type"].value.removeprefix(EV)
-        other = row["other"].value
-        way = row["direction"].value
-        event = row["event"].value if row["event"] is not None else None
-        if count == "events" and event is not None and RELATION_TYPES[rtype].symmetric:
-            # one event told in both directions is listed once, in the direction the event records
-            way = "in" if row["eventSource"].value == other else "out"
+    mine = set(ends)
+    for r in selected.relations:
+        if not r.asserted or (r.background and not r.date):
+            continue  # background told with no date is no current relation
+        way = "out" if actor_iri(r.source).value in mine else "in"
+        other_actor = (r.target if way == "out" else r.source).rolled_up()
+        other = actor_iri(other_actor).value
+        if other == actor.iri:
+            continue
+        rtype = r.type
+        statement = statement_iri(r).value
+        event = selected.events.get(statement)
+        if event is not None and RELATION_TYPES[rtype].symmetric:
+            # an undirected event told both ways is listed once, in the direction the event records
+            way = "in" if selected.event_sources[statement] == other else "out"
         if (wanted and rtype != wanted) or (direction != "both" and way != direction):
             continue
         key = (other, rtype, way)
-        label = row["otherLabel"].value if row["otherLabel"] is not None else other.removeprefix(ACTOR)
-        item = table.setdefault(key, Neighbor(label, other.removeprefix(ACTOR), rtype,
+        item = table.setdefault(key, Neighbor(other_actor.label, other.removeprefix(ACTOR), rtype,
                                               RELATION_TYPES[rtype].quad, way, RELATION_TYPES[rtype].polarity))
-        doc = row["doc"].value.rsplit("/", 1)[-1]
-        start = int(row["start"].value)
-        if (doc, start) in sentences[key]:  # one sentence, one mention, however many triggers it has
+        if (r.doc, r.start) in sentences[key]:  # one sentence, one mention, however many triggers it has
             continue
-        sentences[key].add((doc, start))
-        events[key].add(event or (doc, start))  # a statement no event holds is its own
-        item.evidence.append(Evidence(doc, row["evidence"].value, start, int(row["end"].value),
-                                      float(row["confidence"].value)))
+        sentences[key].add((r.doc, r.start))
+        events[key].add(event or (r.doc, r.start))  # a statement no event holds is its own
+        item.evidence.append(Evidence(r.doc, r.sentence, r.start, r.end, r.confidence))
     for key, item in table.items():
         item.mentions, item.events = len(sentences[key]), len(events[key])
         item.count = item.events if count == "events" else item.mentions
-    ordered = sorted(table.values(), key=lambda n: (-n.count, n.actor, n.relation, n.direction))
-    return actor, ordered
+        item.evidence.sort(key=lambda e: (e.doc, e.start))
+    return actor, _ordered(table.values())
+
+
+def _from_table(store: Store, actor: ActorRef, rows, wanted: str | None, direction: str,
+                count: str) -> list[Neighbor]:
+    table: dict[tuple[str, str, str], Neighbor] = {}
+    labels = actor_labels(store, {r.target if r.source == actor.iri else r.source for r in rows})
+    for row in rows:
+        way, other = ("out", row.target) if row.source == actor.iri else ("in", row.source)
+        if (wanted and row.type != wanted) or (direction != "both" and way != direction):
+            continue
+        key = (other, row.type, way)
+        item = table.setdefault(key, Neighbor(labels.get(other, other.removeprefix(ACTOR)), other.removeprefix(ACTOR),
+                                              row.type, RELATION_TYPES[row.type].quad, way,
+                                              RELATION_TYPES[row.type].polarity))
+        item.events += row.events
+        item.mentions += row.mentions
+    for item in table.values():
+        item.count = item.events if count == "events" else item.mentions
+    return _ordered(item for item in table.values() if item.mentions)
+
+
+def _ordered(items) -> list[Neighbor]:
+    return sorted(items, key=lambda n: (-n.count, n.actor, n.relation, n.direction))

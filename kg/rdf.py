@@ -165,6 +165,14 @@ def actor_quads(actor: Actor) -> Iterator[Quad]:
         yield Quad(node, kg("role"), _string(actor.role), ACTORS)
     if actor.represents is not None:
         yield Quad(node, NamedNode(PROV + "actedOnBehalfOf"), actor_iri(actor.represents), ACTORS)
+    for key in sorted(name_keys(actor)):
+        yield Quad(node, kg("nameKey"), _string(key), ACTORS)
+
+
+def name_keys(actor: Actor) -> set[str]:
+    """The names an actor is found by (kg.lookup), case-folded: label, aliases, id, Wikidata id."""
+    names = {actor.label, *actor.aliases, actor.id, actor.id.replace("_", " "), actor.wikidata or ""}
+    return {name.strip().casefold() for name in names if name and name.strip()}
 
 
 def actors_of(relations: Iterable[Relation]) -> dict[str, Actor]:

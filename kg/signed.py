@@ -178,7 +178,91 @@ def signed_graph(relations: Iterable[Relation], dates: dict[str, str] | None = N
     # direct evidence of alignment a text gives, which is what blocs measure, so it weighs as an
     # intent to cooperate (+4.0) and pulls allies into one bloc unless their acts say otherwise;
     # MEMBER_OF weighs a weak +1.0, since an organisation holds rivals too.
-    directed = signed_digraph(relations, dates, keep)
+    return undirected(signed_digraph(relations, dates, keep))
+
+
+def table_answers(keep: Filter, person_ids: Iterable[str] = ()) -> bool:
+    """Whether the dyad table (kg.dyads: persons rolled up, dated to the month) can answer for
+    ``keep``: persons rolled up and none kept apart or excluded, and a date window no finer than a
+    month. Otherwise analyses read the statements."""
+    return (keep.rollup and not keep.keep_persons and not (keep.exclude & set(person_ids))
+            and len(keep.since or "") <= 7 and len(keep.until or "") <= 7)
+
+
+def select_rows(rows: Iterable, actors: dict, keep: Filter = Filter()) -> list:
+    """The dyad table's rows (kg.dyads.DyadCount) that ``keep`` keeps, ``min_relations`` applied as
+    Filter.select does; ``actors`` maps actor IRIs to Actor records (kg.statements.store_actors)."""
+    kept = []
+    for row in rows:
+        source, target = actors.get(row.source), actors.get(row.target)
+        if source is None or target is None:
+            continue
+        if keep.quads and RELATION_TYPES[row.type].quad not in keep.quads:
+            continue
+        if keep.relations and row.type not in keep.relations:
+            continue
+        if keep.exclude and {source.id, target.id} & keep.exclude:
+            continue
+        if any((keep.actor_types and a.type not in keep.actor_types) or (keep.linked_only and not a.wikidata)
+               for a in (source, target)):
+            continue
+        if keep.since or keep.until:
+            date = row.period
+            if not date:
+                continue
+            if keep.since and date[: len(keep.since)] < keep.since[: len(date)]:
+                continue
+            if keep.until and date[: len(keep.until)] > keep.until[: len(date)]:
+                continue
+        kept.append(row)
+    return kept
+
+
+def thin_out(rows: list, min_relations: int, count: str = "events") -> list:
+    """``rows`` without the actors that have fewer than ``min_relations`` counted relations, until
+    every actor left has that many (as Filter.select does with relations)."""
+    if min_relations <= 1:
+        return rows
+    while True:
+        counts: Counter = Counter()
+        for row in rows:
+            n = row.events if count == "events" else row.mentions
+            counts[row.source] += n
+            counts[row.target] += n
+        thin = {actor for actor, n in counts.items() if n < min_relations}
+        if not thin:
+            return rows
+        rows = [row for row in rows if row.source not in thin and row.target not in thin]
+
+
+def dyad_digraph(rows: Iterable, actors: dict, count: str = "events") -> nx.DiGraph:
+    """signed_digraph's DiGraph from dyad table rows already selected (select_rows): each edge sums its
+    rows' events (or mentions); ``docs`` holds the documents' keys (kg.dyads.doc_key), not their ids."""
+    weights = load_weights()
+    graph = nx.DiGraph()
+    for row in rows:
+        n = row.events if count == "events" else row.mentions
+        if not n:
+            continue
+        source, target = actors[row.source], actors[row.target]
+        for actor in (source, target):
+            if actor.id not in graph:
+                graph.add_node(actor.id, label=actor.label, type=actor.type, wikidata=actor.wikidata)
+        if not graph.has_edge(source.id, target.id):
+            graph.add_edge(source.id, target.id, weight=0.0, cooperation=0.0, conflict=0.0, count=0,
+                           types=Counter(), docs=set())
+        data = graph.edges[source.id, target.id]
+        w = weights[row.type]
+        data["weight"] += w * n
+        data["cooperation" if w > 0 else "conflict"] += abs(w) * n
+        data["count"] += n
+        data["types"][row.type] += n
+        data["docs"].update(row.docs)
+    return graph
+
+
+def undirected(directed: nx.DiGraph) -> nx.Graph:
+    """Both directions of each dyad summed (see signed_graph)."""
     graph = nx.Graph()
     graph.add_nodes_from(directed.nodes(data=True))
     for u, v, data in directed.edges(data=True):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from .queries import named_queries
@@ -35,34 +37,103 @@ def store_relations(store: Store) -> list[Relation]:
     Two flat queries (statements, actors) joined here: linear in the store, where a single query
     that joins every statement with the actors graph grows faster than that."""
     actors = store_actors(store)
-    relations = []
-    for row in store.query(named_queries()["statement-rows"].text):
-        source, target = actors.get(row["source"].value), actors.get(row["target"].value)
-        kind = row["type"].value.removeprefix(EV)
-        if source is None or target is None or kind not in RELATION_TYPES:
-            continue  # an actor missing from the actors graph (kg validate reports it)
-        relations.append(
-            Relation(
-                doc=row["docId"].value,
-                source=source,
-                target=target,
-                type=kind,
-                quad=QUAD_BY_CLASS[row["quad"].value.removeprefix(KG)],
-                polarity=int(row["polarity"].value),
-                negated=row["negated"].value == "true",
-                hypothetical=row["hypothetical"].value == "true",
-                confidence=float(row["confidence"].value),
-                sentence=row["evidence"].value,
-                start=int(row["start"].value),
-                end=int(row["end"].value),
-                trigger=row["trigger"].value,
-                extractor=row["extractor"].value,
-                background=row["background"] is not None and row["background"].value == "true",
-                date=row["eventDate"].value if row["eventDate"] is not None else None,
-            )
-        )
+    relations = [r for row in store.query(named_queries()["statement-rows"].text)
+                 if (r := _relation(row, actors)) is not None]
     relations.sort(key=lambda r: (r.doc, r.start, statement_iri(r).value))
     return relations
+
+
+@dataclass
+class Selected:
+    """Statements read for chosen actors: Relations, their documents' dates, and the event each reports."""
+
+    relations: list[Relation] = field(default_factory=list)
+    dates: dict[str, str] = field(default_factory=dict)
+    events: dict[str, str] = field(default_factory=dict)  # statement IRI -> event IRI
+    event_sources: dict[str, str] = field(default_factory=dict)  # statement IRI -> its event's source IRI
+
+
+def relations_of(store: Store, ends: Iterable[str], others: Iterable[str] | None = None,
+                 actors: dict[str, Actor] | None = None) -> Selected:
+    """The statements that name any of ``ends`` (actor IRIs, as stated), or with ``others`` only those
+    between an end and one of the others, in either direction: one indexed lookup per actor (or pair),
+    so the cost follows the answer, not the store. Ordered by document and position."""
+    from pyoxigraph import NamedNode
+
+    actors = actors if actors is not None else store_actors(store)
+    text = named_queries()["actor-statements"].text
+    pairs = [(a, None) for a in sorted(set(ends))] if others is None else \
+        [(a, b) for a in sorted(set(ends)) for b in sorted(set(others))]
+    selected = Selected()
+    seen: set[str] = set()
+    for a, b in pairs:
+        bindings = {"actor": NamedNode(a)} | ({"other": NamedNode(b)} if b is not None else {})
+        for row in store.query(text, bindings):
+            statement = row["statement"].value
+            if statement in seen:
+                continue
+            seen.add(statement)
+            relation = _relation(row, actors)
+            if relation is None:
+                continue
+            selected.relations.append(relation)
+            if row["docDate"] is not None:
+                selected.dates[relation.doc] = row["docDate"].value
+            if row["event"] is not None:
+                selected.events[statement] = row["event"].value
+                selected.event_sources[statement] = row["eventSource"].value
+    selected.relations.sort(key=lambda r: (r.doc, r.start, statement_iri(r).value))
+    return selected
+
+
+def actor_labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
+    """Actor IRI -> label, for just these actors (one indexed lookup each)."""
+    from pyoxigraph import NamedNode
+
+    from .vocab import ACTORS_GRAPH, RDFS
+
+    label, graph = NamedNode(RDFS + "label"), NamedNode(ACTORS_GRAPH)
+    labels = {}
+    for iri in iris:
+        quad = next(iter(store.quads_for_pattern(NamedNode(iri), label, None, graph)), None)
+        if quad is not None:
+            labels[iri] = quad.object.value
+    return labels
+
+
+def persons_of(store: Store, actor: str) -> list[str]:
+    """The persons who act for ``actor`` (IRIs), from the actors graph's index."""
+    from pyoxigraph import NamedNode
+
+    from .vocab import ACTORS_GRAPH, PROV
+
+    return sorted(q.subject.value for q in store.quads_for_pattern(
+        None, NamedNode(PROV + "actedOnBehalfOf"), NamedNode(actor), NamedNode(ACTORS_GRAPH)))
+
+
+def _relation(row, actors: dict[str, Actor]) -> Relation | None:
+    source, target = actors.get(row["source"].value), actors.get(row["target"].value)
+    kind = row["type"].value.removeprefix(EV)
+    if source is None or target is None or kind not in RELATION_TYPES:
+        return None  # an actor missing from the actors graph (kg validate reports it)
+    return Relation(
+        doc=row["docId"].value,
+        source=source,
+        target=target,
+        type=kind,
+        quad=QUAD_BY_CLASS[row["quad"].value.removeprefix(KG)],
+        polarity=int(row["polarity"].value),
+        negated=row["negated"].value == "true",
+        hypothetical=row["hypothetical"].value == "true",
+        confidence=float(row["confidence"].value),
+        sentence=row["evidence"].value,
+        start=int(row["start"].value),
+        end=int(row["end"].value),
+        trigger=row["trigger"].value,
+        extractor=row["extractor"].value,
+        background=row["background"] is not None and row["background"].value == "true",
+        date=row["eventDate"].value if row["eventDate"] is not None else None,
+    )
 
 
 def statement_dates(store: Store) -> dict[str, str]:

@@ -13,6 +13,7 @@ DOCUMENT = "https://w3id.org/kg/document/"
 INCIDENT = "https://w3id.org/kg/incident/"  # event nodes: one per incident, however many reports
 ACTORS_GRAPH = "https://w3id.org/kg/graph/actors"
 EVENTS_GRAPH = "https://w3id.org/kg/graph/events"
+DYADS_GRAPH = "https://w3id.org/kg/graph/dyads"  # the dyad table (kg.dyads): derived counts
 ONTOLOGY_GRAPH = "https://w3id.org/kg/graph/ontology"
 WD = "http://www.wikidata.org/entity/"
 

@@ -1,0 +1,165 @@
+"""The dyad table (kg.dyads): counts kept by every build, which answer as the statements would."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from kg.build import build
+from kg.cli import cli
+from kg.dyads import actor_counts, dyad_rows, is_current, rows_of
+from kg.events import event_links, one_per_event
+from kg.lookup import find_actor
+from kg.neighbors import neighbors
+from kg.signed import Filter, dyad_digraph, select_rows, signed_digraph, table_answers, thin_out
+from kg.statements import statement_dates, store_actors, store_relations
+from kg.store import Store
+
+from conftest import SEEDS
+
+
+def edges(graph):
+    return {(u, v): (round(d["weight"], 6), d["count"], dict(d["types"]), len(d["docs"]))
+            for u, v, d in graph.edges(data=True)}
+
+
+def from_statements(store, keep, count="events"):
+    relations, dates = store_relations(store), statement_dates(store)
+    kept, _ = one_per_event(relations, event_links(store) if count == "events" else {}, dates, keep)
+    return signed_digraph(keep.select(kept, dates), dates, keep)
+
+
+def from_table(store, keep, count="events"):
+    actors = store_actors(store)
+    rows = thin_out(select_rows(dyad_rows(store), actors, keep), keep.min_relations, count)
+    return dyad_digraph(rows, actors, count)
+
+
+@pytest.mark.parametrize("keep", [
+    Filter(),
+    Filter(since="2023-03"),
+    Filter(until="2023-02", quads=frozenset({"verbal-conflict"})),
+    Filter(relations=frozenset({"ACCUSE", "ALLY_OF"})),
+    Filter(actor_types=frozenset({"State"})),
+    Filter(min_relations=3),
+], ids=["all", "since", "until-quad", "types", "states", "min-relations"])
+@pytest.mark.parametrize("count", ["events", "mentions"])
+def test_dyads_table_gives_the_signed_graph_the_statements_give(seeds_store, keep, count):
+    assert edges(from_table(seeds_store, keep, count)) == edges(from_statements(seeds_store, keep, count))
+
+
+def test_dyads_table_answers_only_filters_it_can(seeds_store):
+    assert table_answers(Filter(since="2023-03", until="2023"))
+    assert not table_answers(Filter(since="2023-03-15"))  # finer than a month
+    assert not table_answers(Filter(rollup=False))
+    assert not table_answers(Filter().named("Nikol_Pashinyan"))
+    assert not table_answers(Filter(exclude=frozenset({"Nikol_Pashinyan"})), {"Nikol_Pashinyan"})
+
+
+def test_dyads_neighbors_from_the_table_equal_neighbors_from_the_statements(seeds_store):
+    names = [a.label for a in store_actors(seeds_store).values() if a.type != "Person"]
+    assert len(names) > 5
+    for name in names:
+        for count in ("events", "mentions"):
+            _, read = neighbors(seeds_store, name, count=count)
+            _, counted = neighbors(seeds_store, name, count=count, evidence=False)
+            assert [(n.actor_id, n.relation, n.direction, n.events, n.mentions) for n in counted] == \
+                   [(n.actor_id, n.relation, n.direction, n.events, n.mentions) for n in read], (name, count)
+            assert all(not n.evidence for n in counted) and all(n.evidence for n in read)
+
+
+def test_dyads_rows_of_an_actor_are_its_rows_in_the_whole_table(seeds_store):
+    armenia = find_actor(seeds_store, "Armenia").iri
+    whole = [r for r in dyad_rows(seeds_store) if armenia in (r.source, r.target)]
+    assert rows_of(seeds_store, [armenia]) == whole and whole
+    assert all(r.events <= r.mentions and r.documents >= 1 for r in whole)
+    assert {r.period for r in whole} <= {"2023-01", "2023-02", "2023-03", "2023-04", "2023-05"}
+
+
+def test_dyads_actor_counts_equal_the_counting_query(seeds_store):
+    from kg.queries import named_queries
+
+    counted = {row["actor"].value: (int(row["relations"].value), int(row["events"].value))
+               for row in seeds_store.query(named_queries()["actors"].text)}
+    table = actor_counts(seeds_store)
+    assert {a: (c.relations, c.events) for a, c in table.items()} == {a: n for a, n in counted.items() if n[0]}
+
+
+def test_dyads_an_interrupted_build_leaves_the_table_stale_and_analyses_still_right(tmp_path, nlp, runner):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    path = tmp_path / "store"
+
+    def interrupt_after_three(report):
+        if report.extracted == 3:
+            raise KeyboardInterrupt
+
+    build([corpus], Store(path), nlp=nlp, batch_documents=1, on_progress=None)
+    assert is_current(Store(path))
+    (corpus / "006_added.txt").write_text("Russia accused Armenia of sabotage. Armenia condemned Russia.\n"
+                                          "Azerbaijan threatened Armenia.\n", encoding="utf-8")
+    for doc in sorted(corpus.glob("00[1-2]*.txt")):
+        doc.write_text(doc.read_text(encoding="utf-8") + "\nArmenia praised the European Union.\n", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        build([corpus], Store(path), nlp=nlp, batch_documents=1, on_progress=interrupt_after_three)
+    stale = Store(path)
+    assert not is_current(stale) and dyad_rows(stale) is None and actor_counts(stale) is None
+    # every command still answers, from the statements
+    result = runner.invoke(cli, ["central", "--store", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    _, read = neighbors(stale, "Armenia")
+    _, counted = neighbors(stale, "Armenia", evidence=False)
+    assert [(n.actor_id, n.relation, n.count) for n in counted] == [(n.actor_id, n.relation, n.count) for n in read]
+    build([corpus], Store(path), nlp=nlp)
+    fresh = Store(path)
+    assert is_current(fresh)
+    assert edges(from_table(fresh, Filter())) == edges(from_statements(fresh, Filter()))
+    _, after = neighbors(fresh, "Armenia", evidence=False)
+    assert ("European_Union", "SUPPORT") in {(n.actor_id, n.relation) for n in after}  # PLOVER: praise
+    assert json.loads(result.output)
+
+
+def test_dyads_a_replaced_document_takes_its_rows_with_it(tmp_path, nlp):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    doc = corpus / "one.txt"
+    doc.write_text("Russia accused Armenia of sabotage on Monday.\n", encoding="utf-8")
+    path = tmp_path / "store"
+    build([corpus], Store(path), nlp=nlp)
+    assert {(r.type, r.mentions) for r in dyad_rows(Store(path))} == {("ACCUSE", 1)}
+    doc.write_text("Russia praised Armenia on Monday.\n", encoding="utf-8")  # PLOVER: SUPPORT
+    build([corpus], Store(path), nlp=nlp)
+    store = Store(path)
+    assert {r.type for r in dyad_rows(store)} == {"SUPPORT"}
+    assert {(a.rsplit("/", 1)[-1], c.relations) for a, c in actor_counts(store).items()} == {("Russia", 1), ("Armenia", 1)}
+
+
+def test_dyads_actors_are_found_through_their_name_keys_and_without_them(store_copy):
+    import pyoxigraph as ox
+
+    from kg.vocab import ACTORS_GRAPH, KG
+
+    store = Store(store_copy)
+    for name in ("armenia", "  Yerevan ", "Q399", "Collective Security Treaty Organization", "Pashinyan"):
+        assert find_actor(store, name).id in ("Armenia", "CSTO", "Nikol_Pashinyan")
+    with store.writer() as writer:  # a store written before name keys: lookup reads every name instead
+        writer.remove(list(writer.quads_for_pattern(None, ox.NamedNode(KG + "nameKey"), None,
+                                                    ox.NamedNode(ACTORS_GRAPH))))
+    store = Store(store_copy)
+    assert find_actor(store, "yerevan").id == "Armenia"
+    assert find_actor(store, "Pashinyan").id == "Nikol_Pashinyan"
+
+
+def test_dyads_stance_and_path_read_only_the_dyads_they_need(seeds_store, runner, seeds_store_path):
+    stance = runner.invoke(cli, ["stance", "Russia", "Armenia", "--store", str(seeds_store_path), "--format", "json"])
+    assert stance.exit_code == 0, stance.output
+    payload = json.loads(stance.output)
+    # the counts are those of the whole-graph path: the pair's events in the signed digraph
+    graph = from_statements(seeds_store, Filter())
+    structural = {"ALLY_OF", "MEMBER_OF"}
+    forward = {t: n for t, n in graph.edges["Russia", "Armenia"]["types"].items() if t not in structural}
+    assert payload["directions"][0]["counts"] == dict(sorted(forward.items()))
+    path = runner.invoke(cli, ["path", "European Union", "Russia", "--store", str(seeds_store_path)])
+    assert path.exit_code == 0 and path.output.startswith("path 1: European Union - Armenia - Russia"), path.output
