@@ -144,6 +144,11 @@ def build(
         load_gazetteer(gazetteers)
     version = extractor_version(gazetteers)
     in_flight: dict[str, Held] = {}  # read, not yet written: bounded by the extraction pipeline
+    # A fresh graph (--rebuild, or a new store) is loaded in bulk: each batch's documents go to the
+    # working copy in one bulk load (pyoxigraph's bulk loader writes sorted files, not transactions),
+    # which only the batch's commit publishes. A build that adds to a graph replaces each document's
+    # graph in a transaction of its own.
+    pending = _Pending(bulk=rebuild or not store.exists())
 
     with store.writer(fresh=rebuild) as writer:
         _load_ontology(writer)
@@ -166,7 +171,8 @@ def build(
                 yield document
 
         def stored_as(document: Document) -> tuple[Document, Held | None]:
-            chosen, held = identify(document, lambda doc_id: in_flight.get(doc_id) or _held(writer, doc_id))
+            chosen, held = identify(document, lambda doc_id: in_flight.get(doc_id) or pending.held.get(doc_id)
+                                    or _held(writer, doc_id))
             if chosen != document.id:
                 if held is None:  # said once, when the document is first kept under its new id
                     report.renamed += 1
@@ -196,19 +202,25 @@ def build(
                     skip(Skipped(document.path or document.id, extraction.failure))
                     continue
                 graph = document_iri(document.id)
-                batch.replaced |= writer.contains_named_graph(graph)
-                writer.replace_graph(graph, document_quads(document, relations, version))
+                if pending.bulk and document.id not in pending.held and not writer.contains_named_graph(graph):
+                    pending.add(document, document_quads(document, relations, version), version)
+                else:
+                    pending.write(writer)
+                    batch.replaced |= writer.contains_named_graph(graph)
+                    writer.replace_graph(graph, document_quads(document, relations, version))
                 batch.actors.update(actors_of(relations))
                 batch.documents += 1
                 report.extracted += 1
                 report.new_relations += len(relations)
                 if batch.documents >= batch_documents or time.monotonic() - batch.started >= batch_seconds:
+                    pending.write(writer)
                     _commit(writer, batch)
                     batch = _Batch()
                     report.commits += 1
                     report.committed = report.extracted
                 if on_progress is not None:
                     on_progress(report)
+            pending.write(writer)
             _update_actors(writer, batch.actors, batch.replaced)
         events = update_events(writer, event_window)
         update_dyads(writer, events)
@@ -255,6 +267,24 @@ def _held(writer: Writer, doc_id: str) -> Held | None:
     if values["sha256"] is None:
         return None
     return Held(**values)
+
+
+@dataclass
+class _Pending:
+    """Documents' quads waiting for one bulk load (a fresh graph only), and what they hold."""
+
+    bulk: bool
+    quads: list = field(default_factory=list)
+    held: dict[str, Held] = field(default_factory=dict)
+
+    def add(self, document: Document, quads: Iterable, version: str) -> None:
+        self.quads.extend(quads)
+        self.held[document.id] = Held(document.sha256, version, document.origin, document.date)
+
+    def write(self, writer: Writer) -> None:
+        if self.quads:
+            writer.change((), self.quads, bulk=True)
+        self.quads, self.held = [], {}
 
 
 @dataclass

@@ -309,15 +309,15 @@ class Writer:
         except OSError as exc:
             raise self._owner._unwritable(exc) from exc
 
-    def change(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None:
+    def change(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad], bulk: bool = False) -> None:
         """Removes ``removed`` and adds ``added``: for a graph that changes a little, or starts empty.
-        Many quads are loaded in bulk, without a transaction: the working copy can afford it, since
-        only a commit publishes it, and none follows a failed load."""
+        Many quads (or any, with ``bulk``) are loaded in bulk, without a transaction: the working copy
+        can afford it, since only a commit publishes it, and none follows a failed load."""
         try:
             for quad in removed:
                 self.store.remove(quad)
             added = list(added)
-            if len(added) > BULK_QUADS:
+            if bulk or len(added) > BULK_QUADS:
                 self.store.bulk_extend(added)
             else:
                 self.store.extend(added)

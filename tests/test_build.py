@@ -310,3 +310,34 @@ def test_build_malformed_manifest_is_one_error_line(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert result.stderr.startswith("Error: ") and "corpus.json" in result.stderr
+
+
+# -- the bulk path: a fresh graph is loaded batch by batch through the bulk loader
+
+
+def test_build_fresh_graph_loads_in_bulk_and_holds_what_an_incremental_build_holds(tmp_path, nlp, monkeypatch):
+    from kg.store import Writer
+
+    loads = []
+    change = Writer.change
+
+    def recording(self, removed, added, bulk=False):
+        added = list(added)
+        loads.append((bulk, sum(1 for q in added if q.predicate.value.endswith("#sha256"))))
+        return change(self, removed, added, bulk)
+
+    monkeypatch.setattr(Writer, "change", recording)
+    corpus = write_corpus(tmp_path / "corpus", 7)
+    build([corpus], Store(tmp_path / "fresh"), nlp=nlp, batch_documents=3)
+    assert [n for bulk, n in loads if bulk and n] == [3, 3, 1]  # each batch's documents in one bulk load
+    loads.clear()
+    growing = write_corpus(tmp_path / "growing", 3)
+    build([growing], Store(tmp_path / "grown"), nlp=nlp)
+    loads.clear()
+    build([write_corpus(growing, 7)], Store(tmp_path / "grown"), nlp=nlp, batch_documents=3)
+    assert not [n for bulk, n in loads if n]  # added to a graph: one transaction per document
+
+    def quads(path):
+        return {str(q).replace("/growing/", "/corpus/") for q in Store(path).quads()}
+
+    assert quads(tmp_path / "fresh") == quads(tmp_path / "grown")

@@ -17,7 +17,7 @@ from kg.signed import Filter, dyad_digraph, select_rows, signed_digraph, table_a
 from kg.statements import statement_dates, store_actors, store_relations
 from kg.store import Store
 
-from conftest import SEEDS
+from tests.conftest import SEEDS
 
 
 def edges(graph):
