@@ -40,7 +40,7 @@ def test_store_failed_write_leaves_previous_state(tmp_path):
 @pytest.mark.parametrize("step", ["before the pointer moves", "after the pointer moves"])
 def test_store_interrupt_while_publishing_leaves_a_readable_store(tmp_path, monkeypatch, step):
     # Ctrl-C (or SIGTERM, which kg build turns into the same) can land on any line of a commit
-    import kg.store as store_module
+    import kg.store.embedded as store_module
 
     store = Store(tmp_path / "s")
     with store.writer() as w:

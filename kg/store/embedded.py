@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import __version__
-from .errors import QueryLimit, StoreDamaged, StoreFormatError, StoreLocked, StoreNotFound, StoreWriteError
-from .vocab import PREFIXES
+from .. import __version__
+from ..errors import QueryLimit, StoreDamaged, StoreFormatError, StoreLocked, StoreNotFound, StoreWriteError
+from ..vocab import PREFIXES
 
 FORMAT_VERSION = 1
 POINTER = "kg-store.json"
