@@ -105,8 +105,8 @@ def test_faults_disk_full_during_build_is_one_line_and_leaves_no_half_generation
     result = runner.invoke(cli, ["build", str(SEEDS), "--model", str(blank_model), "-q", "--store", str(store)])
     assert result.exit_code == 0, result.output
     before = sorted(p.name for p in store.iterdir())
-    real = kg.store.embedded.Writer.store
-    monkeypatch.setattr(kg.store.embedded.Writer, "store", property(lambda self: _FullDisk(real.fget(self))))
+    real = kg.store.embedded.EmbeddedWriter.store
+    monkeypatch.setattr(kg.store.embedded.EmbeddedWriter, "store", property(lambda self: _FullDisk(real.fget(self))))
     result = runner.invoke(cli, ["build", str(SEEDS), "--rebuild", "--model", str(blank_model), "-q",
                                  "--store", str(store)])
     assert result.exit_code == 1
