@@ -279,3 +279,18 @@ def test_remote_store_failing_server_is_one_line(runner, refusing_server, monkey
     result = runner.invoke(cli, ["stance", "Russia", "Armenia", "--store", refusing_server])
     assert result.exit_code == 1
     assert one_error_line(result.output) == f"Error: the store at {refusing_server} failed (HTTP 503): check the server"
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("SELECT * WHERE { ?s ?p ?x }", "SELECT * WHERE { VALUES (?x) { (<http://x/a>) }  ?s ?p ?x }"),
+    ("ASK { ?s ?p ?x }", "ASK { VALUES (?x) { (<http://x/a>) }  ?s ?p ?x }"),
+    ("# a { comment\nSELECT (\"{\" AS ?b) ?where { ?where ?p ?x }",
+     "# a { comment\nSELECT (\"{\" AS ?b) ?where { VALUES (?x) { (<http://x/a>) }  ?where ?p ?x }"),
+    ("CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }",
+     "CONSTRUCT { ?x ?p ?o } WHERE { VALUES (?x) { (<http://x/a>) }  ?x ?p ?o }"),
+    ("CONSTRUCT WHERE { ?x ?p ?o }", "CONSTRUCT WHERE { ?x ?p ?o }\n VALUES (?x) { (<http://x/a>) } "),
+])
+def test_remote_store_joins_bindings_at_the_start_of_the_where_group(query, expected):
+    from kg.store.remote import with_values
+
+    assert with_values(query, {"x": ox.NamedNode("http://x/a")}) == expected

@@ -229,8 +229,8 @@ class Endpoint:
         with response:
             try:
                 for row in ox.parse_query_results(response, ox.QueryResultsFormat.JSON):
-                    yield ox.Quad(subject or row["s"], predicate or row["p"], object if object is not None
-                                  else row["o"], graph or row["g"])
+                    yield ox.Quad(*(term if term is not None else row[name] for term, name
+                                    in zip((subject, predicate, object, graph), "spog")))
             except (OSError, socket.timeout) as exc:
                 raise _unreachable(self.location, exc) from exc
             except SyntaxError as exc:
@@ -341,7 +341,8 @@ def update_text(wipe: bool, dropped: set[ox.NamedNode], removed: set[ox.Quad], a
     if wipe:
         operations.append(f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
                           f"FILTER(STRSTARTS(STR(?g), {ox.Literal(KG_GRAPHS)})) }}")
-    operations.extend(f"DROP SILENT GRAPH {graph}" for graph in sorted(dropped, key=str))
+    # DELETE WHERE rather than DROP GRAPH: every SPARQL 1.1 server has it (QLever has no DROP)
+    operations.extend(f"DELETE WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}" for graph in sorted(dropped, key=str))
     if removed:
         if any(isinstance(t, ox.BlankNode) for q in removed for t in (q.subject, q.object)):
             raise QueryError("a remote store cannot remove blank nodes (DELETE DATA allows none)")
