@@ -19,15 +19,14 @@ from collections.abc import Iterable
 
 from .signed import Filter
 from .store import Store
+from .store import open_store as _open_store
 
 StoreLike = Store | str | os.PathLike
 
 
 def open_store(store: StoreLike | None = None) -> Store:
-    """A Store from a Store or a folder path (default ``.kg``, or ``KG_STORE``)."""
-    if isinstance(store, Store):
-        return store
-    return Store(store if store is not None else os.environ.get("KG_STORE", ".kg"))
+    """A Store from a Store, a folder path or an http(s):// address (default ``.kg``, or ``KG_STORE``)."""
+    return _open_store(store)
 
 
 def build(paths: Iterable[str | os.PathLike], store: StoreLike | None = None, **options):

@@ -91,14 +91,24 @@ class KgGroup(click.Group):
             ctx.exit(1)
 
 
+class StoreLocation(click.Path):
+    """A store folder, or the http(s):// address of a SPARQL server, kept as it is written."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
+            return value
+        return super().convert(value, param, ctx)
+
+
 def store_option(command):
-    @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), envvar="KG_STORE",
-                  default=".kg", show_default=True, help="Store folder (or set KG_STORE).")
+    @click.option("--store", "store_path", type=StoreLocation(file_okay=False, path_type=Path), envvar="KG_STORE",
+                  default=".kg", show_default=True,
+                  help="Store folder, or a SPARQL server's http(s):// address (or set KG_STORE).")
     @functools.wraps(command)
     def wrapper(*args, store_path, **kwargs):
-        from .store import Store
+        from .store import open_store
 
-        return command(*args, store=Store(store_path), **kwargs)
+        return command(*args, store=open_store(store_path), **kwargs)
 
     return wrapper
 
@@ -172,9 +182,9 @@ def filter_options(command):
         exclude = []
         if excluded:
             from .lookup import find_actor
-            from .store import Store
+            from .store import open_store
 
-            store = Store(kwargs["store_path"])
+            store = open_store(kwargs["store_path"])
             exclude = [find_actor(store, name).id for name in excluded]
         keep = validate_filter(since, until, quads, relation_types, rollup=not no_rollup, actor_types=actor_types,
                                linked_only=linked_only, exclude=exclude, min_relations=min_relations)

@@ -74,3 +74,11 @@ class GoldError(KgError):
 
 class NoEvents(StoreFormatError):
     """The store was built before kg grouped its statements into events."""
+
+
+class StoreUnreachable(KgError):
+    """A remote store's server is down, refuses the connection, fails, or answers what kg cannot read."""
+
+
+class StoreAccessDenied(StoreUnreachable):
+    """A remote store's server refuses kg's credentials (HTTP 401 or 403), or the address carries some."""

@@ -148,9 +148,10 @@ def run_query(store: Store, query_or_file: str, params: dict[str, str] | None = 
               max_result: int = sandbox.DEFAULT_MAX_RESULT, allow_service: bool = False):
     """Runs a read-only query (named, from a file, or literal) with bound parameters.
 
-    The query runs in a child process (kg.sandbox): it is stopped after ``timeout`` seconds, at
-    ``max_memory`` MB or a result of ``max_result`` MB, or by Ctrl-C, and it cannot reach the
-    network; SERVICE is refused unless ``allow_service``. Returns QuerySolutions, a QueryBoolean, or
+    On an embedded store the query runs in a child process (kg.sandbox): it is stopped after
+    ``timeout`` seconds, at ``max_memory`` MB or a result of ``max_result`` MB, or by Ctrl-C, and it
+    cannot reach the network; SERVICE is refused unless ``allow_service``. A remote store's server
+    runs it, under ``timeout`` and ``max_result`` (kg.store.remote). Returns QuerySolutions, a QueryBoolean, or
     kg.sandbox.Triples for CONSTRUCT and DESCRIBE.
     """
     text, declared = resolve_query(_text(query_or_file, "the query"))
@@ -158,10 +159,9 @@ def run_query(store: Store, query_or_file: str, params: dict[str, str] | None = 
     check_read_only(text)
     check_query_text(text, allow_service=allow_service)
     bindings = bind_params(store, declared, params or {})
-    store.reader()  # a missing or damaged store says so before a process starts
     try:
-        return sandbox.run_isolated(store.generation_path(), text, bindings, prefixes=PREFIXES, timeout=timeout,
-                                    max_memory=max_memory, max_result=max_result, allow_network=allow_service)
+        return store.run_isolated(text, bindings, prefixes=PREFIXES, timeout=timeout, max_memory=max_memory,
+                                  max_result=max_result, allow_network=allow_service)
     except QueryError as exc:
         if exc.kind != "unbound":
             raise

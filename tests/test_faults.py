@@ -99,14 +99,14 @@ class _FullDisk:
 
 def test_faults_disk_full_during_build_is_one_line_and_leaves_no_half_generation(runner, tmp_path, blank_model,
                                                                                   monkeypatch):
-    import kg.store
+    import kg.store.embedded
 
     store = tmp_path / "s"
     result = runner.invoke(cli, ["build", str(SEEDS), "--model", str(blank_model), "-q", "--store", str(store)])
     assert result.exit_code == 0, result.output
     before = sorted(p.name for p in store.iterdir())
-    real = kg.store.Writer.store
-    monkeypatch.setattr(kg.store.Writer, "store", property(lambda self: _FullDisk(real.fget(self))))
+    real = kg.store.embedded.EmbeddedWriter.store
+    monkeypatch.setattr(kg.store.embedded.EmbeddedWriter, "store", property(lambda self: _FullDisk(real.fget(self))))
     result = runner.invoke(cli, ["build", str(SEEDS), "--rebuild", "--model", str(blank_model), "-q",
                                  "--store", str(store)])
     assert result.exit_code == 1
@@ -175,7 +175,7 @@ def test_faults_output_folder_that_cannot_be_written(runner, seeds_store_path, t
 
 
 def test_faults_store_folder_that_cannot_be_written(runner, tmp_path, blank_model, monkeypatch):
-    import kg.store
+    import kg.store.embedded
 
     real_open = os.open
 
@@ -184,7 +184,7 @@ def test_faults_store_folder_that_cannot_be_written(runner, tmp_path, blank_mode
             raise PermissionError(errno.EACCES, "Permission denied")
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(kg.store.os, "open", refuse)
+    monkeypatch.setattr(kg.store.embedded.os, "open", refuse)
     result = runner.invoke(cli, ["build", str(SEEDS), "--model", str(blank_model), "-q",
                                  "--store", str(tmp_path / "s")])
     assert result.exit_code == 1

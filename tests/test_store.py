@@ -40,7 +40,7 @@ def test_store_failed_write_leaves_previous_state(tmp_path):
 @pytest.mark.parametrize("step", ["before the pointer moves", "after the pointer moves"])
 def test_store_interrupt_while_publishing_leaves_a_readable_store(tmp_path, monkeypatch, step):
     # Ctrl-C (or SIGTERM, which kg build turns into the same) can land on any line of a commit
-    import kg.store as store_module
+    import kg.store.embedded as store_module
 
     store = Store(tmp_path / "s")
     with store.writer() as w:
@@ -120,3 +120,33 @@ def test_store_keeps_few_generations(tmp_path):
             w.replace_graph(G, [quad(i)])
     generations = sorted(p.name for p in (tmp_path / "s").iterdir() if p.name.startswith("gen-"))
     assert len(generations) == 3 and generations[-1] == "gen-000006"
+
+
+@pytest.mark.parametrize("location, name", [
+    ("folder", "embedded"), ("/tmp/a-folder", "embedded"), ("http://127.0.0.1:7878", "remote"),
+    ("HTTPS://sparql.example.org/ds", "remote"),
+])
+def test_store_backend_is_chosen_by_location(location, name):
+    from kg.store import backend_name
+
+    assert backend_name(location) == name
+
+
+def test_store_opens_the_embedded_backend_for_a_folder(tmp_path, monkeypatch):
+    from kg.store import EmbeddedStore, open_store
+
+    assert type(Store(tmp_path / "s")) is EmbeddedStore  # as Path(...) makes a PosixPath
+    assert type(open_store(tmp_path / "s")) is EmbeddedStore
+    monkeypatch.setenv("KG_STORE", str(tmp_path / "t"))
+    assert open_store().path == tmp_path / "t"
+
+
+def test_store_registry_names_its_backends_and_refuses_others():
+    from kg.store import backend, register
+    from kg.store.base import Store as Interface
+
+    assert issubclass(backend("embedded"), Interface) and issubclass(backend("remote"), Interface)
+    register("embedded-again", "kg.store.embedded", "EmbeddedStore")
+    assert backend("embedded-again") is backend("embedded")
+    with pytest.raises(KeyError, match="no store backend 'nope'"):
+        backend("nope")

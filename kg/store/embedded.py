@@ -1,4 +1,4 @@
-"""The store: an embedded Oxigraph database on disk, written in atomic generations.
+"""The embedded store: an Oxigraph database on disk, written in atomic generations.
 
 A store folder holds numbered generations (each a complete Oxigraph database) and a pointer file
 naming the current one. A build writes into a working copy of the current generation (a RocksDB
@@ -23,9 +23,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import __version__
-from .errors import QueryLimit, StoreDamaged, StoreFormatError, StoreLocked, StoreNotFound, StoreWriteError
-from .vocab import PREFIXES
+from .. import __version__
+from ..errors import StoreDamaged, StoreFormatError, StoreLocked, StoreNotFound, StoreWriteError
+from ..vocab import PREFIXES
+from . import base
+from .base import DEFAULT_STORE, QUERY_TIMEOUT, Solutions, in_thread
 
 FORMAT_VERSION = 1
 POINTER = "kg-store.json"
@@ -33,7 +35,6 @@ LOCK = "write.lock"
 WORK = "work"  # the working copy of the build in progress
 GENERATION = re.compile(r"^gen-(\d{6})$")
 KEEP_PREVIOUS = 2  # generations kept for readers that opened them just before a publish
-DEFAULT_STORE = ".kg"
 UNWRITABLE = {
     errno.ENOSPC: "no space left on the device: free some and run the same kg build again "
                   "(the store keeps its last whole batch)",
@@ -45,14 +46,13 @@ UNWRITABLE = {
     errno.ENOTDIR: "it is not a folder: use another --store",
 }
 BULK_QUADS = 10_000  # Writer.change loads more quads than this with bulk_extend
-QUERY_TIMEOUT = 300.0  # seconds, for kg's own queries; a user's query has its own limits (kg.sandbox)
 
 
 def default_store_path() -> Path:
     return Path(os.environ.get("KG_STORE") or DEFAULT_STORE)
 
 
-class Store:
+class EmbeddedStore(base.Store):
     """A kg store folder. Queries read the current generation; ``writer()`` makes the next one."""
 
     def __init__(self, path: str | os.PathLike | None = None):
@@ -60,7 +60,7 @@ class Store:
         self._reader: ox.Store | None = None
 
     def __repr__(self) -> str:
-        return f"Store({str(self.path)!r})"
+        return f"EmbeddedStore({str(self.path)!r})"
 
     # -- reading
     def exists(self) -> bool:
@@ -120,6 +120,14 @@ class Store:
         """The folder of the current generation's database."""
         return self.path / self.pointer()["generation"]
 
+    def run_isolated(self, text, bindings, *, prefixes, timeout, max_memory, max_result, allow_network):
+        """A user's query in a child process over the current generation (kg.sandbox)."""
+        from .. import sandbox
+
+        self.reader()  # a missing or damaged store says so before a process starts
+        return sandbox.run_isolated(self.generation_path(), text, bindings, prefixes=prefixes, timeout=timeout,
+                                    max_memory=max_memory, max_result=max_result, allow_network=allow_network)
+
     def query(self, sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
               timeout: float | None = QUERY_TIMEOUT):
         """Runs a SPARQL query over the union of all graphs; ``bindings`` are bound, never pasted.
@@ -141,7 +149,7 @@ class Store:
             return result if isinstance(result, ox.QueryBoolean) else list(result)
 
         try:
-            return _in_thread(run, timeout)
+            return in_thread(run, timeout)
         except RuntimeError as exc:
             if "Corruption" in str(exc):
                 raise self._damaged(exc) from exc
@@ -175,7 +183,7 @@ class Store:
 
     # -- writing
     @contextmanager
-    def writer(self, fresh: bool = False) -> Iterator[Writer]:
+    def writer(self, fresh: bool = False) -> Iterator[EmbeddedWriter]:
         """A writable working copy of the graph; ``Writer.commit()`` publishes what it holds so far as
         a new generation, and the block's end publishes the rest (nothing, if it ends by an exception:
         the store then keeps its last committed generation).
@@ -200,7 +208,7 @@ class Store:
                         raise self._damaged(exc) from exc
                     source.backup(str(work))
                     del source
-                writer = Writer(self, ox.Store(str(work)))
+                writer = EmbeddedWriter(self, ox.Store(str(work)))
             except OSError as exc:
                 shutil.rmtree(work, ignore_errors=True)
                 raise self._unwritable(exc) from exc
@@ -286,10 +294,10 @@ class Store:
             return None
 
 
-class Writer:
-    """Write access to the working copy of a build; usable only inside ``Store.writer()``."""
+class EmbeddedWriter(base.Writer):
+    """Write access to the working copy of a build; usable only inside ``EmbeddedStore.writer()``."""
 
-    def __init__(self, owner: Store, store: ox.Store):
+    def __init__(self, owner: EmbeddedStore, store: ox.Store):
         self._owner = owner
         self._store: ox.Store | None = store
         self.commits = 0
@@ -388,40 +396,6 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
         yield
     finally:
         handle.close()  # closing releases the lock
-
-
-class Solutions(list):
-    """A SELECT query's solutions, read whole, with the query's ``variables`` like QuerySolutions."""
-
-    def __init__(self, solutions, variables):
-        super().__init__(solutions)
-        self.variables = variables
-
-
-def _in_thread(run, timeout: float | None):
-    """``run()`` in a daemon thread, waited for in short steps so that Ctrl-C is seen at once."""
-    import threading
-
-    box: dict = {}
-
-    def target():
-        try:
-            box["result"] = run()
-        except BaseException as exc:  # handed to the waiting thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="kg-query", daemon=True)
-    thread.start()
-    deadline = None if not timeout else time.monotonic() + timeout
-    while thread.is_alive():
-        wait = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
-        if wait <= 0:
-            raise QueryLimit(f"a query took longer than {timeout:g} s and was abandoned: "
-                             f"the store may be very large, or busy")
-        thread.join(wait)
-    if "error" in box:
-        raise box["error"]
-    return box["result"]
 
 
 def _fsync_dir(path: Path) -> None:
