@@ -93,8 +93,9 @@ class Writer(ABC):
         """Replaces everything in ``graph`` with ``quads``."""
 
     @abstractmethod
-    def change(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None:
-        """Removes ``removed`` and adds ``added``."""
+    def change(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad], bulk: bool = False) -> None:
+        """Removes ``removed`` and adds ``added``; ``bulk`` says many quads come at once into a graph
+        that starts empty (a backend may load them its fastest way)."""
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         self.change((), quads)

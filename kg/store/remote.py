@@ -133,8 +133,8 @@ class RemoteWriter(base.Writer):
         self._removed = {q for q in self._removed if q.graph_name != graph}
         self._added.update(quads)
 
-    def change(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None:
-        self._open()
+    def change(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad], bulk: bool = False) -> None:
+        self._open()  # one update request per commit, bulk or not
         for quad in removed:
             self._added.discard(quad)
             self._removed.add(quad)
