@@ -341,3 +341,17 @@ def test_build_fresh_graph_loads_in_bulk_and_holds_what_an_incremental_build_hol
         return {str(q).replace("/growing/", "/corpus/") for q in Store(path).quads()}
 
     assert quads(tmp_path / "fresh") == quads(tmp_path / "grown")
+
+
+def test_build_leaves_one_generation_and_no_write_ahead_log_behind(tmp_path, nlp):
+    store = tmp_path / "s"
+
+    def logs(generation):
+        return {p.name: p.stat().st_size for p in (store / generation).glob("*.log")}
+
+    build([SEEDS], Store(store), nlp=nlp, batch_documents=2)
+    assert sorted(p.name for p in store.iterdir() if p.is_dir()) == ["gen-000003"]
+    assert sum(logs("gen-000003").values()) < 4096, logs("gen-000003")  # a checkpoint copies a live log
+    build([write_corpus(tmp_path / "more", 3)], Store(store), nlp=nlp)
+    assert sorted(p.name for p in store.iterdir() if p.is_dir()) == ["gen-000004"]
+    assert sum(logs("gen-000004").values()) < 4096, logs("gen-000004")

@@ -9,6 +9,7 @@ from kg.errors import StoreFormatError, StoreLocked, StoreNotFound
 from kg.store import POINTER, Store
 
 G = ox.NamedNode("http://example.org/g")
+P = ox.NamedNode("http://example.org/p")
 
 
 def quad(i: int) -> ox.Quad:
@@ -113,13 +114,28 @@ def test_store_folder_that_is_not_a_store_is_refused(tmp_path):
         len(Store(tmp_path))
 
 
-def test_store_keeps_few_generations(tmp_path):
+def generations(path):
+    return sorted(p.name for p in path.iterdir() if p.is_dir() and p.name.startswith("gen-"))
+
+
+def test_store_keeps_old_generations_only_while_a_reader_holds_them(tmp_path):
     store = Store(tmp_path / "s")
-    for i in range(6):
+    for i in range(3):
         with store.writer() as w:
             w.replace_graph(G, [quad(i)])
-    generations = sorted(p.name for p in (tmp_path / "s").iterdir() if p.name.startswith("gen-"))
-    assert len(generations) == 3 and generations[-1] == "gen-000006"
+    assert generations(tmp_path / "s") == ["gen-000003"]
+    reading = Store(tmp_path / "s")  # a notebook's open store, a long query
+    assert len(reading) == 1
+    for i in range(3, 5):
+        with store.writer() as w:
+            w.replace_graph(G, [quad(i)])
+    assert generations(tmp_path / "s") == ["gen-000003", "gen-000005"]
+    assert [q.object.value for q in reading.quads()] == ["2"]  # still what it opened
+    reading.close()
+    with store.writer() as w:
+        w.replace_graph(G, [quad(6)])
+    assert generations(tmp_path / "s") == ["gen-000006"]
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["gen-000006", "kg-store.json", "write.lock"]
 
 
 @pytest.mark.parametrize("location, name", [

@@ -34,7 +34,7 @@ POINTER = "kg-store.json"
 LOCK = "write.lock"
 WORK = "work"  # the working copy of the build in progress
 GENERATION = re.compile(r"^gen-(\d{6})$")
-KEEP_PREVIOUS = 2  # generations kept for readers that opened them just before a publish
+READERS = ".readers"  # gen-000007.readers: readers of gen-000007 hold a shared lock on it
 UNWRITABLE = {
     errno.ENOSPC: "no space left on the device: free some and run the same kg build again "
                   "(the store keeps its last whole batch)",
@@ -58,6 +58,8 @@ class EmbeddedStore(base.Store):
     def __init__(self, path: str | os.PathLike | None = None):
         self.path = Path(path) if path is not None else default_store_path()
         self._reader: ox.Store | None = None
+        self._generation: str | None = None  # the generation the reader opened
+        self._hold = None  # the shared lock on it, which keeps a build from pruning it
 
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.path)!r})"
@@ -95,21 +97,27 @@ class EmbeddedStore(base.Store):
         return pointer
 
     def _only_kg_files(self) -> bool:
-        return all(p.name in (LOCK, WORK) or GENERATION.match(p.name) or p.name.startswith(POINTER)
-                   for p in self.path.iterdir())
+        return all(p.name in (LOCK, WORK) or GENERATION.match(p.name.removesuffix(READERS))
+                   or p.name.startswith(POINTER) for p in self.path.iterdir())
 
     def reader(self) -> ox.Store:
         """The current generation, opened read-only (once per Store object)."""
         if self._reader is None:
             for attempt in range(3):
-                generation = self.path / self.pointer()["generation"]
+                name = self.pointer()["generation"]
+                generation = self.path / name
+                hold = None
                 try:
+                    hold = _shared_lock(self.path / (name + READERS))
                     self._reader = ox.Store.read_only(str(generation))
+                    self._generation, self._hold = name, hold
                     break
                 except RuntimeError as exc:  # RocksDB: "Corruption: ..."
+                    _release(hold)
                     raise self._damaged(exc) from exc
                 except OSError as exc:
                     # a concurrent build may have just pruned the generation we read the name of
+                    _release(hold)
                     if attempt == 2:
                         raise StoreFormatError(f"{generation} cannot be opened ({exc}); "
                                                f"rebuild with 'kg build --rebuild'") from exc
@@ -117,14 +125,15 @@ class EmbeddedStore(base.Store):
         return self._reader
 
     def generation_path(self) -> Path:
-        """The folder of the current generation's database."""
-        return self.path / self.pointer()["generation"]
+        """The folder of the generation this store reads (held open for it: no build prunes it)."""
+        self.reader()
+        return self.path / self._generation
 
     def run_isolated(self, text, bindings, *, prefixes, timeout, max_memory, max_result, allow_network):
         """A user's query in a child process over the current generation (kg.sandbox)."""
         from .. import sandbox
 
-        self.reader()  # a missing or damaged store says so before a process starts
+        # the generation the reader holds (a missing or damaged store says so before a process starts)
         return sandbox.run_isolated(self.generation_path(), text, bindings, prefixes=prefixes, timeout=timeout,
                                     max_memory=max_memory, max_result=max_result, allow_network=allow_network)
 
@@ -180,6 +189,8 @@ class EmbeddedStore(base.Store):
     def close(self) -> None:
         self._reader = None
         gc.collect()
+        _release(self._hold)
+        self._generation = self._hold = None
 
     # -- writing
     @contextmanager
@@ -199,6 +210,8 @@ class EmbeddedStore(base.Store):
             raise self._unwritable(exc) from exc
         with _exclusive_lock(self.path / LOCK):
             self._remove_abandoned()
+            if self._current_name() is not None:
+                self._prune(keep=self._current_name())
             work = self.path / WORK
             try:
                 if self.exists() and not fresh:
@@ -214,6 +227,7 @@ class EmbeddedStore(base.Store):
                 raise self._unwritable(exc) from exc
             try:
                 yield writer
+                writer.settle()
                 writer.commit()
             finally:
                 writer.close()
@@ -249,7 +263,7 @@ class EmbeddedStore(base.Store):
         except BaseException:  # Ctrl-C or SIGTERM can land after the pointer has moved to the target
             self._discard_unpublished(target)
             raise
-        self._reader = None
+        self.close()  # this process reads the new generation from now on
         self._prune(keep=target.name)
         return target.name
 
@@ -283,9 +297,15 @@ class EmbeddedStore(base.Store):
                 shutil.rmtree(self.path / name, ignore_errors=True)
 
     def _prune(self, keep: str) -> None:
-        older = [name for name in self._generations() if name < keep]
-        for name in older[:-KEEP_PREVIOUS] if KEEP_PREVIOUS else older:
-            shutil.rmtree(self.path / name, ignore_errors=True)
+        """Removes the generations older than ``keep`` that no reader holds (a reader's shared lock
+        keeps its generation for as long as it reads it: a notebook's open store, a long query)."""
+        for name in self._generations():
+            if name < keep:
+                _remove_unheld(self.path / name, self.path / (name + READERS))
+        for lock in self.path.glob("gen-*" + READERS):  # the locks of generations already gone
+            name = lock.name.removesuffix(READERS)
+            if GENERATION.match(name) and name < keep and not (self.path / name).exists():
+                _remove_unheld(None, lock)
 
     def _current_name(self) -> str | None:
         try:
@@ -356,10 +376,63 @@ class EmbeddedWriter(base.Writer):
         self.commits += 1
         return self._owner._publish_checkpoint(self.store)
 
+    def settle(self) -> None:
+        """Retires the working copy's write-ahead log before the last commit, by reopening it (RocksDB
+        replays the log into sorted files). A flush alone leaves the log file alive, and a checkpoint
+        copies it: some megabytes in every generation, most of a small store on disk."""
+        work = self._owner.path / WORK
+        self.close()
+        try:
+            self._store = ox.Store(str(work))
+        except OSError as exc:
+            raise self._owner._unwritable(exc) from exc
+
     def close(self) -> None:
         if self._store is not None:
             self._store = None
             gc.collect()
+
+
+def _shared_lock(path: Path):
+    """A shared lock on a generation's readers file (made if missing, never through a link); None where
+    there are no POSIX locks."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError:
+        return None  # a read-only store folder: nothing can prune it either
+    handle = open(fd, "rb")
+    fcntl.flock(handle, fcntl.LOCK_SH)  # waits while a build removes that generation
+    return handle
+
+
+def _release(handle) -> None:
+    if handle is not None:
+        handle.close()
+
+
+def _remove_unheld(generation: Path | None, lock: Path) -> None:
+    """Removes a generation and its readers file unless a reader holds it."""
+    try:
+        import fcntl
+    except ImportError:
+        return  # no locks, no way to tell: old generations stay
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError:
+        return
+    with open(fd, "rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return  # being read
+        if generation is not None:
+            shutil.rmtree(generation, ignore_errors=True)
+        with suppress(OSError):
+            os.unlink(lock)
 
 
 @contextmanager
