@@ -754,7 +754,7 @@ def _signed(store, keep, directed: bool = False):
     if table_answers(keep, {a.id for a in actors.values() if a.type == "Person"}):
         if count == "events":
             require_events(store)
-        rows = dyad_rows(store)
+        rows = dyad_rows(store, monthly=bool(keep.since or keep.until))  # totals, unless a window asks
     if rows is None:
         relations, dates = _load(store, keep)
         graph = signed_digraph(relations, dates, keep)

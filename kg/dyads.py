@@ -33,6 +33,7 @@ DYAD = "https://w3id.org/kg/dyad/"
 
 _A = ox.NamedNode(RDF + "type")
 _ROW = ox.NamedNode(KG + "DyadCount")
+_TOTAL = ox.NamedNode(KG + "DyadTotal")
 _SOURCE = ox.NamedNode(KG + "dyadSource")
 _TARGET = ox.NamedNode(KG + "dyadTarget")
 _TYPE = ox.NamedNode(KG + "relationType")
@@ -61,10 +62,11 @@ SELECT ?statement ?doc ?start ?source ?target ?type ?negated ?hypothetical ?back
 }"""
 DOCUMENT_DATES = "SELECT ?doc ?date WHERE { GRAPH ?doc { ?doc a kg:Document ; dcterms:date ?date } }"
 STORED_ROWS = """
-SELECT ?row ?source ?target ?type ?period ?events ?mentions ?docs WHERE {
+SELECT ?class ?row ?source ?target ?type ?period ?events ?mentions ?docs WHERE {
   GRAPH <https://w3id.org/kg/graph/dyads> {
-    ?row a kg:DyadCount ; kg:dyadSource ?source ; kg:dyadTarget ?target ; kg:relationType ?type ;
-      kg:period ?period ; kg:eventCount ?events ; kg:mentionCount ?mentions ; kg:documentKeys ?docs
+    ?row a ?class ; kg:dyadSource ?source ; kg:dyadTarget ?target ; kg:relationType ?type ;
+      kg:eventCount ?events ; kg:mentionCount ?mentions ; kg:documentKeys ?docs
+    OPTIONAL { ?row kg:period ?period }
   }
 }"""
 STORED_ACTOR_COUNTS = """
@@ -77,8 +79,9 @@ SELECT ?source ?target ?type ?period ?events ?mentions ?docs WHERE {
   VALUES ?end { %s }
   GRAPH <https://w3id.org/kg/graph/dyads> {
     { ?row kg:dyadSource ?end } UNION { ?row kg:dyadTarget ?end }
-    ?row kg:dyadSource ?source ; kg:dyadTarget ?target ; kg:relationType ?type ; kg:period ?period ;
+    ?row a kg:DyadTotal ; kg:dyadSource ?source ; kg:dyadTarget ?target ; kg:relationType ?type ;
       kg:eventCount ?events ; kg:mentionCount ?mentions ; kg:documentKeys ?docs
+    OPTIONAL { ?row kg:period ?period }
   }
 }"""
 
@@ -86,13 +89,14 @@ SELECT ?source ?target ?type ?period ?events ?mentions ?docs WHERE {
 @dataclass(frozen=True)
 class DyadCount:
     """One row: what ``source`` did to ``target`` (actor IRIs, persons rolled up), of one relation type,
-    in one period ("2004-03", "2004" when only the year is known, "" when undated): the events,
+    in one period ("2004-03", "2004" when only the year is known, "" when undated; None for the
+    row that totals every period, kg:DyadTotal): the events,
     the mentions (sentences reporting them) and the documents they come from."""
 
     source: str
     target: str
     type: str
-    period: str
+    period: str | None
     events: int
     mentions: int
     docs: tuple[str, ...] = ()  # the documents' keys (doc_key), sorted
@@ -103,7 +107,7 @@ class DyadCount:
 
     @property
     def iri(self) -> str:
-        key = "\x1f".join((self.source, self.target, self.type, self.period))
+        key = "\x1f".join((self.source, self.target, self.type, "*" if self.period is None else self.period))
         return DYAD + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
@@ -185,9 +189,18 @@ def count_dyads(store, events: Iterable) -> tuple[list[DyadCount], list[ActorCou
         tally.sentences.add(sentence)
         tally.documents.add(doc)
         tally.events.add(event_id)
+    totals: dict[tuple[str, str, str], _Tally] = defaultdict(_Tally)
+    for (source, target, rtype, _), t in tallies.items():
+        total = totals[(source, target, rtype)]
+        total.events |= t.events
+        total.sentences |= t.sentences
+        total.documents |= t.documents
     rows = [DyadCount(source, target, rtype, period, len(t.events), len(t.sentences),
                       tuple(sorted(doc_key(doc) for doc in t.documents)))
             for (source, target, rtype, period), t in sorted(tallies.items())]
+    rows += [DyadCount(source, target, rtype, None, len(t.events), len(t.sentences),
+                       tuple(sorted(doc_key(doc) for doc in t.documents)))
+             for (source, target, rtype), t in sorted(totals.items())]
     actors = [ActorCount(actor, len(statements), len(named_events.get(actor, ())))
               for actor, statements in sorted(named.items())]
     return rows, actors
@@ -195,11 +208,12 @@ def count_dyads(store, events: Iterable) -> tuple[list[DyadCount], list[ActorCou
 
 def row_quads(row: DyadCount) -> Iterator[ox.Quad]:
     node = ox.NamedNode(row.iri)
-    yield ox.Quad(node, _A, _ROW, DYADS)
+    yield ox.Quad(node, _A, _ROW if row.period is not None else _TOTAL, DYADS)
     yield ox.Quad(node, _SOURCE, ox.NamedNode(row.source), DYADS)
     yield ox.Quad(node, _TARGET, ox.NamedNode(row.target), DYADS)
     yield ox.Quad(node, _TYPE, ox.NamedNode(EV + row.type), DYADS)
-    yield ox.Quad(node, _PERIOD, ox.Literal(row.period), DYADS)
+    if row.period is not None:
+        yield ox.Quad(node, _PERIOD, ox.Literal(row.period), DYADS)
     for predicate, value in ((_EVENTS, row.events), (_MENTIONS, row.mentions), (_DOCUMENTS, row.documents)):
         yield ox.Quad(node, predicate, ox.Literal(str(value), datatype=_INTEGER), DYADS)
     yield ox.Quad(node, _DOCUMENT_KEYS, ox.Literal(" ".join(row.docs)), DYADS)
@@ -256,7 +270,8 @@ def _stored_rows(store) -> Iterator[DyadCount]:
 
 def _row(row) -> DyadCount:
     return DyadCount(row["source"].value, row["target"].value, row["type"].value.removeprefix(EV),
-                     row["period"].value, int(row["events"].value), int(row["mentions"].value),
+                     row["period"].value if row["period"] is not None else None,
+                     int(row["events"].value), int(row["mentions"].value),
                      tuple(row["docs"].value.split()))
 
 
@@ -265,20 +280,24 @@ def _stored_actor_counts(store) -> Iterator[ActorCount]:
         yield ActorCount(row["actor"].value, int(row["relations"].value), int(row["events"].value))
 
 
-def dyad_rows(store) -> list[DyadCount] | None:
-    """The whole table of a kg.store.Store, or None when it is missing or stale."""
+def dyad_rows(store, monthly: bool = False) -> list[DyadCount] | None:
+    """The table of a kg.store.Store: one row per dyad and type over all periods (kg:DyadTotal), or
+    with ``monthly`` one per dyad, type and period (kg:DyadCount); None when missing or stale."""
     if not is_current(store):
         return None
-    return sorted(_stored_rows(store), key=lambda r: (r.source, r.target, r.type, r.period))
+    wanted = _ROW if monthly else _TOTAL
+    rows = [_row(row) for row in store.query(STORED_ROWS, {"class": wanted})]
+    return sorted(rows, key=lambda r: (r.source, r.target, r.type, r.period or ""))
 
 
 def rows_of(store, actors: Iterable[str]) -> list[DyadCount] | None:
-    """The rows in which any of ``actors`` (IRIs) is an end, or None when the table is missing or stale."""
+    """The rows over all periods in which any of ``actors`` (IRIs) is an end, or None when the table
+    is missing or stale."""
     if not is_current(store):
         return None
     values = " ".join(str(ox.NamedNode(iri)) for iri in sorted(set(actors)))
     rows = {_row(row) for row in store.query(ROWS_OF % values)}
-    return sorted(rows, key=lambda r: (r.source, r.target, r.type, r.period))
+    return sorted(rows, key=lambda r: (r.source, r.target, r.type, r.period or ""))
 
 
 def actor_counts(store) -> dict[str, ActorCount] | None:

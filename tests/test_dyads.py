@@ -33,7 +33,8 @@ def from_statements(store, keep, count="events"):
 
 def from_table(store, keep, count="events"):
     actors = store_actors(store)
-    rows = thin_out(select_rows(dyad_rows(store), actors, keep), keep.min_relations, count)
+    rows = thin_out(select_rows(dyad_rows(store, monthly=bool(keep.since or keep.until)), actors, keep),
+                    keep.min_relations, count)
     return dyad_digraph(rows, actors, count)
 
 
@@ -74,8 +75,14 @@ def test_dyads_rows_of_an_actor_are_its_rows_in_the_whole_table(seeds_store):
     armenia = find_actor(seeds_store, "Armenia").iri
     whole = [r for r in dyad_rows(seeds_store) if armenia in (r.source, r.target)]
     assert rows_of(seeds_store, [armenia]) == whole and whole
-    assert all(r.events <= r.mentions and r.documents >= 1 for r in whole)
-    assert {r.period for r in whole} <= {"2023-01", "2023-02", "2023-03", "2023-04", "2023-05"}
+    assert all(r.events <= r.mentions and r.documents >= 1 and r.period is None for r in whole)
+    monthly = [r for r in dyad_rows(seeds_store, monthly=True) if armenia in (r.source, r.target)]
+    assert {r.period for r in monthly} <= {"2023-01", "2023-02", "2023-03", "2023-04", "2023-05"}
+    # the totals are the months summed (events and mentions), their documents the months' together
+    for total in whole:
+        months = [r for r in monthly if (r.source, r.target, r.type) == (total.source, total.target, total.type)]
+        assert total.events == sum(r.events for r in months) and total.mentions == sum(r.mentions for r in months)
+        assert set(total.docs) == {d for r in months for d in r.docs}
 
 
 def test_dyads_actor_counts_equal_the_counting_query(seeds_store):
@@ -128,11 +135,11 @@ def test_dyads_a_replaced_document_takes_its_rows_with_it(tmp_path, nlp):
     doc.write_text("Russia accused Armenia of sabotage on Monday.\n", encoding="utf-8")
     path = tmp_path / "store"
     build([corpus], Store(path), nlp=nlp)
-    assert {(r.type, r.mentions) for r in dyad_rows(Store(path))} == {("ACCUSE", 1)}
+    assert {(r.type, r.mentions) for r in dyad_rows(Store(path), monthly=True)} == {("ACCUSE", 1)}
     doc.write_text("Russia praised Armenia on Monday.\n", encoding="utf-8")  # PLOVER: SUPPORT
     build([corpus], Store(path), nlp=nlp)
     store = Store(path)
-    assert {r.type for r in dyad_rows(store)} == {"SUPPORT"}
+    assert {r.type for r in dyad_rows(store)} == {r.type for r in dyad_rows(store, monthly=True)} == {"SUPPORT"}
     assert {(a.rsplit("/", 1)[-1], c.relations) for a, c in actor_counts(store).items()} == {("Russia", 1), ("Armenia", 1)}
 
 
