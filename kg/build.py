@@ -106,6 +106,7 @@ def build(
     gazetteers: Iterable[str | os.PathLike] = (),
     default_date: str | None = None,
     event_window: int | None = None,
+    cluster: str | None = None,
 ) -> BuildReport:
     """Builds ``paths`` into ``store``; unchanged documents are not read again.
 
@@ -122,6 +123,9 @@ def build(
     At the end, the statements of the whole store are grouped into events afresh (kg.events), with
     ``event_window`` days (None: the window the store's events were grouped with, else
     kg.events.EVENT_WINDOW_DAYS).
+
+    ``cluster`` (a Dask scheduler's address, or local:N) parses and reads the documents on a Dask
+    cluster instead of ``workers`` local processes (kg.cluster); this process alone writes the store.
     """
     report = BuildReport()
 
@@ -142,6 +146,10 @@ def build(
 
         load_gazetteer(gazetteers)
     version = extractor_version(gazetteers)
+    if cluster is not None:  # a cluster that cannot be used is reported before anything is written
+        from .cluster import check_cluster
+
+        check_cluster(cluster)
     in_flight: dict[str, Held] = {}  # read, not yet written: bounded by the extraction pipeline
 
     with store.writer(fresh=rebuild) as writer:
@@ -181,7 +189,12 @@ def build(
             from .extract import Extractor, extract_in_workers
 
             stream = itertools.chain([first], documents)
-            if workers > 1:
+            if cluster is not None:
+                from .cluster import extract_on_cluster
+
+                extractions = extract_on_cluster(stream, cluster, model=model, doc_timeout=doc_timeout,
+                                                 gazetteers=gazetteers)
+            elif workers > 1:
                 extractions = extract_in_workers(stream, workers, model=model, doc_timeout=doc_timeout,
                                                  gazetteers=gazetteers)
             else:
