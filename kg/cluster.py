@@ -89,7 +89,7 @@ def extract_on_cluster(documents: Iterable[Document], address: str, model: str |
     Closing the generator (the end of the build, Ctrl-C, an error) cancels what is still out and
     closes the connection (and the local cluster)."""
     distributed = _distributed()
-    logging.getLogger("distributed").setLevel(logging.ERROR)  # its own notes are not the build's output
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)  # what goes wrong, the build reports
     setup = WorkerSetup.of(_model(model), gazetteers)
     local = client = None
     pending: deque[tuple[list[Document], object]] = deque()
@@ -144,7 +144,7 @@ def _local_cluster(distributed, workers: int):
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignoring else None
     try:
         return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                        dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+                                        dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)
     finally:
         if ignoring:
             signal.signal(signal.SIGINT, previous)
@@ -225,8 +225,9 @@ def _collected(group: list[Document], future, distributed) -> list[Extraction]:
     try:
         read = future.result()
     except distributed.KilledWorker:
-        # a document that brings its worker down (the process died, twice): its batch is reported,
-        # not stored, so the next build tries those documents again
+        # a document that brings its worker down (the scheduler tried the batch on other workers,
+        # three more times by default): its batch is reported, not stored, and the next build tries
+        # those documents again
         return [Extraction(d, [], "a cluster worker died while reading it or another document of its batch")
                 for d in group]
     except KgError:

@@ -103,6 +103,51 @@ def test_cluster_documents_over_their_budget_or_failing_are_skipped_and_named(ru
     assert stored_ids(tmp_path / "s") == ["doc000", "doc001", "doc002"]
 
 
+class CrashOnMarker:
+    """A worker plugin: on every worker, also those started later, reading a text with CRASH kills
+    the worker process, as a segfault in a parser would."""
+
+    name = "crash-on-marker"
+
+    def setup(self, worker):
+        from kg.relations import RelationReader
+
+        original = RelationReader.relations
+
+        def relations(self, doc, *args, **kwargs):
+            if "CRASH" in doc.text:
+                os._exit(1)
+            return original(self, doc, *args, **kwargs)
+
+        relations.original = original
+        RelationReader.relations = relations
+
+    def teardown(self, worker):
+        _as_before()
+
+
+@pytest.mark.timeout(300)
+def test_cluster_a_document_that_kills_its_worker_skips_its_batch(runner, cluster, tmp_path):
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    corpus = write_corpus(tmp_path / "corpus", 40)
+    (corpus / "doc020.txt").write_text("CRASH. Turkey met Greece.", encoding="utf-8")
+    cluster.register_plugin(type("Crash", (CrashOnMarker, WorkerPlugin), {})())
+    try:
+        result = runner.invoke(cli, ["build", str(corpus), "--cluster", cluster.scheduler.address,
+                                     "--store", str(tmp_path / "s")])
+    finally:
+        cluster.unregister_worker_plugin(CrashOnMarker.name)
+    assert result.exit_code == 3, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 16 and all("a cluster worker died while reading it" in w for w in warnings)
+    assert any("doc020.txt" in w for w in warnings)
+    assert len(stored_ids(tmp_path / "s")) == 24
+    again = runner.invoke(cli, ["build", str(corpus), "--cluster", cluster.scheduler.address,
+                                "--store", str(tmp_path / "s")])
+    assert "(16 extracted, 24 unchanged)" in again.output  # the batch is read again, the worker is well
+
+
 @pytest.mark.timeout(300)
 def test_cluster_workers_read_with_the_builds_gazetteer(runner, cluster, tmp_path):
     (tmp_path / "groups.tsv").write_text("id\tlabel\ttype\twikidata\taliases\n"
