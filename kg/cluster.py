@@ -89,7 +89,9 @@ def extract_on_cluster(documents: Iterable[Document], address: str, model: str |
     Closing the generator (the end of the build, Ctrl-C, an error) cancels what is still out and
     closes the connection (and the local cluster)."""
     distributed = _distributed()
-    logging.getLogger("distributed").setLevel(logging.CRITICAL)  # what goes wrong, the build reports
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)  # what goes wrong, the build reports, in one line
     setup = WorkerSetup.of(_model(model), gazetteers)
     local = client = None
     pending: deque[tuple[list[Document], object]] = deque()
@@ -114,6 +116,7 @@ def extract_on_cluster(documents: Iterable[Document], address: str, model: str |
             _quietly(client.close, timeout=CONNECT_SECONDS)
         if local is not None:
             _quietly(local.close, timeout=CONNECT_SECONDS)
+        logger.setLevel(level)
 
 
 # -- the build's side
@@ -140,7 +143,7 @@ def _local_cluster(distributed, workers: int):
     the build's to handle, which then closes them."""
     import signal
 
-    ignoring = threading.current_thread() is threading.main_thread()
+    ignoring = threading.current_thread() == threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignoring else None
     try:
         return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
