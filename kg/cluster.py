@@ -89,9 +89,13 @@ def extract_on_cluster(documents: Iterable[Document], address: str, model: str |
     Closing the generator (the end of the build, Ctrl-C, an error) cancels what is still out and
     closes the connection (and the local cluster)."""
     distributed = _distributed()
-    logger = logging.getLogger("distributed")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)  # what goes wrong, the build reports, in one line
+    # what goes wrong, the build reports, in one line: distributed's loggers (its configuration
+    # sets levels on several of them) stay quiet while it runs
+    loggers = [logging.getLogger(name) for name in ["distributed", *logging.root.manager.loggerDict]
+               if name.split(".")[0] == "distributed"]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     setup = WorkerSetup.of(_model(model), gazetteers)
     local = client = None
     pending: deque[tuple[list[Document], object]] = deque()
@@ -116,7 +120,8 @@ def extract_on_cluster(documents: Iterable[Document], address: str, model: str |
             _quietly(client.close, timeout=CONNECT_SECONDS)
         if local is not None:
             _quietly(local.close, timeout=CONNECT_SECONDS)
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
 
 
 # -- the build's side
@@ -236,8 +241,8 @@ def _collected(group: list[Document], future, distributed) -> list[Extraction]:
     except KgError:
         raise
     except distributed.client.FutureCancelledError as exc:
-        raise ClusterError(f"the Dask cluster dropped the build's work ({exc}): the scheduler or the "
-                           f"connection to it went away") from exc
+        raise ClusterError("lost the Dask scheduler (it stopped, or the connection to it did): the store "
+                           "keeps its last whole batch; run the same kg build again to go on") from exc
     except Exception as exc:  # noqa: BLE001 - a failure outside one document's reading
         raise ClusterError(f"a cluster worker failed ({type(exc).__name__}: {exc})") from exc
     return [Extraction(document, relations, failure) for document, (relations, failure) in zip(group, read)]
