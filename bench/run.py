@@ -13,6 +13,9 @@ ratios; nothing here asserts a time.
     planted blocs = share of camp members kg.alliances.blocs puts in the bloc matched to their camp, on
              generated signed graphs (camps cooperating inside, in conflict across, a share of ties
              with the sign flipped), and whether the thin and detached actors are left unplaced
+    cluster = the same corpus (CORPUS=..., else the seeds repeated) built by fresh `kg build` processes
+             with one process, --workers 2 and --cluster local:2 (two Dask worker processes on this
+             machine): documents/s, the ratios against one process, and whether the relations agree
     scale = on news-like corpora from bench/generate.py (--sizes), the build (time, documents/s,
              peak RSS, store size per article) and the wall time of fresh query and export processes
              beside the targets of issue 14; a command over --timeout is stopped and shown as such
@@ -214,6 +217,37 @@ def bench_memory(sizes: list[int]) -> None:
         print(f"  peak RSS ratio {n1:,} / {n0:,} documents: {r1 / r0:.2f} (flat is 1.0; the documents grew {n1 / n0:.0f}x)")
 
 
+def bench_cluster(path: Path | None, copies: int) -> None:
+    """One corpus built three ways: one process, --workers 2, and a two-worker local Dask cluster."""
+    kg = str(Path(sys.executable).with_name("kg"))
+    with tempfile.TemporaryDirectory() as tmp:
+        if path is None:
+            path = Path(tmp) / "seeds.jsonl"
+            with path.open("w", encoding="utf-8") as f:
+                for d in corpus(copies):
+                    f.write(json.dumps({"id": d.id, "text": d.text}) + "\n")
+            name = f"the seeds x{copies}"
+        else:
+            name = str(path)
+        documents = sum(1 for _ in read_corpus([path]))
+        print(f"cluster: {documents:,} documents ({name}), a fresh `kg build --quiet` process each:")
+        base, exports = None, []
+        for label, options in (("one process", []), ("--workers 2", ["--workers", "2"]),
+                               ("--cluster local:2", ["--cluster", "local:2"])):
+            store = Path(tmp) / f"store{len(exports)}"
+            seconds, rss, result = run_measured([kg, "build", str(path), "--store", str(store), "--quiet", *options])
+            base = base or seconds
+            out = Path(tmp) / f"export{len(exports)}.jsonl"
+            subprocess.run([kg, "export", "--format", "jsonl", "--store", str(store), "-o", str(out)],
+                           check=True, capture_output=True)
+            exports.append(out.read_bytes())
+            print(f"  {label:<20} {seconds:7.1f} s  {documents / seconds:7.1f} documents/s  "
+                  f"{base / seconds:5.2f}x one process  peak RSS {rss} MB (largest process)  exit {result.returncode}")
+        relations = exports[0].count(b"\n")
+        same = "yes" if len(set(exports)) == 1 else "NO"
+        print(f"  the same {relations:,} relations from all three (kg export --format jsonl): {same}")
+
+
 def bench_blocs(seeds: int) -> None:
     """blocs() on planted camps over seeds and noise levels: how well balance recovers the camps, and
     whether it leaves unplaced exactly the actors it should (3 thin, 3 detached per graph)."""
@@ -353,8 +387,10 @@ def main() -> None:
                         help="generated corpus sizes for the scale case, comma-separated ('' to skip)")
     parser.add_argument("--timeout", type=float, default=60,
                         help="seconds a command of the scale case may run before it is stopped")
+    parser.add_argument("--cluster-copies", type=int, default=100,
+                        help="times the seed corpus is repeated for the cluster case (without --corpus)")
     parser.add_argument("--only", choices=["quality", "extraction", "neighbors", "corpus", "memory", "blocs",
-                                           "scale"],
+                                           "scale", "cluster"],
                         help="run one case")
     args = parser.parse_args()
     cases = {
@@ -366,6 +402,7 @@ def main() -> None:
         "blocs": lambda: bench_blocs(args.seeds),
         "scale": lambda: bench_scale([int(n) for n in args.sizes.split(",") if n], args.timeout)
         if args.sizes else None,
+        "cluster": lambda: bench_cluster(args.corpus, args.cluster_copies),
     }
     for name, case in cases.items():
         if args.only in (None, name):

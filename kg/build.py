@@ -107,6 +107,7 @@ def build(
     gazetteers: Iterable[str | os.PathLike] = (),
     default_date: str | None = None,
     event_window: int | None = None,
+    cluster: str | None = None,
 ) -> BuildReport:
     """Builds ``paths`` into ``store``; unchanged documents are not read again.
 
@@ -123,6 +124,9 @@ def build(
     At the end, the statements of the whole store are grouped into events afresh (kg.events), with
     ``event_window`` days (None: the window the store's events were grouped with, else
     kg.events.EVENT_WINDOW_DAYS).
+
+    ``cluster`` (a Dask scheduler's address, or local:N) parses and reads the documents on a Dask
+    cluster instead of ``workers`` local processes (kg.cluster); this process alone writes the store.
     """
     report = BuildReport()
 
@@ -143,6 +147,10 @@ def build(
 
         load_gazetteer(gazetteers)
     version = extractor_version(gazetteers)
+    if cluster is not None:  # a cluster that cannot be used is reported before anything is written
+        from .cluster import check_cluster
+
+        check_cluster(cluster)
     in_flight: dict[str, Held] = {}  # read, not yet written: bounded by the extraction pipeline
     # A fresh graph (--rebuild, or a new store) is loaded in bulk: each batch's documents go to the
     # working copy in one bulk load (pyoxigraph's bulk loader writes sorted files, not transactions),
@@ -188,7 +196,12 @@ def build(
             from .extract import Extractor, extract_in_workers
 
             stream = itertools.chain([first], documents)
-            if workers > 1:
+            if cluster is not None:
+                from .cluster import extract_on_cluster
+
+                extractions = extract_on_cluster(stream, cluster, model=model, doc_timeout=doc_timeout,
+                                                 gazetteers=gazetteers)
+            elif workers > 1:
                 extractions = extract_in_workers(stream, workers, model=model, doc_timeout=doc_timeout,
                                                  gazetteers=gazetteers)
             else:

@@ -221,6 +221,9 @@ def cli():
 @click.option("--model", envvar="KG_MODEL", help="spaCy pipeline to use (or set KG_MODEL).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes that parse in parallel.")
+@click.option("--cluster", metavar="ADDRESS",
+              help="Parse on a Dask cluster instead: a scheduler's address (tcp://HOST:8786), or local:N "
+                   "for N worker processes here (pip install 'kg[cluster]'); --workers is then not used.")
 @click.option("--doc-timeout", type=click.FloatRange(0), default=5.0, show_default=True, metavar="SECONDS",
               help="Time a document may take per 1,000 characters (and at least this); a slower one is "
                    "skipped with a warning. 0: no limit.")
@@ -240,7 +243,7 @@ def cli():
 @gazetteer_option
 @store_option
 def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, quiet, status_every, default_date,
-          event_window, gazetteers, store):
+          event_window, cluster, gazetteers, store):
     """Extract relations from news articles into the store.
 
     PATHS are files or folders (.txt, .md, .html, .jsonl; default: seeds/). Unchanged documents
@@ -279,7 +282,7 @@ def build(paths, rebuild, model, workers, doc_timeout, max_size, commit_every, q
                            on_note=lambda note: echo(f"note: {note}", err=True), on_progress=follow,
                            doc_timeout=doc_timeout or None, max_bytes=int(max_size * 1024 * 1024),
                            batch_documents=commit_every, gazetteers=gazetteers, default_date=default_date,
-                           event_window=event_window)
+                           event_window=event_window, cluster=cluster)
     except KeyboardInterrupt:
         progress.close()
         kept = latest[0].committed if latest else 0

@@ -68,6 +68,10 @@ class GazetteerError(KgError):
     """A user's gazetteer table that cannot be read or does not have the expected columns."""
 
 
+class ClusterError(KgError):
+    """A Dask cluster that cannot be used for extraction: not installed, unreachable, without workers."""
+
+
 class GoldError(KgError):
     """A gold file that does not follow the annotation schema."""
 

@@ -154,14 +154,17 @@ def time_budget(document: Document, per_thousand: float | None) -> float | None:
 def deadline(seconds: float | None) -> Iterator[None]:
     """Raises DocumentTimeout in the block after ``seconds`` of wall time.
 
-    It uses SIGALRM, so it works in the main thread of a POSIX process (the CLI, a worker) and does
-    nothing elsewhere. A timer that was already running (a caller's alarm, pytest-timeout) is
-    honoured: if it falls due first its handler runs, and it is re-armed afterwards.
+    It uses SIGALRM in the main thread of a POSIX process (the CLI, a worker); a timer that was
+    already running (a caller's alarm, pytest-timeout) is honoured: if it falls due first its
+    handler runs, and it is re-armed afterwards. In another thread (a Dask worker runs its tasks in
+    threads), which no signal reaches, see ``thread_deadline``.
     """
-    usable = (seconds is not None and hasattr(signal, "setitimer")
-              and threading.current_thread() == threading.main_thread())
-    if not usable:
+    if seconds is None:
         yield
+        return
+    if not hasattr(signal, "setitimer") or threading.current_thread() != threading.main_thread():
+        with thread_deadline(seconds):
+            yield
         return
     started = time.monotonic()
     outer = signal.getitimer(signal.ITIMER_REAL)[0]
@@ -181,6 +184,43 @@ def deadline(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
         if outer:
             signal.setitimer(signal.ITIMER_REAL, max(1e-3, outer - (time.monotonic() - started)))
+
+
+@contextmanager
+def thread_deadline(seconds: float) -> Iterator[None]:
+    """Raises DocumentTimeout in the block after ``seconds``, in any thread: a timer asks the
+    interpreter to raise it in this thread (PyThreadState_SetAsyncExc), which happens at the next
+    Python instruction, so it stops Python code (the reading of a parse), not a long call into C."""
+    import ctypes
+
+    ident = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    state = {"done": False, "fired": False}
+
+    def expire() -> None:
+        with lock:
+            if not state["done"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ident, ctypes.py_object(DocumentTimeout))
+
+    def disarm() -> bool:
+        with lock:
+            state["done"] = True
+        timer.cancel()
+        if state["fired"]:  # an exception asked for but not raised yet must not land after the block
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ident, None)
+        return state["fired"]
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except BaseException:
+        disarm()
+        raise
+    if disarm():
+        raise DocumentTimeout
 
 
 class Extractor:
