@@ -316,7 +316,7 @@ def test_build_malformed_manifest_is_one_error_line(tmp_path):
 
 
 def test_build_fresh_graph_loads_in_bulk_and_holds_what_an_incremental_build_holds(tmp_path, nlp, monkeypatch):
-    from kg.store import Writer
+    from kg.store import EmbeddedWriter as Writer
 
     loads = []
     change = Writer.change
