@@ -20,6 +20,7 @@ always right, until the next build, even one with nothing new to read, brings it
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -47,7 +48,9 @@ _CURRENT = ox.NamedNode(KG + "dyadsCurrent")
 _ACTED_FOR = ox.NamedNode(PROV + "actedOnBehalfOf")
 _ACTORS = ox.NamedNode(ACTORS_GRAPH)
 _INTEGER = ox.NamedNode(XSD + "integer")
-_TRUE = ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))
+# What kg:dyadsCurrent says: the table's layout. A table of another layout counts as stale (read from
+# the statements) until a build recounts it.
+LAYOUT = ox.Literal("2", datatype=ox.NamedNode(XSD + "integer"))
 
 # Every statement, flat: what the table is counted from. Background ("for years ...") is counted
 # at the time its sentence gives, or not at all when it gives none, as the analyses do (kg.signed).
@@ -155,8 +158,9 @@ def count_dyads(store, events: Iterable) -> tuple[list[DyadCount], list[ActorCou
     acting = {q.subject.value: q.object.value for q in store.quads_for_pattern(None, _ACTED_FOR, None, _ACTORS)}
     dates = {row["doc"].value: row["date"].value for row in store.query(DOCUMENT_DATES)}
     tallies: dict[tuple[str, str, str, str], _Tally] = defaultdict(_Tally)
-    named: dict[str, set[str]] = defaultdict(set)
+    named: Counter = Counter()  # statements naming each actor
     named_events: dict[str, set[str]] = defaultdict(set)
+    numbers: dict[str, int] = {}  # documents as small numbers: sentences are (document, start) pairs of ints
     for row in store.query(STATEMENTS):
         rtype = row["type"].value.removeprefix(EV)
         if rtype not in RELATION_TYPES:
@@ -164,8 +168,8 @@ def count_dyads(store, events: Iterable) -> tuple[list[DyadCount], list[ActorCou
         statement, doc = row["statement"].value, row["doc"].value
         stated_source, stated_target = row["source"].value, row["target"].value
         event = statement_events.get(statement)
-        for actor in (stated_source, stated_target):
-            named[actor].add(statement)
+        for actor in {stated_source, stated_target}:
+            named[actor] += 1
             if event is not None:
                 named_events[actor].add(event[0])
         if row["negated"].value == "true" or row["hypothetical"].value == "true":
@@ -177,7 +181,7 @@ def count_dyads(store, events: Iterable) -> tuple[list[DyadCount], list[ActorCou
         source, target = acting.get(stated_source, stated_source), acting.get(stated_target, stated_target)
         if source == target:
             continue
-        sentence = (doc, int(row["start"].value))
+        sentence = (numbers.setdefault(doc, len(numbers)), int(row["start"].value))
         if event is not None:
             event_id, date = event
             if RELATION_TYPES[rtype].symmetric:
@@ -187,7 +191,7 @@ def count_dyads(store, events: Iterable) -> tuple[list[DyadCount], list[ActorCou
             date = (stated[:4] if stated.endswith("s") else stated) if background else dates.get(doc)
         tally = tallies[(source, target, rtype, period_of(date))]
         tally.sentences.add(sentence)
-        tally.documents.add(doc)
+        tally.documents.add(sentence[0])
         tally.events.add(event_id)
     totals: dict[tuple[str, str, str], _Tally] = defaultdict(_Tally)
     for (source, target, rtype, _), t in tallies.items():
@@ -195,13 +199,14 @@ def count_dyads(store, events: Iterable) -> tuple[list[DyadCount], list[ActorCou
         total.events |= t.events
         total.sentences |= t.sentences
         total.documents |= t.documents
+    keys = [doc_key(doc) for doc in numbers]  # by number
     rows = [DyadCount(source, target, rtype, period, len(t.events), len(t.sentences),
-                      tuple(sorted(doc_key(doc) for doc in t.documents)))
+                      tuple(sorted(keys[n] for n in t.documents)))
             for (source, target, rtype, period), t in sorted(tallies.items())]
     rows += [DyadCount(source, target, rtype, None, len(t.events), len(t.sentences),
-                       tuple(sorted(doc_key(doc) for doc in t.documents)))
+                       tuple(sorted(keys[n] for n in t.documents)))
              for (source, target, rtype), t in sorted(totals.items())]
-    actors = [ActorCount(actor, len(statements), len(named_events.get(actor, ())))
+    actors = [ActorCount(actor, statements, len(named_events.get(actor, ())))
               for actor, statements in sorted(named.items())]
     return rows, actors
 
@@ -230,25 +235,24 @@ def update_dyads(writer, events: Iterable) -> list[DyadCount]:
     statements make (kg.events.update_events), writes the rows and actor counts that changed, and
     marks the table current."""
     rows, actors = count_dyads(writer, events)
-    held_rows = {stored.iri: stored for stored in _stored_rows(writer)}
+    held_rows = {stored.iri: hash(stored) for stored in _stored_rows(writer)}  # a row's hash: as telling, smaller
     fresh_rows = {row.iri: row for row in rows}
     held_actors = {count.actor: count for count in _stored_actor_counts(writer)}
     fresh_actors = {count.actor: count for count in actors}
     removed: list[ox.Quad] = []
-    added: list[ox.Quad] = []
-    for iri, stored in held_rows.items():
-        if fresh_rows.get(iri) != stored:
-            removed.extend(row_quads(stored))
-    for iri, row in fresh_rows.items():
-        if held_rows.get(iri) != row:
-            added.extend(row_quads(row))
+    for iri, digest in held_rows.items():
+        row = fresh_rows.get(iri)
+        if row is None or hash(row) != digest:
+            removed.extend(writer.quads_for_pattern(ox.NamedNode(iri), None, None, DYADS))
     for actor, stored in held_actors.items():
         if fresh_actors.get(actor) != stored:
             removed.extend(actor_count_quads(stored))
-    for actor, count in fresh_actors.items():
-        if held_actors.get(actor) != count:
-            added.extend(actor_count_quads(count))
-    added.append(ox.Quad(DYADS, _CURRENT, _TRUE, DYADS))
+    added = itertools.chain(
+        (q for iri, row in fresh_rows.items() if held_rows.get(iri) != hash(row) for q in row_quads(row)),
+        (q for actor, count in fresh_actors.items() if held_actors.get(actor) != count
+         for q in actor_count_quads(count)),
+        [ox.Quad(DYADS, _CURRENT, LAYOUT, DYADS)])
+    removed.extend(q for q in writer.quads_for_pattern(DYADS, _CURRENT, None, DYADS) if q.object != LAYOUT)
     writer.change(removed, added)
     return rows
 
@@ -260,7 +264,7 @@ def mark_stale(writer) -> None:
 
 def is_current(store) -> bool:
     """Whether the store holds a dyad table that counts all its statements."""
-    return next(iter(store.quads_for_pattern(DYADS, _CURRENT, None, DYADS)), None) is not None
+    return any(quad.object == LAYOUT for quad in store.quads_for_pattern(DYADS, _CURRENT, None, DYADS))
 
 
 def _stored_rows(store) -> Iterator[DyadCount]:

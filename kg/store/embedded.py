@@ -344,11 +344,12 @@ class EmbeddedWriter(base.Writer):
         try:
             for quad in removed:
                 self.store.remove(quad)
-            added = list(added)
-            if bulk or len(added) > BULK_QUADS:
-                self.store.bulk_extend(added)
-            else:
-                self.store.extend(added)
+            # in chunks: a change as large as a whole store's events is never held as one list
+            for chunk in _chunks(added, CHUNK_QUADS):
+                if bulk or len(chunk) > BULK_QUADS:
+                    self.store.bulk_extend(chunk)
+                else:
+                    self.store.extend(chunk)
         except OSError as exc:
             raise self._owner._unwritable(exc) from exc
 
@@ -391,6 +392,20 @@ class EmbeddedWriter(base.Writer):
         if self._store is not None:
             self._store = None
             gc.collect()
+
+
+CHUNK_QUADS = 200_000  # Writer.change loads at most this many quads at a time
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _shared_lock(path: Path):
