@@ -38,17 +38,20 @@ def export(store: Store, fmt: str, out: IO[bytes], *, max_evidence: int = 5, top
     if fmt in RDF_FORMATS:
         export_rdf(store, fmt, out)
     elif fmt == "jsonl":
-        for relation, document in _kept_relations(store, keep):
-            line = relation_json(relation, document)
-            out.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
-    elif fmt in ("csv", "parquet"):
-        from .table import event_table, write_csv, write_parquet
+        from .table import kept_by_document
 
-        rows = event_table(store, keep, count=count)
-        if fmt == "csv":
-            write_csv(rows, _Utf8(out))
-        else:
-            write_parquet(rows, out)
+        for document, relations in kept_by_document(store, keep)():
+            for relation in relations:
+                line = relation_json(relation, document)
+                out.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+    elif fmt == "csv":
+        from .table import table_rows, write_csv
+
+        write_csv(table_rows(store, keep, count=count), _Utf8(out))
+    elif fmt == "parquet":
+        from .table import event_table, write_parquet
+
+        write_parquet(event_table(store, keep, count=count), out)
     elif fmt in ("graphml", "gexf"):
         from .graph import relations_graph
         from .statements import statement_dates, store_relations
@@ -127,26 +130,6 @@ def _merged_triples(store: Store) -> Iterator[ox.Triple]:
                 continue
             written.add(triple)
         yield triple
-
-
-def _kept_relations(store: Store, keep) -> Iterator[tuple[Relation, object]]:
-    """The relations ``keep`` (a kg.signed.Filter) keeps, negated and hypothetical ones included, each
-    with its kg.table.DocumentInfo, in document order. Read one document at a time, unless the
-    filter's --min-relations needs every relation at once."""
-    from .statements import relations_by_document, store_relations
-    from .table import DocumentInfo, documents
-
-    if keep.min_relations > 1:
-        docs = documents(store)
-        dates = {doc: info.date for doc, info in docs.items() if info.date}
-        for relation in keep.select(store_relations(store), dates, asserted_only=False):
-            yield relation, docs.get(relation.doc)
-        return
-    for fields, relations in relations_by_document(store):
-        document = DocumentInfo(fields["date"], fields["title"], fields["url"], fields["publisher"])
-        for relation in relations:
-            if keep.keeps(relation, document.date, asserted_only=False):
-                yield relation, document
 
 
 def actor_json(actor: Actor, with_represents: bool = True) -> dict:

@@ -8,10 +8,11 @@ import pyoxigraph as ox
 import pytest
 
 from kg import export as export_module
+from kg import table
 from kg.export import export, relation_json
 from kg.signed import Filter
 from kg.statements import document_graphs, named_graphs, relations_by_document, store_relations
-from kg.table import documents
+from kg.table import documents, event_rows, mention_rows, table_rows
 
 
 def exported(store, fmt, **options) -> bytes:
@@ -26,6 +27,23 @@ def whole_jsonl(store, keep=Filter()) -> list[str]:
     dates = {doc: info.date for doc, info in docs.items() if info.date}
     return [json.dumps(relation_json(r, docs.get(r.doc)), ensure_ascii=False)
             for r in keep.select(store_relations(store), dates, asserted_only=False)]
+
+
+def whole_table(store, keep=Filter(), count="events") -> list[dict]:
+    """What the event table was when it read every relation first (kg before streaming)."""
+    from collections import Counter
+
+    from kg.events import event_links
+    from kg.rdf import statement_iri
+
+    docs = documents(store)
+    dates = {doc: info.date for doc, info in docs.items() if info.date}
+    relations = keep.select(store_relations(store), dates, asserted_only=False)
+    links = event_links(store)
+    event = {r: links.get(statement_iri(r).value) for r in relations}
+    sizes = Counter(e for r, e in event.items() if e is not None and r.asserted)
+    rows = list(mention_rows(relations, docs, keep, event_of={r: (e, sizes[e]) for r, e in event.items() if e}))
+    return event_rows(rows) if count == "events" else rows
 
 
 def test_export_relations_by_document_are_those_of_store_relations(seeds_store):
@@ -67,3 +85,18 @@ def test_export_turtle_holds_each_merged_triple_once(seeds_store):
     merged = {q.triple for q in seeds_store.quads()}
     assert len(triples) == len(merged) and set(triples) == merged
     assert len(merged) < sum(1 for _ in seeds_store.quads())  # edges stated by several documents
+
+
+@pytest.mark.parametrize("count", ["events", "mentions"])
+@pytest.mark.parametrize("keep", [Filter(), Filter(until="2023-03"), Filter(min_relations=3),
+                                  Filter(actor_types=frozenset({"State"}), rollup=False)])
+def test_export_event_table_streamed_equals_the_whole_store_read_at_once(seeds_store, keep, count):
+    assert list(table_rows(seeds_store, keep, count)) == whole_table(seeds_store, keep, count)
+
+
+def test_export_event_table_sorted_in_runs_on_disk_is_the_same(seeds_store, monkeypatch):
+    whole = whole_table(seeds_store)
+    monkeypatch.setattr(table, "SORTED_RUN", 4)
+    assert len(whole) > 4 * 3 and list(table_rows(seeds_store)) == whole
+    csv = exported(seeds_store, "csv").decode("utf-8").splitlines()
+    assert len(csv) == len(whole) + 1 and csv[1].split(",")[2] == whole[0]["date"]
