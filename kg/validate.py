@@ -57,16 +57,16 @@ def validate(store: Store, chunk: int = CHUNK) -> ValidationReport:
     problems: set[str] = set()
     conforms = _check(context, shapes, problems)
     checked = len(set(context.subjects(rdflib.RDF.type, None)))
-    data = _class_facts(context, shapes)
+    facts = list(_class_facts(context, shapes))
     del context
     for own in _chunks(store, sorted(documents), chunk):
-        added = [t for t in map(_rdflib_triple, [*own, *_support(store, own)]) if t not in data]
-        for triple in added:
+        # a new graph for each chunk: one emptied by remove() keeps its memory, and pyshacl's with it
+        data = rdflib.Graph()
+        for triple in [*facts, *map(_rdflib_triple, own), *map(_rdflib_triple, _support(store, own))]:
             data.add(triple)
         conforms = _check(data, shapes, problems) and conforms
         checked += len({q.subject for q in own if q.predicate == _TYPE and q.subject not in described})
-        for triple in added:
-            data.remove(triple)
+        del data
     return ValidationReport(conforms, checked, sorted(problems))
 
 
