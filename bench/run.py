@@ -17,8 +17,9 @@ ratios; nothing here asserts a time.
              with one process, --workers 2 and --cluster local:2 (two Dask worker processes on this
              machine): documents/s, the ratios against one process, and whether the relations agree
     scale = on news-like corpora from bench/generate.py (--sizes), the build (time, documents/s,
-             peak RSS, store size per article) and the wall time of fresh query and export processes
-             beside the targets of issue 14; a command over --timeout is stopped and shown as such
+             peak RSS, store size per article) and the wall time and peak RSS of fresh query, export
+             and validate processes beside the targets of issue 14 (the exports' and validate's memory
+             should stay flat as the store grows); a command over --timeout is stopped and shown as such
 """
 
 from __future__ import annotations
@@ -282,7 +283,8 @@ def bench_blocs(seeds: int) -> None:
 # articles), shown beside what was measured.
 SCALE_TARGETS = {"neighbors tail": (0.2, "< 0.2 s"), "neighbors hub": (0.5, "< 0.5 s"),
                  "stance": (0.5, "< 0.5 s"), "actors": (0.5, "< 0.5 s"), "central": (10, "< 10 s at 100k"),
-                 "alliances": (10, "< 10 s at 100k"), "validate": (120, "< 120 s at 100k")}
+                 "alliances": (10, "< 10 s at 100k"), "validate": (120, "< 120 s at 100k, flat memory"),
+                 **{f"export {fmt}": (None, "flat memory") for fmt in ("jsonl", "nq", "ttl", "csv")}}
 
 _ACTOR_COUNTS = """SELECT ?label (COUNT(DISTINCT ?statement) AS ?n) WHERE {
   GRAPH ?doc { ?statement kg:source|kg:target ?a ; kg:negated false ; kg:hypothetical false }
@@ -303,19 +305,21 @@ def disk_kb(folder: Path) -> int:
     return blocks * 512 // 1024
 
 
-def wall_time(command: list[str], timeout: float) -> tuple[float | None, int]:
-    """Wall seconds of one fresh process and its exit code; None if it ran past the timeout (then its
-    process group is killed)."""
+def wall_time(command: list[str], timeout: float) -> tuple[float | None, int, int | None]:
+    """Wall seconds and peak RSS (MB) of one fresh process, and its exit code; None for both if it ran
+    past the timeout (then its process group is killed)."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen([sys.executable, "-c", _MEASURE, *command], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        code = process.wait(timeout)
+        _, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        return None, -9
-    return time.perf_counter() - start, code
+        process.communicate()
+        return None, -9, None
+    seconds = time.perf_counter() - start
+    rss_kb, code = map(int, stderr.rstrip("\n").split("\n")[-1].split())
+    return seconds, code, rss_kb // 1024
 
 
 def bench_scale(sizes: list[int], timeout: float) -> None:
@@ -349,8 +353,8 @@ def bench_scale(sizes: list[int], timeout: float) -> None:
                 "actors": ("actors", ["actors"]),
                 "central": ("central", ["central"]),
                 "alliances": ("alliances", ["alliances"]),
-                "export jsonl": ("export jsonl", ["export", "--format", "jsonl", "-o", str(out)]),
-                "export nq": ("export nq", ["export", "--format", "nq", "-o", str(out)]),
+                **{f"export {fmt}": (f"export {fmt}", ["export", "--format", fmt, "-o", str(out)])
+                   for fmt in ("jsonl", "nq", "ttl", "csv")},
                 "validate": ("validate", ["validate"]),
             }
             print(f"scale: {size:,} generated documents (bench/generate.py, seed 1), "
@@ -360,16 +364,17 @@ def bench_scale(sizes: list[int], timeout: float) -> None:
                   f"(largest process; target < 500 MB)")
             print(f"  store {kb / 1024:.1f} MB on disk, {kb / size:.1f} KB/article (target < 30 KB); "
                   f"{relations.group(1) if relations else '?'} relations, {triples:,} triples")
-            print(f"  {'kg command':<44} {'wall':>18}   target")
+            print(f"  {'kg command':<44} {'wall':>18} {'peak RSS':>9}   target")
             for label, (key, args) in commands.items():
-                wall, code = wall_time([kg, *args, "--store", str(store)], timeout)
+                wall, code, peak = wall_time([kg, *args, "--store", str(store)], timeout)
                 shown = f"> {timeout:g} s (stopped)" if wall is None else f"{wall:.2f} s"
                 if wall is not None and code != 0:
                     shown += f" exit {code}"
                 limit, target = SCALE_TARGETS.get(key, (None, ""))
                 if limit is not None and (wall or timeout) >= limit:
                     target += "   not met"
-                print(f"  {label:<44} {shown:>18}   {target}")
+                memory = "" if peak is None else f"{peak} MB"
+                print(f"  {label:<44} {shown:>18} {memory:>9}   {target}")
 
 
 def main() -> None:

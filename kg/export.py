@@ -6,6 +6,7 @@ import html
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -37,22 +38,20 @@ def export(store: Store, fmt: str, out: IO[bytes], *, max_evidence: int = 5, top
     if fmt in RDF_FORMATS:
         export_rdf(store, fmt, out)
     elif fmt == "jsonl":
-        from .statements import store_relations
-        from .table import documents
+        from .table import kept_by_document
 
-        docs = documents(store)
-        dates = {doc: info.date for doc, info in docs.items() if info.date}
-        for relation in keep.select(store_relations(store), dates, asserted_only=False):
-            line = relation_json(relation, docs.get(relation.doc))
-            out.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
-    elif fmt in ("csv", "parquet"):
-        from .table import event_table, write_csv, write_parquet
+        for document, relations in kept_by_document(store, keep)():
+            for relation in relations:
+                line = relation_json(relation, document)
+                out.write((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+    elif fmt == "csv":
+        from .table import table_rows, write_csv
 
-        rows = event_table(store, keep, count=count)
-        if fmt == "csv":
-            write_csv(rows, _Utf8(out))
-        else:
-            write_parquet(rows, out)
+        write_csv(table_rows(store, keep, count=count), _Utf8(out))
+    elif fmt == "parquet":
+        from .table import event_table, write_parquet
+
+        write_parquet(event_table(store, keep, count=count), out)
     elif fmt in ("graphml", "gexf"):
         from .graph import relations_graph
         from .statements import statement_dates, store_relations
@@ -83,13 +82,54 @@ class _Utf8:
 
 
 def export_rdf(store: Store, fmt: str, out: IO[bytes]) -> None:
-    """Turtle holds the merged triples of every graph; N-Quads and JSON-LD keep the named graphs."""
+    """Turtle holds the merged triples of every graph; N-Quads and JSON-LD keep the named graphs.
+
+    Turtle and N-Quads are written as they are read, graph by graph in the order of their IRIs
+    (each document's graph, then the actors', events' and ontology's), each graph's quads sorted
+    (in runs of SORTED_RUN quads for a graph larger than that): memory stays flat however large the
+    store. JSON-LD, one document, is made whole."""
     if fmt == "ttl":
-        triples = sorted({q.triple for q in store.quads()}, key=str)
-        ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        ox.serialize(_merged_triples(store), out, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    elif fmt == "nq":
+        ox.serialize(_graph_by_graph(store), out, ox.RdfFormat.N_QUADS)
     else:
         quads = sorted(store.quads(), key=str)
         ox.serialize(quads, out, RDF_FORMATS[fmt])
+
+
+SORTED_RUN = 20_000  # quads sorted together when a graph is written
+
+
+def _graph_by_graph(store: Store) -> Iterator[ox.Quad]:
+    from itertools import groupby
+
+    from .statements import named_graphs
+
+    for graph in [ox.DefaultGraph(), *named_graphs(store)]:
+        run: list[ox.Quad] = []
+        # the store yields a graph's quads grouped by subject: a run holds whole subjects
+        for _, quads in groupby(store.quads_for_pattern(None, None, None, graph), key=lambda q: q.subject):
+            run.extend(quads)
+            if len(run) >= SORTED_RUN:
+                yield from sorted(run, key=str)
+                run = []
+        yield from sorted(run, key=str)
+
+
+def _merged_triples(store: Store) -> Iterator[ox.Triple]:
+    """Each triple once. Only a triple about an actor can be in several graphs (an edge between two
+    actors, in every document that states it): those written are remembered, a set bounded by the
+    actors and their pairs; any other triple is in one graph, its statement's, document's or event's."""
+    from .vocab import ACTOR
+
+    written: set[ox.Triple] = set()
+    for quad in _graph_by_graph(store):
+        triple = quad.triple
+        if isinstance(triple.subject, ox.NamedNode) and triple.subject.value.startswith(ACTOR):
+            if triple in written:
+                continue
+            written.add(triple)
+        yield triple
 
 
 def actor_json(actor: Actor, with_represents: bool = True) -> dict:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import product
 from urllib.parse import unquote
+
+import pyoxigraph as ox
 
 from .queries import named_queries
 from .rdf import statement_iri
 from .records import Actor, Relation
 from .store import Store
-from .vocab import ACTOR, EV, KG, QUAD_BY_CLASS, RELATION_TYPES, WD
+from .vocab import ACTOR, DCTERMS, EV, KG, PROV, QUAD_BY_CLASS, RDF, RELATION_TYPES, WD
 
 
 def store_actors(store: Store) -> dict[str, Actor]:
@@ -140,3 +144,85 @@ def statement_dates(store: Store) -> dict[str, str]:
     """Document id -> its date, for documents that have one."""
     rows = store.query(named_queries()["documents"].text)
     return {row["id"].value: row["date"].value for row in rows if row["date"] is not None}
+
+
+# -- streaming: one document graph at a time, for exports of stores too large to hold whole
+
+DOCUMENT_GRAPHS = """
+SELECT ?doc ?id WHERE { GRAPH ?doc { ?doc dcterms:identifier ?id } }"""
+NAMED_GRAPHS = "SELECT ?graph WHERE { GRAPH ?graph {} }"
+
+_STATEMENT_FIELDS = {name: iri for name, iri in (
+    ("source", KG + "source"), ("target", KG + "target"), ("type", RDF + "type"), ("quad", KG + "quad"),
+    ("polarity", KG + "polarity"), ("negated", KG + "negated"), ("hypothetical", KG + "hypothetical"),
+    ("confidence", KG + "confidence"), ("evidence", KG + "evidence"), ("start", KG + "start"), ("end", KG + "end"),
+    ("trigger", KG + "trigger"), ("extractor", KG + "extractorVersion"), ("doc", PROV + "wasDerivedFrom"))}
+_OPTIONAL_FIELDS = {"background": KG + "background", "date": DCTERMS + "date"}
+_DOCUMENT_FIELDS = {"date": DCTERMS + "date", "title": DCTERMS + "title", "url": DCTERMS + "source",
+                    "publisher": DCTERMS + "publisher"}
+
+
+def named_graphs(store: Store) -> list[ox.NamedNode]:
+    """Every named graph of the store, ordered by IRI (one IRI per document, and a few more)."""
+    return sorted((row["graph"] for row in store.stream(NAMED_GRAPHS) if isinstance(row["graph"], ox.NamedNode)),
+                  key=lambda graph: graph.value)
+
+
+def document_graphs(store: Store) -> list[tuple[str, ox.NamedNode]]:
+    """(document id, its graph) for every document, ordered by id: the order of store_relations."""
+    return sorted(((row["id"].value, row["doc"]) for row in store.stream(DOCUMENT_GRAPHS)),
+                  key=lambda pair: (pair[0], pair[1].value))
+
+
+def relations_by_document(store: Store, actors: dict[str, Actor] | None = None) -> Iterator[tuple[dict, list[Relation]]]:
+    """For each document in id order: its fields (id, date, title, url, publisher; None where absent) and
+    its relations in the order of store_relations. One document graph is held at a time, with the
+    actors (``actors``: store_actors, read here if not given), so memory does not grow with the store;
+    the relations, chained, are those of store_relations."""
+    actors = store_actors(store) if actors is None else actors
+    for doc_id, graph in document_graphs(store):
+        subjects: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for quad in store.quads_for_pattern(None, None, None, graph):
+            subjects[quad.subject.value][quad.predicate.value].append(quad.object)
+        described = subjects.get(graph.value, {})
+        fields = {"id": doc_id, **{name: _first_value(described.get(iri)) for name, iri in _DOCUMENT_FIELDS.items()}}
+        relations = [relation for iri, values in subjects.items()
+                     for relation in _statement_relations(iri, values, graph, doc_id, actors)]
+        relations.sort(key=lambda r: (r.start, statement_iri(r).value))
+        yield fields, relations
+
+
+def _first_value(terms: list | None) -> str | None:
+    return min(term.value for term in terms) if terms else None
+
+
+def _statement_relations(iri: str, values: dict[str, list], graph: ox.NamedNode, doc_id: str,
+                         actors: dict[str, Actor]) -> Iterator[Relation]:
+    """The relations one subject of a document graph states: what statement-rows.rq finds for it (one
+    per combination of values, none if a field is missing; an unknown actor or type is skipped)."""
+    required = [values.get(field_iri, []) for field_iri in _STATEMENT_FIELDS.values()]
+    if not all(required) or graph not in values[PROV + "wasDerivedFrom"]:
+        return
+    optional = [values.get(field_iri) or [None] for field_iri in _OPTIONAL_FIELDS.values()]
+    names = [*_STATEMENT_FIELDS, *_OPTIONAL_FIELDS]
+    for combination in product(*required[:-1], [graph], *optional):
+        row = dict(zip(names, combination))
+        source, target = actors.get(row["source"].value), actors.get(row["target"].value)
+        kind = row["type"].value.removeprefix(EV)
+        if source is None or target is None or kind not in RELATION_TYPES:
+            continue
+        yield Relation(
+            doc=doc_id, source=source, target=target, type=kind,
+            quad=QUAD_BY_CLASS[row["quad"].value.removeprefix(KG)],
+            polarity=int(row["polarity"].value),
+            negated=row["negated"].value == "true",
+            hypothetical=row["hypothetical"].value == "true",
+            confidence=float(row["confidence"].value),
+            sentence=row["evidence"].value,
+            start=int(row["start"].value),
+            end=int(row["end"].value),
+            trigger=row["trigger"].value,
+            extractor=row["extractor"].value,
+            background=row["background"] is not None and row["background"].value == "true",
+            date=row["date"].value if row["date"] is not None else None,
+        )

@@ -64,22 +64,34 @@ def mention_rows(relations: Iterable[Relation], docs: dict[str, DocumentInfo], k
     """One row per statement the filter keeps (negated and hypothetical ones included, and marked).
 
     ``event_of`` maps a relation to its event id and mention count (kg.events), when events are known."""
-    weights = load_weights()
     for r in relations:
         info = docs.get(r.doc, DocumentInfo())
         if not keep.keeps(r, info.date, asserted_only=False):
             continue
-        source, target = keep.ends(r)
         event, mentions = (event_of or {}).get(r, (None, 1 if r.asserted else 0))
-        yield {
-            "event": event, "mentions": mentions,
-            "date": event_date(r, info.date),
-            **_actor_columns("source", source, r.source), **_actor_columns("target", target, r.target),
-            "type": r.type, "quad": r.quad, "goldstein": weights[r.type],
-            "negated": r.negated, "hypothetical": r.hypothetical, "background": r.background,
-            "confidence": r.confidence, "doc": r.doc, "title": info.title, "url": info.url,
-            "publisher": info.publisher, "trigger": r.trigger, "evidence": r.sentence,
-        }
+        yield _mention_row(r, info, keep, event, mentions)
+
+
+def _mention_row(r: Relation, info: DocumentInfo, keep: Filter, event: str | None, mentions: int) -> dict:
+    source, target = keep.ends(r)
+    return {
+        "event": event, "mentions": mentions,
+        "date": event_date(r, info.date),
+        **_actor_columns("source", source, r.source), **_actor_columns("target", target, r.target),
+        "type": r.type, "quad": r.quad, "goldstein": load_weights()[r.type],
+        "negated": r.negated, "hypothetical": r.hypothetical, "background": r.background,
+        "confidence": r.confidence, "doc": r.doc, "title": info.title, "url": info.url,
+        "publisher": info.publisher, "trigger": r.trigger, "evidence": r.sentence,
+    }
+
+
+def _happened(row: dict) -> bool:
+    """Only what happened makes an event, and one of no known time is in no timeline."""
+    return not (row["negated"] or row["hypothetical"] or (row["background"] and not row["date"]))
+
+
+def _order(row: dict) -> tuple:
+    return row["date"] or "", row["doc"], row["source"], row["type"], row["target"]
 
 
 def event_rows(rows: Iterable[dict]) -> list[dict]:
@@ -89,8 +101,8 @@ def event_rows(rows: Iterable[dict]) -> list[dict]:
     earliest: dict[str, str] = {}
     loose: list[dict] = []
     for row in rows:
-        if row["negated"] or row["hypothetical"] or (row["background"] and not row["date"]):
-            continue  # only what happened makes an event, and one of no known time is in no timeline
+        if not _happened(row):
+            continue
         key = row["event"]
         if key is None:
             loose.append(row)
@@ -100,26 +112,137 @@ def event_rows(rows: Iterable[dict]) -> list[dict]:
         if key not in best or row["confidence"] > best[key]["confidence"]:
             best[key] = row
     events = [{**row, "date": earliest.get(key, row["date"])} for key, row in best.items()] + loose
-    return sorted(events, key=lambda row: (row["date"] or "", row["doc"], row["source"], row["type"], row["target"]))
+    return sorted(events, key=_order)
 
 
 def event_table(store: Store, keep: Filter = Filter(), count: str = "events") -> list[dict]:
     """The store's event table: one row per event (``count="events"``) or per mention."""
+    return list(table_rows(store, keep, count))
+
+
+SORTED_RUN = 20_000  # event rows sorted in memory at a time; more are sorted in runs on disk and merged
+
+
+def table_rows(store: Store, keep: Filter = Filter(), count: str = "events") -> Iterator[dict]:
+    """The rows of event_table, in its order (see event_rows), read document by document in two
+    passes: the first counts each event's mentions and finds its best mention and earliest date, the
+    second writes the rows. Memory holds a small summary per event, one document and SORTED_RUN rows,
+    never the store's relations."""
     from collections import Counter
 
-    from .events import event_links
-    from .rdf import statement_iri
-    from .statements import store_relations
+    from .events import require_events
 
-    docs = documents(store)
-    dates = {doc: info.date for doc, info in docs.items() if info.date}
-    relations = keep.select(store_relations(store), dates, asserted_only=False)
-    links = event_links(store)
-    event = {r: links.get(statement_iri(r).value) for r in relations}
-    sizes = Counter(e for r, e in event.items() if e is not None and r.asserted)
-    event_of = {r: (e, sizes[e]) for r, e in event.items() if e is not None}
-    rows = list(mention_rows(relations, docs, keep, event_of=event_of))
-    return event_rows(rows) if count == "events" else rows
+    require_events(store)
+    documents_kept = kept_by_document(store, keep)
+    sizes: Counter = Counter()
+    best: dict[str, tuple[float, int]] = {}  # event -> confidence and number of its best mention
+    earliest: dict[str, str] = {}
+    first: dict[str, int] = {}  # event -> number of its first mention: the order of events before the sort
+    for number, (r, info, event) in enumerate(_linked(store, documents_kept())):
+        if event is None:
+            continue
+        sizes[event] += r.asserted
+        date = event_date(r, info.date)
+        if count != "events" or not _happened({"negated": r.negated, "hypothetical": r.hypothetical,
+                                               "background": r.background, "date": date}):
+            continue
+        first.setdefault(event, number)
+        if date and (event not in earliest or date < earliest[event]):
+            earliest[event] = date
+        if event not in best or r.confidence > best[event][0]:
+            best[event] = (r.confidence, number)
+    chosen = {number for _, number in best.values()}
+
+    def rows() -> Iterator[tuple[dict, tuple[int, int]]]:
+        for number, (r, info, event) in enumerate(_linked(store, documents_kept())):
+            row = _mention_row(r, info, keep, event, sizes[event] if event is not None else int(r.asserted))
+            if count != "events":
+                yield row, (0, number)
+            elif event is None and _happened(row):
+                yield row, (1, number)  # a dated background statement: an event of its own
+            elif number in chosen:
+                yield {**row, "date": earliest.get(event, row["date"])}, (0, first[event])
+
+    if count != "events":
+        yield from (row for row, _ in rows())
+    else:
+        yield from _sorted_on_disk(rows(), key=lambda item: (_order(item[0]), item[1]))
+
+
+def kept_by_document(store: Store, keep: Filter = Filter()):
+    """A function that reads, each time it is called, the relations ``keep`` keeps (negated and
+    hypothetical ones included) as (kg.table.DocumentInfo, relations) per document, in document order:
+    one document graph at a time, unless --min-relations needs every relation at once."""
+    from itertools import groupby
+
+    from .statements import relations_by_document, store_relations
+
+    if keep.min_relations > 1:
+        docs = documents(store)
+        dates = {doc: info.date for doc, info in docs.items() if info.date}
+        kept = keep.select(store_relations(store), dates, asserted_only=False)
+        return lambda: ((docs.get(doc, DocumentInfo()), list(group)) for doc, group in groupby(kept, key=lambda r: r.doc))
+
+    def read() -> Iterator[tuple[DocumentInfo, list[Relation]]]:
+        for fields, relations in relations_by_document(store):
+            info = DocumentInfo(fields["date"], fields["title"], fields["url"], fields["publisher"])
+            yield info, [r for r in relations if keep.keeps(r, info.date, asserted_only=False)]
+
+    return read
+
+
+def _linked(store: Store, documents_kept) -> Iterator[tuple[Relation, DocumentInfo, str | None]]:
+    """Each relation with its document and the event it reports (None if it reports none)."""
+    import pyoxigraph as ox
+
+    from .rdf import statement_iri
+    from .vocab import EVENTS_GRAPH, KG
+
+    reports, events = ox.NamedNode(KG + "reports"), ox.NamedNode(EVENTS_GRAPH)
+    for info, relations in documents_kept:
+        for r in relations:
+            link = next(store.quads_for_pattern(statement_iri(r), reports, None, events), None)
+            yield r, info, link.object.value if link is not None else None
+
+
+def _sorted_on_disk(items: Iterable, key) -> Iterator:
+    """``items`` sorted by ``key`` (unique for each item), the first element of each: SORTED_RUN items are
+    sorted in memory at a time, and runs beyond the first go to temporary files to be merged."""
+    import heapq
+    import pickle
+    import tempfile
+
+    runs: list[IO[bytes]] = []
+    held: list = []
+
+    def spill() -> None:
+        run = tempfile.TemporaryFile()
+        for item in sorted(held, key=key):
+            pickle.dump(item, run, protocol=pickle.HIGHEST_PROTOCOL)
+        run.seek(0)
+        runs.append(run)
+        held.clear()
+
+    def read(run: IO[bytes]) -> Iterator:
+        while True:
+            try:
+                yield pickle.load(run)
+            except EOFError:
+                return
+
+    try:
+        for item in items:
+            held.append(item)
+            if len(held) >= SORTED_RUN:
+                spill()
+        if not runs:
+            yield from (item[0] for item in sorted(held, key=key))
+            return
+        spill()
+        yield from (item[0] for item in heapq.merge(*map(read, runs), key=key))
+    finally:
+        for run in runs:
+            run.close()
 
 
 def to_dataframe(store: Store | str | None = None, keep: Filter = Filter(), count: str = "events"):

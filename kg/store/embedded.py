@@ -164,6 +164,19 @@ class EmbeddedStore(base.Store):
                 raise self._damaged(exc) from exc
             raise
 
+    def stream(self, sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None) -> Iterator:
+        """Runs a SELECT query like ``query`` but yields its solutions as Oxigraph finds them, for
+        results too large to hold (an ORDER BY makes Oxigraph compute them all first). No timeout:
+        the caller reads at its own pace."""
+        substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        try:
+            yield from self.reader().query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
+                                           substitutions=substitutions)
+        except (RuntimeError, OSError) as exc:
+            if "Corruption" in str(exc) or isinstance(exc, OSError):
+                raise self._damaged(exc) from exc
+            raise
+
     def quads(self) -> Iterator[ox.Quad]:
         try:
             yield from self.reader()
