@@ -60,6 +60,11 @@ class Store(ABC):
     def quads_for_pattern(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[ox.Quad]:
         """The quads that match (None matches anything)."""
 
+    def stream(self, sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None) -> Iterator:
+        """A SELECT query's solutions as they come, for results too large to hold; a backend that
+        cannot stream reads them whole."""
+        yield from self.query(sparql, bindings)
+
     def quads(self) -> Iterator[ox.Quad]:
         return self.quads_for_pattern()
 
