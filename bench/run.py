@@ -286,13 +286,6 @@ SCALE_TARGETS = {"neighbors tail": (0.2, "< 0.2 s"), "neighbors hub": (0.5, "< 0
                  "alliances": (10, "< 10 s at 100k"), "validate": (120, "< 120 s at 100k, flat memory"),
                  **{f"export {fmt}": (None, "flat memory") for fmt in ("jsonl", "nq", "ttl", "csv")}}
 
-_ACTOR_COUNTS = """SELECT ?label (COUNT(DISTINCT ?statement) AS ?n) WHERE {
-  GRAPH ?doc { ?statement kg:source|kg:target ?a ; kg:negated false ; kg:hypothetical false }
-  ?a prov:actedOnBehalfOf? ?actor .
-  FILTER NOT EXISTS { ?actor prov:actedOnBehalfOf ?up }
-  GRAPH <https://w3id.org/kg/graph/actors> { ?actor rdfs:label ?label }
-} GROUP BY ?label ORDER BY DESC(?n) ?label"""
-
 
 def disk_kb(folder: Path) -> int:
     """KB on disk under a folder, each hard-linked file counted once (as du does)."""
@@ -326,8 +319,6 @@ def bench_scale(sizes: list[int], timeout: float) -> None:
     """kg on generated news-like corpora of growing size: the build, the store, and what queries cost."""
     import generate
 
-    from kg.store import Store
-
     kg = str(Path(sys.executable).with_name("kg"))
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
@@ -337,44 +328,86 @@ def bench_scale(sizes: list[int], timeout: float) -> None:
                                                 "--workers", "2", "--quiet"])
             summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr.strip()
             summary = summary.split(" -> ")[0]
-            relations = re.search(r"([\d,]+) relations", summary)
-            kb = disk_kb(store)
-            opened = Store(store)
-            counts = [(str(row["label"].value), int(row["n"].value)) for row in opened.query(_ACTOR_COUNTS)]
-            triples = len(opened)
-            opened.close()
-            hub, second = counts[0][0], counts[1][0]
-            tail = next((label for label, n in reversed(counts) if n == 1), counts[-1][0])
-            out = Path(tmp) / "export.out"
-            commands = {
-                f"neighbors hub ({hub})": ("neighbors hub", ["neighbors", hub]),
-                f"neighbors tail ({tail})": ("neighbors tail", ["neighbors", tail]),
-                f"stance {hub} {second}": ("stance", ["stance", hub, second]),
-                "actors": ("actors", ["actors"]),
-                "central": ("central", ["central"]),
-                "alliances": ("alliances", ["alliances"]),
-                **{f"export {fmt}": (f"export {fmt}", ["export", "--format", fmt, "-o", str(out)])
-                   for fmt in ("jsonl", "nq", "ttl", "csv")},
-                "validate": ("validate", ["validate"]),
-            }
             print(f"scale: {size:,} generated documents (bench/generate.py, seed 1), "
                   f"fresh processes, timeout {timeout:g} s:")
             print(f"  kg build --workers 2 (exit {result.returncode}): {summary}")
             print(f"  build {seconds:.1f} s, {size / seconds:.1f} documents/s, peak RSS {rss} MB "
                   f"(largest process; target < 500 MB)")
-            print(f"  store {kb / 1024:.1f} MB on disk, {kb / size:.1f} KB/article (target < 30 KB); "
-                  f"{relations.group(1) if relations else '?'} relations, {triples:,} triples")
-            print(f"  {'kg command':<44} {'wall':>18} {'peak RSS':>9}   target")
-            for label, (key, args) in commands.items():
-                wall, code, peak = wall_time([kg, *args, "--store", str(store)], timeout)
-                shown = f"> {timeout:g} s (stopped)" if wall is None else f"{wall:.2f} s"
-                if wall is not None and code != 0:
-                    shown += f" exit {code}"
-                limit, target = SCALE_TARGETS.get(key, (None, ""))
-                if limit is not None and (wall or timeout) >= limit:
-                    target += "   not met"
-                memory = "" if peak is None else f"{peak} MB"
-                print(f"  {label:<44} {shown:>18} {memory:>9}   {target}")
+            seconds, rss, result = run_measured([kg, "build", str(feed), "--store", str(store), "--quiet"])
+            print(f"  the same build again (nothing to read; events and dyad table recounted): {seconds:.1f} s, "
+                  f"peak RSS {rss} MB")
+            query_table(store, size, timeout, Path(tmp))
+
+
+def bench_replicated(source: Path, copies: int, timeout: float, keep: Path | None = None) -> None:
+    """kg on a large store made from a built one (bench/replicate.py: its documents and relations
+    copied ``copies`` times through kg's own RDF path, each copy a year later)."""
+    import replicate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = keep or Path(tmp) / "store"
+        if not (store / "kg-store.json").exists():
+            start = time.perf_counter()
+            documents, relations, _ = replicate.replicate(source, store, copies)
+            print(f"replicated: {source} x {copies} -> {documents:,} documents, {relations:,} relations "
+                  f"in {time.perf_counter() - start:.0f} s (bench/replicate.py)")
+        else:
+            documents = copies * 10_000
+        print(f"scale: the replicated store, fresh processes, timeout {timeout:g} s:")
+        query_table(store, documents, timeout, Path(tmp))
+
+
+def query_table(store: Path, size: int, timeout: float, tmp: Path) -> None:
+    """The store's size, and the wall time and peak RSS of fresh kg processes over it, beside issue
+    14's targets; then neighbours in-process (after a first call, as in a notebook)."""
+    from kg.dyads import dyad_rows
+    from kg.neighbors import neighbors
+    from kg.statements import actor_labels
+    from kg.store import Store
+
+    kg = str(Path(sys.executable).with_name("kg"))
+    kb = disk_kb(store)
+    opened = Store(store)
+    triples = len(opened)
+    named = {}
+    for row in dyad_rows(opened) or []:  # events per actor, persons rolled up, from the dyad table
+        named[row.source] = named.get(row.source, 0) + row.events
+        named[row.target] = named.get(row.target, 0) + row.events
+    ranked = sorted(named, key=lambda a: (-named[a], a))
+    labels = actor_labels(opened, ranked)
+    hub, second = labels[ranked[0]], labels[ranked[1]]
+    tail = labels[ranked[-1]]
+    print(f"  store {kb / 1024:.1f} MB on disk, {kb / size:.1f} KB/article (target < 30 KB); {triples:,} triples")
+    out = tmp / "export.out"
+    commands = {
+        f"neighbors hub ({hub}, {named[ranked[0]]:,} events)": ("neighbors hub", ["neighbors", hub]),
+        f"neighbors tail ({tail}, {named[ranked[-1]]:,} events)": ("neighbors tail", ["neighbors", tail]),
+        f"stance {hub} {second}": ("stance", ["stance", hub, second]),
+        "actors": ("actors", ["actors"]),
+        "central": ("central", ["central"]),
+        "alliances": ("alliances", ["alliances"]),
+        "central --since (monthly rows)": ("central", ["central", "--since", "2000-01"]),
+        **{f"export {fmt}": (f"export {fmt}", ["export", "--format", fmt, "-o", str(out)])
+           for fmt in ("jsonl", "nq", "ttl", "csv")},
+        "validate": ("validate", ["validate"]),
+    }
+    print(f"  {'kg command':<48} {'wall':>18} {'peak RSS':>9}   target")
+    for label, (key, args) in commands.items():
+        wall, code, peak = wall_time([kg, *args, "--store", str(store)], timeout)
+        shown = f"> {timeout:g} s (stopped)" if wall is None else f"{wall:.2f} s"
+        if wall is not None and code != 0:
+            shown += f" exit {code}"
+        limit, target = SCALE_TARGETS.get(key, (None, ""))
+        if limit is not None and (wall or timeout) >= limit:
+            target += "   not met"
+        memory = "" if peak is None else f"{peak} MB"
+        print(f"  {label:<48} {shown:>18} {memory:>9}   {target}")
+    for name in (hub, tail):
+        neighbors(opened, name, evidence=False)
+        start = time.perf_counter()
+        neighbors(opened, name, evidence=False)
+        print(f"  neighbors {name} in-process: {(time.perf_counter() - start) * 1000:.1f} ms (target < 50 ms)")
+    opened.close()
 
 
 def main() -> None:
@@ -392,10 +425,14 @@ def main() -> None:
                         help="generated corpus sizes for the scale case, comma-separated ('' to skip)")
     parser.add_argument("--timeout", type=float, default=60,
                         help="seconds a command of the scale case may run before it is stopped")
+    parser.add_argument("--source", type=Path,
+                        help="a built store for the replicated case (make one with make bench SCALE=10000)")
+    parser.add_argument("--replicas", type=int, default=10, help="copies of --source in the replicated case")
+    parser.add_argument("--keep", type=Path, help="where the replicated case keeps its store (reused if there)")
     parser.add_argument("--cluster-copies", type=int, default=100,
                         help="times the seed corpus is repeated for the cluster case (without --corpus)")
     parser.add_argument("--only", choices=["quality", "extraction", "neighbors", "corpus", "memory", "blocs",
-                                           "scale", "cluster"],
+                                           "scale", "replicated", "cluster"],
                         help="run one case")
     args = parser.parse_args()
     cases = {
@@ -407,6 +444,8 @@ def main() -> None:
         "blocs": lambda: bench_blocs(args.seeds),
         "scale": lambda: bench_scale([int(n) for n in args.sizes.split(",") if n], args.timeout)
         if args.sizes else None,
+        "replicated": lambda: bench_replicated(args.source, args.replicas, args.timeout, args.keep)
+        if args.source else None,
         "cluster": lambda: bench_cluster(args.corpus, args.cluster_copies),
     }
     for name, case in cases.items():
