@@ -13,7 +13,8 @@ DOCUMENT = "https://w3id.org/kg/document/"
 INCIDENT = "https://w3id.org/kg/incident/"  # event nodes: one per incident, however many reports
 ACTORS_GRAPH = "https://w3id.org/kg/graph/actors"
 EVENTS_GRAPH = "https://w3id.org/kg/graph/events"
-DYADS_GRAPH = "https://w3id.org/kg/graph/dyads"  # the dyad table (kg.dyads): derived counts
+DYADS_GRAPH = "https://w3id.org/kg/graph/dyads"  # the dyad table (kg.dyads): derived counts, by month
+TOTALS_GRAPH = "https://w3id.org/kg/graph/dyad-totals"  # the same over all periods
 ONTOLOGY_GRAPH = "https://w3id.org/kg/graph/ontology"
 WD = "http://www.wikidata.org/entity/"
 
