@@ -34,7 +34,7 @@ DATA_FILES = ("lexicon.tsv", "cues.tsv", "states.tsv", "actors.tsv", "persons.ts
               "evaluations.tsv", "phoenix/persons.tsv", "phoenix/codes.tsv")
 CODE_FILES = ("extract/actors.py", "corpus.py", "data.py", "extract/evaluative.py", "extract/pipeline.py",
               "extract/gazetteer.py", "extract/genre.py", "extract/modality.py", "extract/nlp.py", "rdf.py",
-              "extract/relations.py", "extract/wire.py")  # under kg/
+              "extract/relations.py", "extract/timing.py", "extract/wire.py")  # under kg/
 # Seconds a document may take per 1,000 characters (and at least this long, however short it is).
 # Reading a parse normally takes a few milliseconds per 1,000 characters.
 DOC_TIMEOUT = 5.0
