@@ -19,9 +19,9 @@ sys.path.insert(0, str(ROOT))
 
 from kg.corpus import read_files  # noqa: E402
 from kg.evaluate import Item, evaluate, find_corpus, read_gold  # noqa: E402
-from kg.gazetteer import load_gazetteer  # noqa: E402
-from kg.nlp import load_nlp  # noqa: E402
-from kg.relations import load_lexicon  # noqa: E402
+from kg.extract.gazetteer import load_gazetteer  # noqa: E402
+from kg.extract.nlp import load_nlp  # noqa: E402
+from kg.extract.relations import load_lexicon  # noqa: E402
 from kg.vocab import RELATION_TYPES  # noqa: E402
 
 SUBJECTS = {"nsubj", "nsubjpass"}

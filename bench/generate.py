@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.gazetteer import load_gazetteer  # noqa: E402
+from kg.extract.gazetteer import load_gazetteer  # noqa: E402
 
 WIRES = ("Reuters", "AP", "AFP", "Xinhua", "Anadolu", "DPA")
 TOPICS = ("the disputed border", "energy prices", "the refugee crisis", "a new trade route",

@@ -10,7 +10,7 @@ ratios; nothing here asserts a time.
     corpus build ratio = (a `kg build` process on the corpus) / (bare nlp.pipe over its texts)
     memory = peak RSS of `kg build` on 10k and 100k generated documents (blank pipeline, so the
              figure is the build's own: corpus streaming, store, batches), and their ratio
-    planted blocs = share of camp members kg.alliances.blocs puts in the bloc matched to their camp, on
+    planted blocs = share of camp members kg.analysis.alliances.blocs puts in the bloc matched to their camp, on
              generated signed graphs (camps cooperating inside, in conflict across, a share of ties
              with the sign flipped), and whether the thin and detached actors are left unplaced
     cluster = the same corpus (CORPUS=..., else the seeds repeated) built by fresh `kg build` processes
@@ -68,7 +68,7 @@ def bench_extraction(copies: int, runs: int) -> None:
     import spacy
 
     from kg.extract import Extractor
-    from kg.nlp import model_name
+    from kg.extract.nlp import model_name
 
     docs = corpus(copies)
     texts = [d.text for d in docs]
@@ -119,8 +119,8 @@ def bench_quality(gold_sets: list[Path]) -> None:
 
     from kg.evaluate import evaluate, find_corpus, predicted_items, read_gold
     from kg.extract import Extractor
-    from kg.gazetteer import load_gazetteer
-    from kg.relations import load_lexicon
+    from kg.extract.gazetteer import load_gazetteer
+    from kg.extract.relations import load_lexicon
 
     extractor = Extractor()
     for root in [ROOT / "seeds", *gold_sets]:
@@ -160,7 +160,7 @@ def bench_corpus(path: Path, workers: int) -> None:
     import spacy
 
     from kg.corpus import read_corpus
-    from kg.nlp import model_name
+    from kg.extract.nlp import model_name
 
     kg = str(Path(sys.executable).with_name("kg"))
     texts = [d.text for d in read_corpus([path])]
@@ -252,7 +252,7 @@ def bench_cluster(path: Path | None, copies: int) -> None:
 def bench_blocs(seeds: int) -> None:
     """blocs() on planted camps over seeds and noise levels: how well balance recovers the camps, and
     whether it leaves unplaced exactly the actors it should (3 thin, 3 detached per graph)."""
-    from kg.alliances import DISCONNECTED, THIN, blocs, planted_camps, recovery
+    from kg.analysis.alliances import DISCONNECTED, THIN, blocs, planted_camps, recovery
 
     print(f"planted blocs ({seeds} seeds each; accuracy = camp members in the bloc matched to their camp):")
     print(f"  {'camps':<8} {'noise':>5} {'mean':>6} {'min':>6} {'blocs':>6} {'unplaced right':>15} "

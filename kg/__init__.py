@@ -16,7 +16,7 @@ def __getattr__(name: str):
 
         return Store
     if name == "Filter":
-        from .signed import Filter
+        from .analysis.signed import Filter
 
         return Filter
     if name == "to_dataframe":

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from .signed import Filter
+from .analysis.signed import Filter
 from .store import Store
 from .store import open_store as _open_store
 
@@ -77,9 +77,9 @@ def neighbors(store: StoreLike | None, actor: str, **options):
 
 def stance(store: StoreLike | None, actor_a: str, actor_b: str, keep: Filter | None = None, top: int = 5,
            count: str = "events"):
-    """How two actors (any names) stand towards each other: a kg.stance.Stance."""
+    """How two actors (any names) stand towards each other: a kg.analysis.stance.Stance."""
     from .lookup import find_actor
-    from .stance import stance as dyad
+    from .analysis.stance import stance as dyad
     from .statements import statement_dates
 
     opened, keep = open_store(store), keep or Filter()
@@ -89,9 +89,9 @@ def stance(store: StoreLike | None, actor_a: str, actor_b: str, keep: Filter | N
 
 
 def alliances(store: StoreLike | None = None, keep: Filter | None = None, k_max: int = 4, count: str = "events"):
-    """Blocs of the signed actor graph: a kg.alliances.Partition (with what it could not place)."""
-    from .alliances import blocs
-    from .signed import signed_graph
+    """Blocs of the signed actor graph: a kg.analysis.alliances.Partition (with what it could not place)."""
+    from .analysis.alliances import blocs
+    from .analysis.signed import signed_graph
     from .statements import statement_dates
 
     keep = keep or Filter()

@@ -143,7 +143,7 @@ def build(
     files = iter_corpus_files(paths)
     gazetteers = tuple(str(g) for g in gazetteers)
     if gazetteers:  # a bad table is reported before anything is written
-        from .gazetteer import load_gazetteer
+        from .extract.gazetteer import load_gazetteer
 
         load_gazetteer(gazetteers)
     version = extractor_version(gazetteers)

@@ -155,7 +155,7 @@ _WHOLE_FORMATS = ("ttl", "nq", "jsonld", "jsonl", "graphml", "gexf")
 
 def filter_options(command):
     """--since/--until/--quad/--relation/--no-rollup and the actor filters (--actor-type,
-    --min-relations, --linked-only, --exclude), turned into a kg.signed.Filter named ``keep``, and
+    --min-relations, --linked-only, --exclude), turned into a kg.analysis.signed.Filter named ``keep``, and
     --count, which _load follows. When the command counted, a line says what its counts are (after
     a table; on stderr beside a written file; not at all in JSON or CSV)."""
 
@@ -177,7 +177,7 @@ def filter_options(command):
     @functools.wraps(command)
     def wrapper(*args, since, until, quads, relation_types, no_rollup, actor_types, min_relations, linked_only,
                 excluded, count, **kwargs):
-        from .signed import validate_filter
+        from .analysis.signed import validate_filter
 
         exclude = []
         if excluded:
@@ -594,7 +594,7 @@ def export(fmt, output, color, min_count, top, keep, store):
         kg export --format csv --linked-only --since 2004-11 -o events.csv
     """
     from .export import export as run_export
-    from .signed import Filter
+    from .analysis.signed import Filter
 
     store.pointer()  # a clear error before any output file is created
     if fmt != "html" and (color != "bloc" or min_count != 1 or top != 150):
@@ -724,7 +724,7 @@ def _load(store, keep=None):
     --min-relations included, apply here once for every analysis. The numbers counted are left for
     filter_options to report."""
     from .events import event_links, one_per_event
-    from .signed import Filter
+    from .analysis.signed import Filter
     from .statements import statement_dates, store_relations
 
     relations, dates = store_relations(store), statement_dates(store)
@@ -741,12 +741,12 @@ def _load(store, keep=None):
 
 
 def _signed(store, keep, directed: bool = False):
-    """The signed actor graph an analysis reads (kg.signed): from the dyad table (kg.dyads) when it is
+    """The signed actor graph an analysis reads (kg.analysis.signed): from the dyad table (kg.dyads) when it is
     current and can answer for the filter, so the cost follows the actors and dyads; else from every
     statement (_load)."""
     from .dyads import dyad_rows
     from .events import require_events
-    from .signed import Filter, dyad_digraph, select_rows, signed_digraph, table_answers, thin_out, undirected
+    from .analysis.signed import Filter, dyad_digraph, select_rows, signed_digraph, table_answers, thin_out, undirected
     from .statements import store_actors
 
     meta = click.get_current_context().meta
@@ -823,7 +823,7 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
         kg stance Russia Armenia
         kg stance Moscow Yerevan --since 2023-02 --format json
     """
-    from .stance import stance
+    from .analysis.stance import stance
 
     (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
     relations, dates = _load(store, keep) if keep.min_relations > 1 else _load_between(store, a, b, keep)
@@ -899,7 +899,7 @@ def alliances(k_max, fmt, keep, store):
         kg alliances
         kg alliances --blocs 2 --since 2023-03
     """
-    from .alliances import FIRM_SUPPORT, MIN_SUPPORT, MIN_SUPPORT_DOCUMENTS, THIN, blocs
+    from .analysis.alliances import FIRM_SUPPORT, MIN_SUPPORT, MIN_SUPPORT_DOCUMENTS, THIN, blocs
 
     graph = _signed(store, keep)
     if graph.number_of_edges() == 0:
@@ -969,7 +969,7 @@ def central(by, limit, fmt, keep, store):
         kg central
         kg central --by betweenness --limit 10
     """
-    from .central import centrality
+    from .analysis.central import centrality
 
     rows = centrality(_signed(store, keep), by=by)[:limit]
     headers = ["actor", "type", "degree", "weighted_degree", "betweenness", "cooperation", "conflict", "balance"]
@@ -993,7 +993,7 @@ def path(actor_a, actor_b, limit, per_hop, keep, store):
     Example:
         kg path "United States" Russia
     """
-    from .paths import shortest_paths
+    from .analysis.paths import shortest_paths
 
     (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
     graph = _path_graph(store, a, b, keep, limit)
@@ -1017,7 +1017,7 @@ def _path_graph(store, a, b, keep, limit):
     relations are read."""
     from .graph import relations_graph
     from .lookup import ActorRef
-    from .paths import ranked_chains
+    from .analysis.paths import ranked_chains
     from .rdf import actor_iri
     from .statements import store_actors
 
@@ -1071,7 +1071,7 @@ def plot_stance_command(actor_a, actor_b, output, keep, store):
         kg plot stance Russia Armenia -o stance.png
     """
     from .plot import plot_stance
-    from .stance import stance
+    from .analysis.stance import stance
 
     (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
     relations, dates = _load(store, keep) if keep.min_relations > 1 else _load_between(store, a, b, keep)
@@ -1092,7 +1092,7 @@ def plot_alliances_command(output, limit, keep, store):
     Example:
         kg plot alliances -o blocs.png
     """
-    from .alliances import blocs
+    from .analysis.alliances import blocs
     from .plot import plot_alliances
 
     graph = _signed(store, keep)

@@ -180,7 +180,7 @@ def _host_port(address: str) -> tuple[str | None, int]:
 def _model(model: str | None) -> str | None:
     """The model this machine would use, so every worker loads the same one; else the name as given,
     for the workers to resolve (the build's machine need not have the model installed)."""
-    from .nlp import model_name
+    from .extract.nlp import model_name
 
     try:
         return model_name(model)

@@ -54,7 +54,7 @@ _INTEGER = ox.NamedNode(XSD + "integer")
 LAYOUT = ox.Literal("3", datatype=ox.NamedNode(XSD + "integer"))
 
 # Every statement, flat: what the table is counted from. Background ("for years ...") is counted
-# at the time its sentence gives, or not at all when it gives none, as the analyses do (kg.signed).
+# at the time its sentence gives, or not at all when it gives none, as the analyses do (kg.analysis.signed).
 STATEMENTS = """
 SELECT ?statement ?doc ?start ?source ?target ?type ?negated ?hypothetical ?background ?stated WHERE {
   GRAPH ?doc {

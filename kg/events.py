@@ -140,7 +140,7 @@ def _event(rtype: str, a: str, b: str, group: list[StatementRow], date: str | No
     return Event(iri, rtype, told.source, told.target, date, tuple(statements))
 
 
-# Background statements ("in 1996 Israel accused Syria", kg/timing.py) report no event of their
+# Background statements ("in 1996 Israel accused Syria", kg/extract/timing.py) report no event of their
 # document's day: they stay out of the grouping, and each counts as its own event where counted.
 ASSERTED = """
 SELECT ?statement ?doc ?source ?target ?type WHERE {
@@ -272,7 +272,7 @@ def event_links(store) -> dict[str, str]:
 def one_per_event(relations: Iterable[Relation], links: dict[str, str], dates: dict[str, str] | None = None,
                   keep=None) -> tuple[list[Relation], int]:
     """The relations an analysis counts when it counts events: of the relations ``keep`` (a
-    kg.signed.Filter) keeps, one per event and pair of ends as ``keep`` sees them (persons kept
+    kg.analysis.signed.Filter) keeps, one per event and pair of ends as ``keep`` sees them (persons kept
     apart under --no-rollup split an event), the most confident; also how many mentions (sentences
     reporting a type of relation between those ends) were kept.
 
@@ -281,7 +281,7 @@ def one_per_event(relations: Iterable[Relation], links: dict[str, str], dates: d
     Order is the order of ``relations``.
     """
     from .rdf import statement_iri
-    from .signed import Filter
+    from .analysis.signed import Filter
 
     keep = keep or Filter()
     dates = dates or {}

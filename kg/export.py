@@ -30,9 +30,9 @@ DEFAULT_TOP = 150  # actors drawn by default in the HTML graph: more is a hairba
 
 def export(store: Store, fmt: str, out: IO[bytes], *, max_evidence: int = 5, top: int = DEFAULT_TOP,
            keep=None, count: str = "events") -> None:
-    """Writes the store in ``fmt`` (one of FORMATS) to a binary stream; ``keep`` (a kg.signed.Filter)
+    """Writes the store in ``fmt`` (one of FORMATS) to a binary stream; ``keep`` (a kg.analysis.signed.Filter)
     selects the relations of every format but the RDF ones, which hold the whole store."""
-    from .signed import Filter
+    from .analysis.signed import Filter
 
     keep = keep or Filter()
     if fmt in RDF_FORMATS:
@@ -145,7 +145,7 @@ def actor_json(actor: Actor, with_represents: bool = True) -> dict:
 def relation_json(r: Relation, document=None) -> dict:
     """One relation in the documented jsonl shape: the event table's fields (kg.table), nested by actor.
     ``document`` is its kg.table.DocumentInfo (title, url, date), when known."""
-    from .signed import event_date, load_weights
+    from .analysis.signed import event_date, load_weights
 
     return {
         "doc": r.doc,
@@ -229,7 +229,7 @@ def html_page(relations, dates: dict[str, str] | None = None, keep=None, *, colo
               min_count: int = 1, center: str | None = None, depth: int = 1, title: str = "kg graph",
               max_evidence: int = 5, top: int = DEFAULT_TOP, aliases: dict[str, tuple[str, ...]] | None = None,
               unit: str = "relations") -> str:
-    """The HTML graph of ``relations`` (filtered by ``keep``, a kg.signed.Filter): nodes coloured by
+    """The HTML graph of ``relations`` (filtered by ``keep``, a kg.analysis.signed.Filter): nodes coloured by
     bloc or actor type and sized by their count of relations, pairs with fewer than ``min_count``
     relations left out, optionally only the ``depth``-neighbourhood of ``center``, at most the
     ``top`` actors by count (0: all).
@@ -237,9 +237,9 @@ def html_page(relations, dates: dict[str, str] | None = None, keep=None, *, colo
     ``aliases`` (actor id -> other names, see store_aliases) are added to the names the actors'
     records carry, for the page's search box; ``unit`` names what one relation counts (relations,
     events, mentions) in the page."""
-    from .alliances import blocs
+    from .analysis.alliances import blocs
     from .graph import relations_graph
-    from .signed import Filter, signed_graph
+    from .analysis.signed import Filter, signed_graph
 
     keep = keep or Filter()
     dates = dates or {}

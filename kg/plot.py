@@ -6,9 +6,9 @@ from pathlib import Path
 
 import networkx as nx
 
-from .alliances import Partition
+from .analysis.alliances import Partition
 from .errors import KgError
-from .stance import Stance
+from .analysis.stance import Stance
 
 FORMATS = {".png", ".svg", ".pdf"}
 COOPERATION, CONFLICT = "#1b9e77", "#d95f02"

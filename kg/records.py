@@ -76,7 +76,7 @@ class Relation:
     source_sector: str | None = None
     target_sector: str | None = None
     # the sentence places the event before the document's news ("in 1996", "for years"): ``date`` is
-    # the time it gives (YYYY, or a decade as YYYYs), if any (kg/timing.py)
+    # the time it gives (YYYY, or a decade as YYYYs), if any (kg/extract/timing.py)
     background: bool = False
     date: str | None = None
 

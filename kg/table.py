@@ -16,7 +16,7 @@ from functools import cache
 from typing import IO
 
 from .records import Actor, Relation
-from .signed import Filter, event_date, load_weights
+from .analysis.signed import Filter, event_date, load_weights
 from .store import Store
 
 COLUMNS = (
@@ -48,7 +48,7 @@ def documents(store: Store) -> dict[str, DocumentInfo]:
 @cache
 def _countries() -> dict[str, str]:
     """State actor id -> ISO 3166 alpha-3 code."""
-    from .gazetteer import load_gazetteer
+    from .extract.gazetteer import load_gazetteer
 
     return {actor_id: code for code, actor_id in load_gazetteer().iso3.items()}
 

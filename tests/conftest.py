@@ -21,7 +21,7 @@ def asserted(extractor, text: str) -> set[tuple[str, str, str]]:
 
 @pytest.fixture(scope="session")
 def nlp():
-    from kg.nlp import load_nlp
+    from kg.extract.nlp import load_nlp
 
     return load_nlp()
 

@@ -7,7 +7,7 @@ import random
 import networkx as nx
 import pytest
 
-from kg.alliances import DISCONNECTED, THIN, blocs, planted_camps, recovery
+from kg.analysis.alliances import DISCONNECTED, THIN, blocs, planted_camps, recovery
 
 
 def signed(*edges, docs=True):

@@ -6,11 +6,11 @@ import re
 import networkx as nx
 import pytest
 
-from kg.alliances import blocs
-from kg.central import centrality
+from kg.analysis.alliances import blocs
+from kg.analysis.central import centrality
 from kg.records import Actor, Relation
-from kg.signed import Filter, load_weights, signed_digraph, signed_graph, validate_filter
-from kg.stance import stance
+from kg.analysis.signed import Filter, load_weights, signed_digraph, signed_graph, validate_filter
+from kg.analysis.stance import stance
 from kg.vocab import RELATION_TYPES
 
 A, B, C, D = (Actor(x, x, "State") for x in ("A", "B", "C", "D"))

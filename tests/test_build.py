@@ -42,7 +42,7 @@ def stored_ids(store_path: Path) -> list[str]:
 @pytest.fixture
 def slow_on_marker(monkeypatch):
     """An extractor that takes 30 s over any text containing SLOWDOWN: a stand-in for a pathological text."""
-    from kg.relations import RelationReader
+    from kg.extract.relations import RelationReader
 
     original = RelationReader.relations
 

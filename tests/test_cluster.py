@@ -58,7 +58,7 @@ def test_cluster_build_gives_the_relations_of_one_process(runner, cluster, seeds
 
 def _slow_or_failing_documents():
     """In a worker process: reading a text with SLOWDOWN spins for 30 s, with EXPLODE it raises."""
-    from kg.relations import RelationReader
+    from kg.extract.relations import RelationReader
 
     original = RelationReader.__dict__["relations"]
 
@@ -76,7 +76,7 @@ def _slow_or_failing_documents():
 
 
 def _as_before():
-    from kg.relations import RelationReader
+    from kg.extract.relations import RelationReader
 
     RelationReader.relations = getattr(RelationReader.relations, "original", RelationReader.relations)
 
@@ -110,7 +110,7 @@ class CrashOnMarker:
     name = "crash-on-marker"
 
     def setup(self, worker):
-        from kg.relations import RelationReader
+        from kg.extract.relations import RelationReader
 
         original = RelationReader.relations
 

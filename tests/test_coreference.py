@@ -47,8 +47,8 @@ def test_pronouns_without_a_clear_antecedent_stay_unresolved(extractor, text, un
 
 
 def test_an_impersonal_it_is_no_actor(extractor, nlp):
-    from kg.actors import ActorResolver, PersonRegistry
-    from kg.gazetteer import load_gazetteer
+    from kg.extract.actors import ActorResolver, PersonRegistry
+    from kg.extract.gazetteer import load_gazetteer
 
     doc = nlp("Chile met Peru in Lima. It is clear that the talks failed. It took two years.")
     index = ActorResolver(nlp, load_gazetteer()).resolve(doc, PersonRegistry())

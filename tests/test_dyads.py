@@ -13,7 +13,7 @@ from kg.dyads import actor_counts, dyad_rows, is_current, rows_of
 from kg.events import event_links, one_per_event
 from kg.lookup import find_actor
 from kg.neighbors import neighbors
-from kg.signed import Filter, dyad_digraph, select_rows, signed_digraph, table_answers, thin_out
+from kg.analysis.signed import Filter, dyad_digraph, select_rows, signed_digraph, table_answers, thin_out
 from kg.statements import statement_dates, store_actors, store_relations
 from kg.store import Store
 

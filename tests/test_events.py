@@ -247,7 +247,7 @@ def test_events_stance_counts_events_unless_asked_for_mentions(runner, wires_sto
 
 
 def test_events_count_mentions_gives_the_numbers_of_every_statement(runner, wires_store):
-    from kg.signed import signed_graph
+    from kg.analysis.signed import signed_graph
     from kg.statements import statement_dates, store_relations
 
     every = signed_graph(store_relations(wires_store), statement_dates(wires_store))

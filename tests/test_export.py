@@ -10,7 +10,7 @@ import pytest
 from kg import export as export_module
 from kg import table
 from kg.export import export, relation_json
-from kg.signed import Filter
+from kg.analysis.signed import Filter
 from kg.statements import document_graphs, named_graphs, relations_by_document, store_relations
 from kg.table import documents, event_rows, mention_rows, table_rows
 

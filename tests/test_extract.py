@@ -284,7 +284,7 @@ def _parsed(words, heads, pos):
     ],
 )
 def test_extract_climb_stops_at_a_verb_or_the_root(words, heads, pos, start, expected):
-    from kg.actors import climb
+    from kg.extract.actors import climb
 
     doc = _parsed(words, heads, pos)
     assert climb(doc[start], lambda t: t.pos_ == "VERB").i == expected
@@ -293,7 +293,7 @@ def test_extract_climb_stops_at_a_verb_or_the_root(words, heads, pos, start, exp
 def test_extract_climb_is_bounded_on_a_cyclic_tree():
     from types import SimpleNamespace
 
-    from kg.actors import climb
+    from kg.extract.actors import climb
 
     a, b = SimpleNamespace(i=0, doc=[0, 1]), SimpleNamespace(i=1, doc=[0, 1])
     a.head, b.head = b, a
@@ -334,7 +334,7 @@ def test_extract_missing_model_is_one_clear_line(monkeypatch):
     import importlib.util
 
     from kg.errors import ModelNotFound
-    from kg.nlp import model_name
+    from kg.extract.nlp import model_name
 
     with pytest.raises(ModelNotFound, match="'no_such_model' is not installed"):
         model_name("no_such_model")

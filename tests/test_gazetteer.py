@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from kg.gazetteer import actor_id, load_gazetteer
+from kg.extract.gazetteer import actor_id, load_gazetteer
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +146,7 @@ def test_gazetteer_user_table_is_part_of_the_extractor_version(tmp_path):
     ("Nobody Inparticular", "2004", None),
 ])
 def test_gazetteer_office_holders_act_for_whom_they_served_on_the_date(name, date, expected):
-    from kg.gazetteer import load_office_holders
+    from kg.extract.gazetteer import load_office_holders
 
     found = load_office_holders().find(name, date, load_gazetteer())
     assert (found and (found[0].label, found[1].id if found[1] else None)) == expected

@@ -139,7 +139,7 @@ def test_precision_a_name_before_a_war_places_it(extractor):
 
 
 def test_precision_sports_copy_asserts_nothing(extractor):
-    """Results read like conflict between states; sports copy is left out (kg/genre.py)."""
+    """Results read like conflict between states; sports copy is left out (kg/extract/genre.py)."""
     sports = ("Brazil crush Argentina in semifinal\n\nBrazil beat Argentina 3-0 on Sunday to reach the "
               "Olympic football final, their striker scoring twice before halftime.")
     assert extractor.relations(sports) == []
@@ -155,7 +155,7 @@ def test_precision_sports_copy_asserts_nothing(extractor):
     ("Russia won a seat on the council after a tense match of wills.", False),
 ])
 def test_genre_sports(text, sports):
-    from kg.genre import is_sports
+    from kg.extract.genre import is_sports
 
     assert is_sports(text) is sports
 

@@ -35,7 +35,7 @@ def test_timing_background_and_stated_dates(extractor, text, relation, when):
 
 
 def test_timing_analyses_date_background_to_its_time_or_leave_it_out(extractor):
-    from kg.signed import Filter
+    from kg.analysis.signed import Filter
 
     text = "In 1996 Israel accused Syria of sponsoring attacks. Russia has long backed Armenia. Iran threatened Iraq."
     [story] = extractor.extract([Document("d", text, "x", date="2004-05-01")])
@@ -46,7 +46,7 @@ def test_timing_analyses_date_background_to_its_time_or_leave_it_out(extractor):
 
 
 def test_timing_stance_leaves_background_out_of_the_months(extractor):
-    from kg.stance import stance
+    from kg.analysis.stance import stance
 
     text = ("Since the collapse of the Soviet Union in 1991, Armenia has relied on Russia for its support. "
             "In 1996 Russia accused Armenia of smuggling. Russia accused Armenia of sabotage on Monday.")

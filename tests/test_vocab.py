@@ -5,7 +5,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.data import ontology_path
-from kg.relations import load_lexicon
+from kg.extract.relations import load_lexicon
 from kg.vocab import EV, KG, QUAD_CLASSES, REL, RELATION_TYPES
 
 ONTOLOGY = rdflib.Graph().parse(ontology_path("kg.ttl"))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kg.wire import dateline_spans, headline_span, masked
+from kg.extract.wire import dateline_spans, headline_span, masked
 
 
 def blanked(text):
@@ -172,9 +172,9 @@ def test_wire_capitalised_first_word_of_a_lede_is_an_actor(extractor):
 def test_wire_docstring_examples_hold():
     import doctest
 
-    import kg.wire
+    import kg.extract.wire
 
-    assert doctest.testmod(kg.wire).failed == 0
+    assert doctest.testmod(kg.extract.wire).failed == 0
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -188,6 +188,6 @@ def test_wire_names_wrapped_with_runs_of_spaces_are_still_known(extractor, text,
 
 
 def test_wire_a_headline_may_end_with_an_abbreviation():
-    from kg.wire import headline_span
+    from kg.extract.wire import headline_span
 
     assert headline_span("UN Signs Pact Opposed by U.S.\nUNITED NATIONS (Reuters) - The UN signed ...") == (0, 29)

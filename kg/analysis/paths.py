@@ -6,7 +6,7 @@ import itertools
 
 import networkx as nx
 
-from .errors import KgError
+from ..errors import KgError
 
 
 def shortest_paths(graph: nx.MultiDiGraph, a: str, b: str, limit: int = 5) -> list[list[tuple[str, str, list[dict]]]]:

@@ -9,9 +9,9 @@ from functools import cache
 
 import networkx as nx
 
-from .data import read_table
-from .records import Relation
-from .vocab import QUAD_CLASSES, RELATION_TYPES
+from ..data import read_table
+from ..records import Relation
+from ..vocab import QUAD_CLASSES, RELATION_TYPES
 
 
 @cache
@@ -119,7 +119,7 @@ def validate_filter(since: str | None = None, until: str | None = None, quads: I
     """A Filter from user input, with a clear error for a bad date, quad or type."""
     import re
 
-    from .errors import KgError
+    from ..errors import KgError
 
     for name, value in (("since", since), ("until", until)):
         if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
@@ -132,7 +132,7 @@ def validate_filter(since: str | None = None, until: str | None = None, quads: I
     if types - set(RELATION_TYPES):
         raise KgError(f"unknown relation type {sorted(types - set(RELATION_TYPES))[0]!r}; "
                       f"use one of {', '.join(RELATION_TYPES)}")
-    from .records import ACTOR_TYPES
+    from ..records import ACTOR_TYPES
 
     by_name = {t.lower(): t for t in ACTOR_TYPES}
     unknown_types = [t for t in actor_types if t.lower() not in by_name]
@@ -174,7 +174,7 @@ def signed_digraph(relations: Iterable[Relation], dates: dict[str, str] | None =
 def signed_graph(relations: Iterable[Relation], dates: dict[str, str] | None = None,
                  keep: Filter = Filter()) -> nx.Graph:
     """The undirected signed graph: both directions of a dyad summed."""
-    # The structural relations stay in (unlike in kg.stance, which scores acts): ALLY_OF is the most
+    # The structural relations stay in (unlike in kg.analysis.stance, which scores acts): ALLY_OF is the most
     # direct evidence of alignment a text gives, which is what blocs measure, so it weighs as an
     # intent to cooperate (+4.0) and pulls allies into one bloc unless their acts say otherwise;
     # MEMBER_OF weighs a weak +1.0, since an organisation holds rivals too.

@@ -14,11 +14,11 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from .actors import MentionIndex
-from .data import cue, read_table
+from ..data import cue, read_table
 from .modality import modality
-from .records import Relation
+from ..records import Relation
 from .relations import IDEA_NOUNS, LINK_RELIABILITY, Arg, Frame, _pos_group
-from .vocab import RELATION_TYPES
+from ..vocab import RELATION_TYPES
 
 if TYPE_CHECKING:
     from .relations import RelationReader

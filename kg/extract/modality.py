@@ -9,7 +9,7 @@ of") makes it hypothetical. The word lists are ontology/cues.tsv.
 from __future__ import annotations
 
 from .actors import climb
-from .data import cue
+from ..data import cue
 
 # Closed word lists: ontology/cues.tsv says what each does.
 MODALS = cue("modals")

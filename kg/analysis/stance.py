@@ -6,9 +6,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .records import Relation
+from ..records import Relation
 from .signed import Filter, event_date, load_weights
-from .vocab import RELATION_TYPES
+from ..vocab import RELATION_TYPES
 
 # Standing ties (PLOVER's structural types: membership, alliance) say what two actors are, not what one
 # did to the other, and a report repeats them whenever it mentions the pair ("blames ally Armenia"):

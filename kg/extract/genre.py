@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .data import cue
+from ..data import cue
 
 WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 

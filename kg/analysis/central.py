@@ -28,7 +28,7 @@ class Centrality:
 
 
 def centrality(graph: nx.Graph, by: str = "weighted") -> list[Centrality]:
-    """Actors of a signed graph (see kg.signed) ranked by ``by``: weighted, degree or betweenness."""
+    """Actors of a signed graph (see kg.analysis.signed) ranked by ``by``: weighted, degree or betweenness."""
     if by not in MEASURES:
         raise ValueError(f"by must be one of {MEASURES}")
     betweenness = nx.betweenness_centrality(graph, normalized=True) if graph.number_of_nodes() > 2 else {}

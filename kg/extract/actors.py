@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .data import cue, read_table
+from ..data import cue, read_table
 from .gazetteer import MODIFIER, TERRITORY, Gazetteer, actor_id, load_office_holders
-from .records import Actor, Mention
+from ..records import Actor, Mention
 from .wire import HEADLINE
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .data import cue
+from ..data import cue
 
 LONG_SPANS = cue("long_spans")
 BACKGROUND_ADVERBS = cue("background_adverbs")
