@@ -207,22 +207,7 @@ def _statement_relations(iri: str, values: dict[str, list], graph: ox.NamedNode,
     names = [*_STATEMENT_FIELDS, *_OPTIONAL_FIELDS]
     for combination in product(*required[:-1], [graph], *optional):
         row = dict(zip(names, combination))
-        source, target = actors.get(row["source"].value), actors.get(row["target"].value)
-        kind = row["type"].value.removeprefix(EV)
-        if source is None or target is None or kind not in RELATION_TYPES:
-            continue
-        yield Relation(
-            doc=doc_id, source=source, target=target, type=kind,
-            quad=QUAD_BY_CLASS[row["quad"].value.removeprefix(KG)],
-            polarity=int(row["polarity"].value),
-            negated=row["negated"].value == "true",
-            hypothetical=row["hypothetical"].value == "true",
-            confidence=float(row["confidence"].value),
-            sentence=row["evidence"].value,
-            start=int(row["start"].value),
-            end=int(row["end"].value),
-            trigger=row["trigger"].value,
-            extractor=row["extractor"].value,
-            background=row["background"] is not None and row["background"].value == "true",
-            date=row["date"].value if row["date"] is not None else None,
-        )
+        row["docId"], row["eventDate"] = ox.Literal(doc_id), row.pop("date")
+        relation = _relation(row, actors)
+        if relation is not None:
+            yield relation

@@ -155,19 +155,7 @@ def signed_digraph(relations: Iterable[Relation], dates: dict[str, str] | None =
         source, target = keep.ends(r)
         if source.id == target.id:
             continue
-        for actor in (source, target):
-            if actor.id not in graph:
-                graph.add_node(actor.id, label=actor.label, type=actor.type, wikidata=actor.wikidata)
-        if not graph.has_edge(source.id, target.id):
-            graph.add_edge(source.id, target.id, weight=0.0, cooperation=0.0, conflict=0.0, count=0,
-                           types=Counter(), docs=set())
-        data = graph.edges[source.id, target.id]
-        w = weights[r.type]
-        data["weight"] += w
-        data["cooperation" if w > 0 else "conflict"] += abs(w)
-        data["count"] += 1
-        data["types"][r.type] += 1
-        data["docs"].add(r.doc)
+        _add(graph, source, target, r.type, weights[r.type], 1, (r.doc,))
     return graph
 
 
@@ -244,21 +232,24 @@ def dyad_digraph(rows: Iterable, actors: dict, count: str = "events") -> nx.DiGr
         n = row.events if count == "events" else row.mentions
         if not n:
             continue
-        source, target = actors[row.source], actors[row.target]
-        for actor in (source, target):
-            if actor.id not in graph:
-                graph.add_node(actor.id, label=actor.label, type=actor.type, wikidata=actor.wikidata)
-        if not graph.has_edge(source.id, target.id):
-            graph.add_edge(source.id, target.id, weight=0.0, cooperation=0.0, conflict=0.0, count=0,
-                           types=Counter(), docs=set())
-        data = graph.edges[source.id, target.id]
-        w = weights[row.type]
-        data["weight"] += w * n
-        data["cooperation" if w > 0 else "conflict"] += abs(w) * n
-        data["count"] += n
-        data["types"][row.type] += n
-        data["docs"].update(row.docs)
+        _add(graph, actors[row.source], actors[row.target], row.type, weights[row.type], n, row.docs)
     return graph
+
+
+def _add(graph: nx.DiGraph, source, target, rtype: str, weight: float, n: int, docs) -> None:
+    """Adds ``n`` relations of ``rtype`` (each weighing ``weight``) from ``docs`` to an edge of a signed digraph."""
+    for actor in (source, target):
+        if actor.id not in graph:
+            graph.add_node(actor.id, label=actor.label, type=actor.type, wikidata=actor.wikidata)
+    if not graph.has_edge(source.id, target.id):
+        graph.add_edge(source.id, target.id, weight=0.0, cooperation=0.0, conflict=0.0, count=0,
+                       types=Counter(), docs=set())
+    data = graph.edges[source.id, target.id]
+    data["weight"] += weight * n
+    data["cooperation" if weight > 0 else "conflict"] += abs(weight) * n
+    data["count"] += n
+    data["types"][rtype] += n
+    data["docs"].update(docs)
 
 
 def undirected(directed: nx.DiGraph) -> nx.Graph:
