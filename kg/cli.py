@@ -718,79 +718,42 @@ def evaluate(gold, corpus, errors, fmt, model, gazetteers):
 # -- analysis
 
 
-def _load(store, keep=None):
-    """The store's relations and document dates, as the command's filter options ask: with --count
-    events (the default), one relation per event (kg.events.one_per_event); the actor filters,
-    --min-relations included, apply here once for every analysis. The numbers counted are left for
-    filter_options to report."""
-    from .events import event_links, one_per_event
+def _counting(keep):
+    """The filter and count the command's options asked for (filter_options)."""
     from .analysis.signed import Filter
-    from .statements import statement_dates, store_relations
 
-    relations, dates = store_relations(store), statement_dates(store)
     meta = click.get_current_context().meta
-    keep = keep or meta.get("kg.keep") or Filter()
-    by_event = meta.get("kg.count", "events") == "events"
-    # by mentions, one relation per sentence and ends (a sentence naming a state and its minister, or
-    # telling an undirected act both ways, reports once), as the dyad table counts them
-    events, mentions = one_per_event(relations, event_links(store) if by_event else {}, dates, keep)
-    if keep.min_relations > 1:
-        events = keep.select(events, dates)
-    meta["kg.counted"] = (len(events), mentions)
-    return events, dates
+    return keep or meta.get("kg.keep") or Filter(), meta.get("kg.count", "events")
+
+
+def _said(result):
+    """Keeps what an analysis counted for filter_options to report; returns the rest."""
+    *data, counted = result
+    click.get_current_context().meta["kg.counted"] = counted
+    return data[0] if len(data) == 1 else tuple(data)
+
+
+def _load(store, keep=None):
+    """The store's relations and document dates, as the command's options ask (kg.analysis.inputs)."""
+    from .analysis.inputs import all_relations
+
+    return _said(all_relations(store, *_counting(keep)))
 
 
 def _signed(store, keep, directed: bool = False):
-    """The signed actor graph an analysis reads (kg.analysis.signed): from the dyad table (kg.dyads) when it is
-    current and can answer for the filter, so the cost follows the actors and dyads; else from every
-    statement (_load)."""
-    from .dyads import dyad_rows
-    from .events import require_events
-    from .analysis.signed import Filter, dyad_digraph, select_rows, signed_digraph, table_answers, thin_out, undirected
-    from .statements import store_actors
+    """The signed actor graph an analysis reads: the dyad table's when it answers (kg.analysis.inputs)."""
+    from .analysis.inputs import signed_digraph_of
+    from .analysis.signed import undirected
 
-    meta = click.get_current_context().meta
-    keep = keep or meta.get("kg.keep") or Filter()
-    count = meta.get("kg.count", "events")
-    actors = store_actors(store)
-    rows = None
-    if table_answers(keep, {a.id for a in actors.values() if a.type == "Person"}):
-        if count == "events":
-            require_events(store)
-        rows = dyad_rows(store, monthly=bool(keep.since or keep.until))  # totals, unless a window asks
-    if rows is None:
-        relations, dates = _load(store, keep)
-        graph = signed_digraph(relations, dates, keep)
-    else:
-        kept = select_rows(rows, actors, keep)
-        mentions = sum(row.mentions for row in kept)
-        kept = thin_out(kept, keep.min_relations, count)
-        meta["kg.counted"] = (sum(row.events for row in kept), mentions)
-        graph = dyad_digraph(kept, actors, count)
+    graph = _said(signed_digraph_of(store, *_counting(keep)))
     return graph if directed else undirected(graph)
 
 
 def _load_between(store, a, b, keep):
-    """The relations between two actors (kg.lookup.ActorRef) and their documents' dates, counted as
-    _load counts them, read through the index: the actors' own statements and their persons', when
-    persons are rolled up. What it costs follows the dyad, not the store."""
-    from .events import one_per_event, require_events
-    from .statements import persons_of, relations_of
+    """The relations between two actors and their documents' dates, read through the index."""
+    from .analysis.inputs import relations_between
 
-    meta = click.get_current_context().meta
-    by_event = meta.get("kg.count", "events") == "events"
-    if by_event:
-        require_events(store)
-
-    def ends(ref):
-        rolled = keep.rollup and ref.type != "Person"
-        return [ref.iri] + (persons_of(store, ref.iri) if rolled else [])
-
-    selected = relations_of(store, ends(a), ends(b))
-    relations, dates = selected.relations, selected.dates
-    events, mentions = one_per_event(relations, selected.events if by_event else {}, dates, keep)
-    meta["kg.counted"] = (len(events), mentions)
-    return events, dates
+    return _said(relations_between(store, a, b, *_counting(keep)))
 
 
 def _actor_ids(store, names, keep):
@@ -1012,37 +975,10 @@ def path(actor_a, actor_b, limit, per_hop, keep, store):
 
 
 def _path_graph(store, a, b, keep, limit):
-    """The relations on the shortest chains between two actors, as a MultiDiGraph (kg.graph): the
-    chains are found on the signed graph (the dyad table's, when it answers), and only their hops'
-    relations are read."""
-    from .graph import relations_graph
-    from .lookup import ActorRef
-    from .analysis.paths import ranked_chains
-    from .rdf import actor_iri
-    from .statements import store_actors
+    from .analysis.inputs import path_graph
 
-    simple = _signed(store, keep)
-    hops = set()
-    if a.id in simple and b.id in simple and a.id != b.id:
-        for chain in ranked_chains(simple, a.id, b.id, limit):
-            hops.update(zip(chain, chain[1:]))
-    refs = {actor.id: ActorRef(actor_iri(actor).value, actor.label, actor.type, actor.wikidata)
-            for actor in store_actors(store).values()} | {a.id: a, b.id: b}
-    relations, dates = [], {}
-    counted = click.get_current_context().meta.get("kg.counted")
-    for u, v in sorted(hops):
-        between, when = _load_between(store, refs[u], refs[v], keep)
-        relations += between
-        dates |= when
-    if counted is not None:
-        click.get_current_context().meta["kg.counted"] = counted  # the graph's counts, not the hops'
-    graph = relations_graph([r for r in relations if keep.keeps(r, dates.get(r.doc))], rollup=keep.rollup,
-                            dates=dates, keep_persons=keep.keep_persons)
-    for node, data in simple.nodes(data=True):  # every actor, so a missing one is told apart from no path
-        if node not in graph:
-            graph.add_node(node, label=data.get("label", node), type=data.get("type", ""),
-                           wikidata=data.get("wikidata") or "")
-    return graph
+    keep, count = _counting(keep)
+    return _said(path_graph(store, a, b, keep, count, limit))
 
 
 @cli.group()

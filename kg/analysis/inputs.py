@@ -1,0 +1,95 @@
+"""What the analyses read, counted as the user asked: every relation, the relations between two
+actors, the signed graph (from the dyad table when it can answer, kg.dyads), the relations on the
+shortest chains between two actors. Each returns, beside its data, what it counted: (events,
+mentions), for the line a command prints under its answer."""
+
+from __future__ import annotations
+
+from ..events import event_links, one_per_event, require_events
+from ..statements import persons_of, relations_of, statement_dates, store_actors, store_relations
+from .signed import Filter, dyad_digraph, select_rows, signed_digraph, table_answers, thin_out
+
+Counted = tuple[int, int]  # (events, mentions) an analysis counted
+
+
+def all_relations(store, keep: Filter = Filter(), count: str = "events") -> tuple[list, dict[str, str], Counted]:
+    """The store's relations and document dates: with ``count`` "events", one relation per event
+    (kg.events.one_per_event), by mentions one per sentence and ends (a sentence naming a state and
+    its minister, or telling an undirected act both ways, reports once), as the dyad table counts
+    them; the actor filters, ``min_relations`` included, applied."""
+    relations, dates = store_relations(store), statement_dates(store)
+    by_event = count == "events"
+    kept, mentions = one_per_event(relations, event_links(store) if by_event else {}, dates, keep)
+    if keep.min_relations > 1:
+        kept = keep.select(kept, dates)
+    return kept, dates, (len(kept), mentions)
+
+
+def relations_between(store, a, b, keep: Filter = Filter(), count: str = "events") -> tuple[list, dict[str, str], Counted]:
+    """The relations between two actors (kg.lookup.ActorRef) and their documents' dates, counted as
+    all_relations counts them, read through the index: the actors' own statements and, when persons
+    are rolled up, their persons'. What it costs follows the dyad, not the store."""
+    by_event = count == "events"
+    if by_event:
+        require_events(store)
+
+    def ends(ref):
+        rolled = keep.rollup and ref.type != "Person"
+        return [ref.iri] + (persons_of(store, ref.iri) if rolled else [])
+
+    selected = relations_of(store, ends(a), ends(b))
+    kept, mentions = one_per_event(selected.relations, selected.events if by_event else {}, selected.dates, keep)
+    return kept, selected.dates, (len(kept), mentions)
+
+
+def signed_digraph_of(store, keep: Filter = Filter(), count: str = "events"):
+    """The signed actor digraph (kg.analysis.signed) and what it counted: from the dyad table when it
+    is current and can answer for the filter, so that the cost follows the actors and dyads; else
+    from every statement."""
+    from ..dyads import dyad_rows
+
+    actors = store_actors(store)
+    rows = None
+    if table_answers(keep, {a.id for a in actors.values() if a.type == "Person"}):
+        if count == "events":
+            require_events(store)
+        rows = dyad_rows(store, monthly=bool(keep.since or keep.until))  # totals, unless a window asks
+    if rows is None:
+        relations, dates, counted = all_relations(store, keep, count)
+        return signed_digraph(relations, dates, keep), counted
+    kept = select_rows(rows, actors, keep)
+    mentions = sum(row.mentions for row in kept)
+    kept = thin_out(kept, keep.min_relations, count)
+    return dyad_digraph(kept, actors, count), (sum(row.events for row in kept), mentions)
+
+
+def path_graph(store, a, b, keep: Filter = Filter(), count: str = "events", limit: int = 3):
+    """The relations on the shortest chains between two actors, as a MultiDiGraph (kg.graph), and what
+    the signed graph counted: the chains are found on the signed graph (the dyad table's, when it
+    answers), and only their hops' relations are read."""
+    from ..graph import relations_graph
+    from ..lookup import ActorRef
+    from ..rdf import actor_iri
+    from .paths import ranked_chains
+    from .signed import undirected
+
+    directed, counted = signed_digraph_of(store, keep, count)
+    simple = undirected(directed)
+    hops = set()
+    if a.id in simple and b.id in simple and a.id != b.id:
+        for chain in ranked_chains(simple, a.id, b.id, limit):
+            hops.update(zip(chain, chain[1:]))
+    refs = {actor.id: ActorRef(actor_iri(actor).value, actor.label, actor.type, actor.wikidata)
+            for actor in store_actors(store).values()} | {a.id: a, b.id: b}
+    relations, dates = [], {}
+    for u, v in sorted(hops):
+        between, when, _ = relations_between(store, refs[u], refs[v], keep, count)
+        relations += between
+        dates |= when
+    graph = relations_graph([r for r in relations if keep.keeps(r, dates.get(r.doc))], rollup=keep.rollup,
+                            dates=dates, keep_persons=keep.keep_persons)
+    for node, data in simple.nodes(data=True):  # every actor, so a missing one is told apart from no path
+        if node not in graph:
+            graph.add_node(node, label=data.get("label", node), type=data.get("type", ""),
+                           wikidata=data.get("wikidata") or "")
+    return graph, counted
