@@ -28,7 +28,6 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import signal
 import statistics
 import subprocess

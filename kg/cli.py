@@ -496,7 +496,6 @@ def actors(pattern, actor_types, min_relations, linked_only, sort_by, limit, fmt
         kg actors arm
         kg actors --type State --linked-only --min-relations 3 --sort relations
     """
-    from .queries import named_queries
     from .records import ACTOR_TYPES
     from .vocab import ACTOR
 

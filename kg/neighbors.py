@@ -11,7 +11,7 @@ from .dyads import rows_of
 from .rdf import actor_iri, statement_iri
 from .statements import actor_labels, persons_of, relations_of
 from .store import Store
-from .vocab import ACTOR, EV, RELATION_TYPES
+from .vocab import ACTOR, RELATION_TYPES
 
 DIRECTIONS = ("out", "in", "both")
 
