@@ -748,11 +748,11 @@ def _signed(store, keep, directed: bool = False):
     return graph if directed else undirected(graph)
 
 
-def _load_between(store, a, b, keep):
-    """The relations between two actors and their documents' dates, read through the index."""
-    from .analysis.inputs import relations_between
+def _stance(store, a, b, keep, top=5):
+    """The stance of two actors: from the dyad table when it answers (kg.analysis.inputs)."""
+    from .analysis.inputs import stance_between
 
-    return _said(relations_between(store, a, b, *_counting(keep)))
+    return _said(stance_between(store, a, b, *_counting(keep), top=top))
 
 
 def _actor_ids(store, names, keep):
@@ -785,11 +785,8 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
         kg stance Russia Armenia
         kg stance Moscow Yerevan --since 2023-02 --format json
     """
-    from .analysis.stance import stance
-
     (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
-    relations, dates = _load(store, keep) if keep.min_relations > 1 else _load_between(store, a, b, keep)
-    result = stance(relations, a.id, b.id, dates, keep, top=top)
+    result = _stance(store, a, b, keep, top)
     labels = {a.id: a.label, b.id: b.label}
     if fmt == "json":
         def side(d):
@@ -800,7 +797,7 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
         payload = {
             "a": labels[a.id], "b": labels[b.id], "net": round(result.net, 2), "trend": result.trend,
             "directions": [side(result.forward), side(result.backward)],
-            "timeline": [{"month": m.month, "cooperation": m.cooperation, "conflict": m.conflict,
+            "timeline": [{"month": m.month, "cooperation": round(m.cooperation, 2), "conflict": round(m.conflict, 2),
                           "net": round(m.net, 2), "relations": m.relations} for m in result.timeline],
             "undated_relations": result.undated,
             "evidence": [{"relation": e.relation.type, "weight": e.weight, "doc": e.relation.doc, "date": e.date,
@@ -815,7 +812,7 @@ def stance_command(actor_a, actor_b, top, fmt, keep, store):
                f"({_counted(result.forward.relations + result.backward.relations)})")
     rows = []
     for d in (result.forward, result.backward):
-        counts = ", ".join(f"{t} {n}" for t, n in d.counts.most_common()) or "none"
+        counts = ", ".join(f"{t} {n}" for t, n in sorted(d.counts.items(), key=lambda c: (-c[1], c[0]))) or "none"
         rows.append([f"{labels[d.source]} -> {labels[d.target]}", d.relations, f"{d.score:+.1f}",
                      f"{d.cooperation:.1f}", f"{d.conflict:.1f}", counts])
     echo(table_text(["direction", "relations", "score", "cooperation", "conflict", "types"], rows,
@@ -1006,11 +1003,9 @@ def plot_stance_command(actor_a, actor_b, output, keep, store):
         kg plot stance Russia Armenia -o stance.png
     """
     from .plot import plot_stance
-    from .analysis.stance import stance
 
     (a, b), keep = _actor_ids(store, [actor_a, actor_b], keep)
-    relations, dates = _load(store, keep) if keep.min_relations > 1 else _load_between(store, a, b, keep)
-    result = stance(relations, a.id, b.id, dates, keep)
+    result = _stance(store, a, b, keep)
     echo(f"wrote {plot_stance(result, {a.id: a.label, b.id: b.label}, output)}", err=True)
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .vocab import ACTORS_GRAPH, DYADS_GRAPH, EV, KG, PROV, RDF, RELATION_TYPES, TOTALS_GRAPH, XSD
+from .vocab import ACTOR, ACTORS_GRAPH, DYADS_GRAPH, EV, KG, PROV, RDF, RELATION_TYPES, TOTALS_GRAPH, XSD
 
 DYADS = ox.NamedNode(DYADS_GRAPH)
 TOTALS = ox.NamedNode(TOTALS_GRAPH)  # the rows over all periods, in a graph of their own: read by index
@@ -45,26 +45,33 @@ _MENTIONS = ox.NamedNode(KG + "mentionCount")
 _DOCUMENTS = ox.NamedNode(KG + "documentCount")
 _DOCUMENT_KEYS = ox.NamedNode(KG + "documentKeys")
 _RELATIONS = ox.NamedNode(KG + "relationCount")
+_PERIODS = ox.NamedNode(KG + "periodCounts")
+_STRONGEST = ox.NamedNode(KG + "strongestStatements")
+_SUMMARY = ox.NamedNode(KG + "neighbourSummary")
 _CURRENT = ox.NamedNode(KG + "dyadsCurrent")
 _ACTED_FOR = ox.NamedNode(PROV + "actedOnBehalfOf")
 _ACTORS = ox.NamedNode(ACTORS_GRAPH)
 _INTEGER = ox.NamedNode(XSD + "integer")
 # What kg:dyadsCurrent says: the table's layout. A table of another layout counts as stale (read from
 # the statements) until a build recounts it.
-LAYOUT = ox.Literal("3", datatype=ox.NamedNode(XSD + "integer"))
+LAYOUT = ox.Literal("4", datatype=ox.NamedNode(XSD + "integer"))
+# Statements a total row names as its strongest evidence: one per event, by weight and confidence as
+# `kg stance` ranks evidence, so that `kg stance --top N` up to this reads no other statement.
+STRONGEST = 10
 
 # Every statement, flat: what the table is counted from. Background ("for years ...") is counted
 # at the time its sentence gives, or not at all when it gives none, as the analyses do (kg.analysis.signed).
 STATEMENTS = """
-SELECT ?statement ?doc ?start ?source ?target ?type ?negated ?hypothetical ?background ?stated WHERE {
+SELECT ?statement ?doc ?start ?source ?target ?type ?confidence ?negated ?hypothetical ?background ?stated WHERE {
   GRAPH ?doc {
-    ?statement kg:source ?source ; kg:target ?target ; a ?type ; kg:start ?start ;
+    ?statement kg:source ?source ; kg:target ?target ; a ?type ; kg:start ?start ; kg:confidence ?confidence ;
       kg:negated ?negated ; kg:hypothetical ?hypothetical ; prov:wasDerivedFrom ?doc .
     OPTIONAL { ?statement kg:background ?background }
     OPTIONAL { ?statement dcterms:date ?stated }
   }
 }"""
-DOCUMENT_DATES = "SELECT ?doc ?date WHERE { GRAPH ?doc { ?doc a kg:Document ; dcterms:date ?date } }"
+DOCUMENTS = """
+SELECT ?doc ?id ?date WHERE { GRAPH ?doc { ?doc a kg:Document ; dcterms:identifier ?id OPTIONAL { ?doc dcterms:date ?date } } }"""
 STORED_ACTOR_COUNTS = """
 SELECT ?actor ?relations ?events WHERE {
   GRAPH <https://w3id.org/kg/graph/dyads> { ?actor kg:relationCount ?relations ; kg:eventCount ?events }
@@ -75,7 +82,12 @@ class DyadCount:
     """One row: what ``source`` did to ``target`` (actor IRIs, persons rolled up), of one relation type,
     in one period ("2004-03", "2004" when only the year is known, "" when undated; None for the
     row that totals every period, kg:DyadTotal): the events,
-    the mentions (sentences reporting them) and the documents they come from."""
+    the mentions (sentences reporting them) and the documents they come from.
+
+    A total row also says how its events and mentions fall by period (``periods``: (period, events,
+    mentions), in period order) and which statements are its strongest evidence (``strongest``: up to
+    STRONGEST statement IRIs, one per event, strongest first), so that a dyad's stance reads one row
+    per type instead of its statements."""
 
     source: str
     target: str
@@ -84,6 +96,8 @@ class DyadCount:
     events: int
     mentions: int
     docs: tuple[str, ...] = ()  # the documents' keys (doc_key), sorted
+    periods: tuple[tuple[str, int, int], ...] = ()
+    strongest: tuple[str, ...] = ()
 
     @property
     def documents(self) -> int:
@@ -102,6 +116,19 @@ class ActorCount:
     actor: str
     relations: int
     events: int
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """One line of an actor's neighbour summary: its total rows with one other actor, one type and
+    direction ("out": the actor is the source), with the other actor's label."""
+
+    direction: str
+    type: str
+    other: str
+    label: str
+    events: int
+    mentions: int
 
 
 @dataclass
@@ -126,10 +153,31 @@ def period_of(date: str | None) -> str:
     return date[:4]
 
 
+def _keep_strongest(best: list, rank: tuple, event_id: str, statement: str) -> None:
+    """Keeps in ``best`` (a list of (rank, event, statement), smallest rank first) the STRONGEST
+    lowest-ranked statements with at most one per event: each event's own lowest, whatever the order
+    the statements come in."""
+    for i, (held, event, _) in enumerate(best):
+        if event == event_id:
+            if rank < held:
+                best[i] = (rank, event_id, statement)
+                best.sort()
+            return
+    if len(best) < STRONGEST:
+        best.append((rank, event_id, statement))
+        best.sort()
+    elif rank < best[-1][0]:
+        best[-1] = (rank, event_id, statement)
+        best.sort()
+
+
 def count_dyads(store, events: Iterable) -> tuple[list[DyadCount], list[ActorCount]]:
     """The dyad table and per-actor counts of a store (a kg.store.Writer or Store), given the events
     its asserted statements were grouped into (kg.events.Event). A statement no event holds (dated
     background) counts as its own event, at the time its sentence gives."""
+    from .analysis.signed import load_weights
+
+    weights = load_weights()
     statement_events: dict[str, tuple[str, str | None]] = {}
     told: dict[str, tuple[str, str]] = {}
     for event in events:
@@ -137,8 +185,13 @@ def count_dyads(store, events: Iterable) -> tuple[list[DyadCount], list[ActorCou
         for statement in event.statements:
             statement_events[statement] = (event.iri, event.date)
     acting = {q.subject.value: q.object.value for q in store.quads_for_pattern(None, _ACTED_FOR, None, _ACTORS)}
-    dates = {row["doc"].value: row["date"].value for row in store.query(DOCUMENT_DATES)}
+    dates, ids = {}, {}
+    for row in store.query(DOCUMENTS):
+        ids[row["doc"].value] = row["id"].value
+        if row["date"] is not None:
+            dates[row["doc"].value] = row["date"].value
     tallies: dict[tuple[str, str, str, str], _Tally] = defaultdict(_Tally)
+    strongest: dict[tuple[str, str, str], list] = defaultdict(list)
     named: Counter = Counter()  # statements naming each actor
     named_events: dict[str, set[str]] = defaultdict(set)
     numbers: dict[str, int] = {}  # documents as small numbers: sentences are (document, start) pairs of ints
@@ -162,7 +215,8 @@ def count_dyads(store, events: Iterable) -> tuple[list[DyadCount], list[ActorCou
         source, target = acting.get(stated_source, stated_source), acting.get(stated_target, stated_target)
         if source == target:
             continue
-        sentence = (numbers.setdefault(doc, len(numbers)), int(row["start"].value))
+        start = int(row["start"].value)
+        sentence = (numbers.setdefault(doc, len(numbers)), start)
         if event is not None:
             event_id, date = event
             if RELATION_TYPES[rtype].symmetric:
@@ -174,22 +228,56 @@ def count_dyads(store, events: Iterable) -> tuple[list[DyadCount], list[ActorCou
         tally.sentences.add(sentence)
         tally.documents.add(sentence[0])
         tally.events.add(event_id)
+        # the order kg stance shows evidence in (kg.analysis.stance): weight times confidence, then
+        # document and position; an event's evidence is its most confident statement
+        rank = (-abs(weights[rtype]) * float(row["confidence"].value), ids.get(doc, doc), start, statement)
+        _keep_strongest(strongest[(source, target, rtype)], rank, event_id, statement)
     totals: dict[tuple[str, str, str], _Tally] = defaultdict(_Tally)
-    for (source, target, rtype, _), t in tallies.items():
+    periods: dict[tuple[str, str, str], list] = defaultdict(list)
+    for (source, target, rtype, period), t in sorted(tallies.items()):
         total = totals[(source, target, rtype)]
         total.events |= t.events
         total.sentences |= t.sentences
         total.documents |= t.documents
+        periods[(source, target, rtype)].append((period, len(t.events), len(t.sentences)))
     keys = [doc_key(doc) for doc in numbers]  # by number
     rows = [DyadCount(source, target, rtype, period, len(t.events), len(t.sentences),
                       tuple(sorted(keys[n] for n in t.documents)))
             for (source, target, rtype, period), t in sorted(tallies.items())]
     rows += [DyadCount(source, target, rtype, None, len(t.events), len(t.sentences),
-                       tuple(sorted(keys[n] for n in t.documents)))
+                       tuple(sorted(keys[n] for n in t.documents)), tuple(periods[(source, target, rtype)]),
+                       tuple(statement for _, _, statement in strongest[(source, target, rtype)]))
              for (source, target, rtype), t in sorted(totals.items())]
     actors = [ActorCount(actor, statements, len(named_events.get(actor, ())))
               for actor, statements in sorted(named.items())]
     return rows, actors
+
+
+def neighbour_summaries(rows: Iterable[DyadCount], labels: dict[str, str]) -> dict[str, tuple[Neighbour, ...]]:
+    """Actor IRI -> its neighbours, from the total rows (``labels``: actor IRI -> label): what `kg
+    neighbors` prints, held in one literal per actor so that a hub's hundreds of rows are one read."""
+    summaries: dict[str, list[Neighbour]] = defaultdict(list)
+    for row in rows:
+        if row.period is not None:
+            continue
+        for actor, direction, other in ((row.source, "out", row.target), (row.target, "in", row.source)):
+            summaries[actor].append(Neighbour(direction, row.type, other, labels.get(other, other.removeprefix(ACTOR)),
+                                              row.events, row.mentions))
+    return {actor: tuple(sorted(items, key=lambda n: (n.other, n.type, n.direction)))
+            for actor, items in summaries.items()}
+
+
+def _summary_text(neighbours: Iterable[Neighbour]) -> str:
+    return "\n".join(f"{n.direction}\t{n.type}\t{n.other}\t{n.label}\t{n.events}\t{n.mentions}"
+                     for n in neighbours)
+
+
+def _summary_of(text: str) -> tuple[Neighbour, ...]:
+    items = []
+    for line in text.split("\n"):
+        direction, rtype, other, label, events, mentions = line.split("\t")
+        items.append(Neighbour(direction, rtype, other, label, int(events), int(mentions)))
+    return tuple(items)
 
 
 def row_quads(row: DyadCount) -> Iterator[ox.Quad]:
@@ -203,6 +291,9 @@ def row_quads(row: DyadCount) -> Iterator[ox.Quad]:
     for predicate, value in ((_EVENTS, row.events), (_MENTIONS, row.mentions), (_DOCUMENTS, row.documents)):
         yield ox.Quad(node, predicate, ox.Literal(str(value), datatype=_INTEGER), graph)
     yield ox.Quad(node, _DOCUMENT_KEYS, ox.Literal(" ".join(row.docs)), graph)
+    if row.period is None:
+        yield ox.Quad(node, _PERIODS, ox.Literal(" ".join(f"{p}:{e}:{m}" for p, e, m in row.periods)), graph)
+        yield ox.Quad(node, _STRONGEST, ox.Literal(" ".join(row.strongest)), graph)
 
 
 def _graph_of(row: DyadCount) -> ox.NamedNode:
@@ -217,13 +308,18 @@ def actor_count_quads(count: ActorCount) -> Iterator[ox.Quad]:
 
 def update_dyads(writer, events: Iterable) -> list[DyadCount]:
     """Recounts the table of the store a build writes (a kg.store.Writer) from the events its
-    statements make (kg.events.update_events), writes the rows and actor counts that changed, and
-    marks the table current."""
+    statements make (kg.events.update_events), writes the rows, actor counts and neighbour summaries
+    that changed, and marks the table current."""
+    from .statements import store_actors
+
     rows, actors = count_dyads(writer, events)
+    labels = {iri: actor.label for iri, actor in store_actors(writer).items()}
     held_rows = {stored.iri: (hash(stored), graph) for stored, graph in _stored_rows(writer)}
     fresh_rows = {row.iri: row for row in rows}
     held_actors = {count.actor: count for count in _stored_actor_counts(writer)}
     fresh_actors = {count.actor: count for count in actors}
+    held_summaries = {q.subject.value: q for q in writer.quads_for_pattern(None, _SUMMARY, None, TOTALS)}
+    fresh_summaries = {actor: _summary_text(items) for actor, items in neighbour_summaries(rows, labels).items()}
     removed: list[ox.Quad] = []
     for iri, (digest, graph) in held_rows.items():  # a row's hash: as telling as the row, and smaller
         row = fresh_rows.get(iri)
@@ -232,11 +328,14 @@ def update_dyads(writer, events: Iterable) -> list[DyadCount]:
     for actor, stored in held_actors.items():
         if fresh_actors.get(actor) != stored:
             removed.extend(actor_count_quads(stored))
+    removed.extend(q for actor, q in held_summaries.items() if fresh_summaries.get(actor) != q.object.value)
     added = itertools.chain(
         (q for iri, row in fresh_rows.items() if held_rows.get(iri) != (hash(row), _graph_of(row))
          for q in row_quads(row)),
         (q for actor, count in fresh_actors.items() if held_actors.get(actor) != count
          for q in actor_count_quads(count)),
+        (ox.Quad(ox.NamedNode(actor), _SUMMARY, ox.Literal(text), TOTALS) for actor, text in fresh_summaries.items()
+         if actor not in held_summaries or held_summaries[actor].object.value != text),
         [ox.Quad(DYADS, _CURRENT, LAYOUT, DYADS)])
     removed.extend(q for q in writer.quads_for_pattern(DYADS, _CURRENT, None, DYADS) if q.object != LAYOUT)
     writer.change(removed, added)
@@ -279,7 +378,8 @@ def _read_rows(store, graph: ox.NamedNode, subjects: Iterable[ox.NamedNode] | No
 
 
 _FIELDS = {_SOURCE.value: "source", _TARGET.value: "target", _TYPE.value: "type", _PERIOD.value: "period",
-           _EVENTS.value: "events", _MENTIONS.value: "mentions", _DOCUMENT_KEYS.value: "docs"}
+           _EVENTS.value: "events", _MENTIONS.value: "mentions", _DOCUMENT_KEYS.value: "docs",
+           _PERIODS.value: "periods", _STRONGEST.value: "strongest"}
 
 
 def _from_quads(quads) -> DyadCount | None:
@@ -290,8 +390,13 @@ def _from_quads(quads) -> DyadCount | None:
             values[name] = quad.object.value
     if not {"source", "target", "type", "events", "mentions", "docs"} <= values.keys():
         return None  # not a row (an actor's counts, the current flag)
+    periods = []
+    for item in values.get("periods", "").split():
+        period, events, mentions = item.rsplit(":", 2)
+        periods.append((period, int(events), int(mentions)))
     return DyadCount(values["source"], values["target"], values["type"].removeprefix(EV), values.get("period"),
-                     int(values["events"]), int(values["mentions"]), tuple(values["docs"].split()))
+                     int(values["events"]), int(values["mentions"]), tuple(values["docs"].split()), tuple(periods),
+                     tuple(values.get("strongest", "").split()))
 
 
 def _stored_actor_counts(store) -> Iterator[ActorCount]:
@@ -321,6 +426,29 @@ def rows_of(store, actors: Iterable[str]) -> list[DyadCount] | None:
             subjects.update(q.subject for q in store.quads_for_pattern(None, predicate, node, TOTALS))
     rows = set(_read_rows(store, TOTALS, sorted(subjects, key=lambda n: n.value)))
     return sorted(rows, key=lambda r: (r.source, r.target, r.type, r.period or ""))
+
+
+def pair_rows(store, a: str, b: str) -> list[DyadCount] | None:
+    """The rows over all periods between actors ``a`` and ``b`` (IRIs), both ways, or None when the table
+    is missing or stale: the rows each end names, intersected, then read."""
+    if not is_current(store):
+        return None
+    subjects = set()
+    for source, target in ((a, b), (b, a)):
+        named = {q.subject for q in store.quads_for_pattern(None, _SOURCE, ox.NamedNode(source), TOTALS)}
+        subjects |= {q.subject for q in store.quads_for_pattern(None, _TARGET, ox.NamedNode(target), TOTALS)
+                     if q.subject in named}
+    rows = _read_rows(store, TOTALS, sorted(subjects, key=lambda n: n.value))
+    return sorted(rows, key=lambda r: (r.source, r.target, r.type))
+
+
+def neighbour_summary(store, actor: str) -> tuple[Neighbour, ...] | None:
+    """An actor's neighbours (IRI; persons rolled up, so a person has none of its own) from the table:
+    one read; None when the table is missing or stale."""
+    if not is_current(store):
+        return None
+    quad = next(iter(store.quads_for_pattern(ox.NamedNode(actor), _SUMMARY, None, TOTALS)), None)
+    return () if quad is None or not quad.object.value else _summary_of(quad.object.value)
 
 
 def actor_counts(store) -> dict[str, ActorCount] | None:

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from .events import COUNTS, require_events
 from .lookup import ActorRef, find_actor
-from .dyads import rows_of
+from .dyads import neighbour_summary
 from .rdf import actor_iri, statement_iri
-from .statements import actor_labels, persons_of, relations_of
+from .statements import persons_of, relations_of
 from .store import Store
 from .vocab import ACTOR, RELATION_TYPES
 
@@ -70,9 +70,9 @@ def neighbors(store: Store, name: str, *, relation: str | None = None, direction
     if count == "events":
         require_events(store)
     if not evidence and actor.type != "Person":
-        rows = rows_of(store, [actor.iri])
-        if rows is not None:
-            return actor, _from_table(store, actor, rows, wanted, direction, count)
+        summary = neighbour_summary(store, actor.iri)
+        if summary is not None:
+            return actor, _from_table(summary, wanted, direction, count)
     ends = [actor.iri] + (persons_of(store, actor.iri) if actor.type != "Person" else [])
     selected = relations_of(store, ends)
     table: dict[tuple[str, str, str], Neighbor] = {}
@@ -110,23 +110,16 @@ def neighbors(store: Store, name: str, *, relation: str | None = None, direction
     return actor, _ordered(table.values())
 
 
-def _from_table(store: Store, actor: ActorRef, rows, wanted: str | None, direction: str,
-                count: str) -> list[Neighbor]:
-    table: dict[tuple[str, str, str], Neighbor] = {}
-    labels = actor_labels(store, {r.target if r.source == actor.iri else r.source for r in rows})
-    for row in rows:
-        way, other = ("out", row.target) if row.source == actor.iri else ("in", row.source)
-        if (wanted and row.type != wanted) or (direction != "both" and way != direction):
+def _from_table(summary, wanted: str | None, direction: str, count: str) -> list[Neighbor]:
+    """Neighbours from the actor's summary in the dyad table (kg.dyads.Neighbour lines)."""
+    items = []
+    for n in summary:
+        if (wanted and n.type != wanted) or (direction != "both" and n.direction != direction) or not n.mentions:
             continue
-        key = (other, row.type, way)
-        item = table.setdefault(key, Neighbor(labels.get(other, other.removeprefix(ACTOR)), other.removeprefix(ACTOR),
-                                              row.type, RELATION_TYPES[row.type].quad, way,
-                                              RELATION_TYPES[row.type].polarity))
-        item.events += row.events
-        item.mentions += row.mentions
-    for item in table.values():
-        item.count = item.events if count == "events" else item.mentions
-    return _ordered(item for item in table.values() if item.mentions)
+        t = RELATION_TYPES[n.type]
+        items.append(Neighbor(n.label, n.other.removeprefix(ACTOR), n.type, t.quad, n.direction, t.polarity,
+                              n.events if count == "events" else n.mentions, n.events, n.mentions))
+    return _ordered(items)
 
 
 def _ordered(items) -> list[Neighbor]:

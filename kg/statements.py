@@ -192,6 +192,39 @@ def relations_by_document(store: Store, actors: dict[str, Actor] | None = None) 
         yield fields, relations
 
 
+def relations_by_iri(store: Store, iris: Iterable[str], actors: dict[str, Actor] | None = None
+                     ) -> tuple[list[Relation], dict[str, str]]:
+    """The statements with these IRIs as Relations (one indexed read each, and one for its document),
+    with their documents' dates (id -> date); a statement no longer in the store is left out."""
+    actors = store_actors(store) if actors is None else actors
+    derived = ox.NamedNode(_STATEMENT_FIELDS["doc"])
+    relations, dates = [], {}
+    documents: dict[str, dict] = {}
+    for iri in dict.fromkeys(iris):
+        node = ox.NamedNode(iri)
+        quad = next(iter(store.quads_for_pattern(node, derived, None, None)), None)
+        if quad is None or not isinstance(quad.graph_name, ox.NamedNode):
+            continue
+        graph = quad.graph_name
+        values: dict[str, list] = defaultdict(list)
+        for q in store.quads_for_pattern(node, None, None, graph):
+            values[q.predicate.value].append(q.object)
+        if graph.value not in documents:
+            described = defaultdict(list)
+            for q in store.quads_for_pattern(graph, None, None, graph):
+                described[q.predicate.value].append(q.object)
+            documents[graph.value] = described
+        described = documents[graph.value]
+        doc_id = _first_value(described.get(DCTERMS + "identifier"))
+        if doc_id is None:
+            continue
+        date = _first_value(described.get(DCTERMS + "date"))
+        if date is not None:
+            dates[doc_id] = date
+        relations.extend(_statement_relations(iri, values, graph, doc_id, actors))
+    return relations, dates
+
+
 def _first_value(terms: list | None) -> str | None:
     return min(term.value for term in terms) if terms else None
 

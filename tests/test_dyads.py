@@ -170,3 +170,75 @@ def test_dyads_stance_and_path_read_only_the_dyads_they_need(seeds_store, runner
     assert payload["directions"][0]["counts"] == dict(sorted(forward.items()))
     path = runner.invoke(cli, ["path", "European Union", "Russia", "--store", str(seeds_store_path)])
     assert path.exit_code == 0 and path.output.startswith("path 1: European Union - Armenia - Russia"), path.output
+
+
+def stance_summary(result):
+    def side(d):
+        return dict(d.counts), dict(d.structural), round(d.score, 6), round(d.cooperation, 6), round(d.conflict, 6)
+    return (side(result.forward), side(result.backward), result.undated,
+            [(m.month, round(m.cooperation, 6), round(m.conflict, 6), m.relations) for m in result.timeline],
+            [(e.relation.doc, e.relation.start, e.relation.type, e.relation.source.id, e.relation.target.id, e.date)
+             for e in result.evidence])
+
+
+@pytest.mark.parametrize("keep", [
+    Filter(),
+    Filter(quads=frozenset({"verbal-conflict", "material-conflict"})),
+    Filter(relations=frozenset({"ACCUSE", "ALLY_OF", "CONSULT"})),
+    Filter(actor_types=frozenset({"State"})),
+], ids=["all", "quads", "types", "states"])
+def test_dyads_stance_from_the_table_equals_stance_from_the_statements(seeds_store, keep, monkeypatch):
+    from kg.analysis import inputs
+    from kg.analysis.stance import stance
+    from kg.lookup import ActorRef
+    from kg.rdf import actor_iri
+
+    actors = [a for a in store_actors(seeds_store).values() if a.type != "Person"]
+    refs = [ActorRef(actor_iri(a).value, a.label, a.type, a.wikidata) for a in actors]
+    compared = 0
+    for i, a in enumerate(refs):
+        for b in refs[i + 1:]:
+            relations, dates, counted = inputs.relations_between(seeds_store, a, b, keep)
+            expected = stance(relations, a.id, b.id, dates, keep, top=10)
+            with monkeypatch.context() as patched:  # the table's path reads no statement between them
+                patched.setattr(inputs, "relations_between", None)
+                result, table_counted = inputs.stance_between(seeds_store, a, b, keep, top=10)
+            assert stance_summary(result) == stance_summary(expected), (a.id, b.id)
+            assert table_counted == counted, (a.id, b.id)
+            compared += bool(relations)
+    assert compared >= 3
+
+
+def test_dyads_a_total_row_keeps_the_strongest_statement_of_each_event_whatever_their_order():
+    import random
+
+    from kg import dyads
+
+    statements = [((-round(random.Random(n).random(), 2), f"doc{n % 7}", n, f"s{n}"), f"event{n % 13}", f"s{n}")
+                  for n in range(60)]
+    expected = {}
+    for rank, event, statement in sorted(statements):
+        expected.setdefault(event, statement)  # each event's lowest rank
+    strongest = sorted(expected.values(), key=lambda s: next(r for r, _, t in statements if t == s))[:dyads.STRONGEST]
+    for seed in range(20):
+        shuffled = statements[:]
+        random.Random(seed).shuffle(shuffled)
+        best = []
+        for rank, event, statement in shuffled:
+            dyads._keep_strongest(best, rank, event, statement)
+        assert [statement for _, _, statement in best] == strongest
+
+
+def test_dyads_pair_rows_and_neighbour_summaries_are_the_table_s_rows(seeds_store):
+    from kg.dyads import neighbour_summary, pair_rows
+
+    russia, armenia = find_actor(seeds_store, "Russia").iri, find_actor(seeds_store, "Armenia").iri
+    whole = dyad_rows(seeds_store)
+    assert pair_rows(seeds_store, russia, armenia) == [r for r in whole if {r.source, r.target} == {russia, armenia}]
+    summary = neighbour_summary(seeds_store, armenia)
+    assert sorted((n.direction, n.type, n.other, n.events, n.mentions) for n in summary) == sorted(
+        ("out" if r.source == armenia else "in", r.type, r.target if r.source == armenia else r.source, r.events,
+         r.mentions) for r in whole if armenia in (r.source, r.target))
+    for row in whole:  # a total row's periods sum to it, and names no more evidence than it has events
+        assert sum(e for _, e, _ in row.periods) == row.events and sum(m for _, _, m in row.periods) == row.mentions
+        assert 1 <= len(row.strongest) <= min(row.events, 10)

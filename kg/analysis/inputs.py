@@ -93,3 +93,29 @@ def path_graph(store, a, b, keep: Filter = Filter(), count: str = "events", limi
             graph.add_node(node, label=data.get("label", node), type=data.get("type", ""),
                            wikidata=data.get("wikidata") or "")
     return graph, counted
+
+
+def stance_between(store, a, b, keep: Filter = Filter(), count: str = "events", top: int = 5):
+    """The stance of two actors (kg.lookup.ActorRef; kg.analysis.stance) and what it counted: from the
+    dyad table's rows between them when the table is current and can answer (events counted, no date
+    window, persons rolled up, at most kg.dyads.STRONGEST evidence sentences), reading only their
+    strongest statements; else from the statements between them."""
+    from ..dyads import STRONGEST, pair_rows
+    from ..statements import relations_by_iri
+    from .stance import stance, stance_of_rows
+
+    answers = (count == "events" and not (keep.since or keep.until) and keep.min_relations <= 1 and top <= STRONGEST
+               and "Person" not in (a.type, b.type) and table_answers(keep))
+    rows = pair_rows(store, a.iri, b.iri) if answers else None
+    if rows is not None:
+        require_events(store)
+        actors = store_actors(store)
+        kept = select_rows(rows, actors, keep)
+        candidates, dates = relations_by_iri(store, [iri for row in kept for iri in row.strongest], actors)
+        result = stance_of_rows(kept, (a.iri, a.id), (b.iri, b.id), candidates, dates, top)
+        return result, (sum(row.events for row in kept), sum(row.mentions for row in kept))
+    if keep.min_relations > 1:
+        relations, dates, counted = all_relations(store, keep, count)
+    else:
+        relations, dates, counted = relations_between(store, a, b, keep, count)
+    return stance(relations, a.id, b.id, dates, keep, top=top), counted

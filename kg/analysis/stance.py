@@ -81,6 +81,13 @@ class Stance:
         return "steady"
 
 
+def _strongest_first(e: Evidence) -> tuple:
+    """Evidence order: heaviest weight times confidence first, then by document and sentence (and by
+    direction, for a sentence that tells both)."""
+    r = e.relation
+    return -abs(e.weight) * r.confidence, r.doc, r.start, r.source.id, r.target.id
+
+
 def stance(relations: Iterable[Relation], a: str, b: str, dates: dict[str, str] | None = None,
            keep: Filter = Filter(), top: int = 5) -> Stance:
     """The dyad between actor ids ``a`` and ``b`` (persons rolled up unless ``keep`` says not): events
@@ -119,5 +126,45 @@ def stance(relations: Iterable[Relation], a: str, b: str, dates: dict[str, str] 
         else:
             undated += 1
     timeline = [Month(m, c, k, int(n)) for m, (c, k, n) in sorted(months.items())]
-    evidence.sort(key=lambda e: (-abs(e.weight) * e.relation.confidence, e.relation.doc, e.relation.start))
+    evidence.sort(key=_strongest_first)
     return Stance(a, b, forward, backward, timeline, evidence[:top], undated)
+
+
+def stance_of_rows(rows: Iterable, a: tuple[str, str], b: tuple[str, str], candidates: Iterable[Relation],
+                   dates: dict[str, str] | None = None, top: int = 5) -> Stance:
+    """``stance`` counted from the dyad table (kg.dyads): the total rows between the two actors (``a``
+    and ``b`` are (IRI, id) pairs), already kept by the filter (select_rows), with their periods for
+    the timeline; the evidence ranked among ``candidates``, the rows' strongest statements (one per
+    event, kg.dyads.STRONGEST a row), which hold every statement ``stance`` could show up to that many."""
+    weights = load_weights()
+    dates = dates or {}
+    forward, backward = Direction(a[1], b[1]), Direction(b[1], a[1])
+    months: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    undated = 0
+    for row in rows:
+        if (row.source, row.target) == (a[0], b[0]):
+            side = forward
+        elif (row.source, row.target) == (b[0], a[0]):
+            side = backward
+        else:
+            continue
+        if row.type in STRUCTURAL:
+            side.structural[row.type] += row.events
+            continue
+        w, n = weights[row.type], row.events
+        side.counts[row.type] += n
+        side.score += w * n
+        side.cooperation += max(w, 0.0) * n
+        side.conflict += max(-w, 0.0) * n
+        for period, events, _ in row.periods:
+            if len(period) >= 7:
+                bucket = months[period]
+                bucket[0 if w > 0 else 1] += abs(w) * events
+                bucket[2] += events
+            else:
+                undated += events
+    evidence = [Evidence(r, weights[r.type], event_date(r, dates.get(r.doc))) for r in candidates
+                if r.type not in STRUCTURAL and r.asserted]
+    evidence.sort(key=_strongest_first)
+    timeline = [Month(m, c, k, int(n)) for m, (c, k, n) in sorted(months.items())]
+    return Stance(a[1], b[1], forward, backward, timeline, evidence[:top], undated)
