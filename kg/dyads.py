@@ -430,15 +430,12 @@ def rows_of(store, actors: Iterable[str]) -> list[DyadCount] | None:
 
 def pair_rows(store, a: str, b: str) -> list[DyadCount] | None:
     """The rows over all periods between actors ``a`` and ``b`` (IRIs), both ways, or None when the table
-    is missing or stale: the rows each end names, intersected, then read."""
+    is missing or stale: one read per relation type and direction."""
     if not is_current(store):
         return None
-    subjects = set()
-    for source, target in ((a, b), (b, a)):
-        named = {q.subject for q in store.quads_for_pattern(None, _SOURCE, ox.NamedNode(source), TOTALS)}
-        subjects |= {q.subject for q in store.quads_for_pattern(None, _TARGET, ox.NamedNode(target), TOTALS)
-                     if q.subject in named}
-    rows = _read_rows(store, TOTALS, sorted(subjects, key=lambda n: n.value))
+    subjects = [ox.NamedNode(DyadCount(source, target, rtype, None, 0, 0).iri)  # a row's IRI names its key
+                for source, target in ((a, b), (b, a)) for rtype in RELATION_TYPES]
+    rows = _read_rows(store, TOTALS, subjects)
     return sorted(rows, key=lambda r: (r.source, r.target, r.type))
 
 

@@ -14,7 +14,7 @@ from .queries import named_queries
 from .rdf import statement_iri
 from .records import Actor, Relation
 from .store import Store
-from .vocab import ACTOR, DCTERMS, EV, KG, PROV, QUAD_BY_CLASS, RDF, RELATION_TYPES, WD
+from .vocab import ACTOR, ACTORS_GRAPH, DCTERMS, EV, KG, OWL, PROV, QUAD_BY_CLASS, RDF, RDFS, RELATION_TYPES, WD
 
 
 def store_actors(store: Store) -> dict[str, Actor]:
@@ -45,6 +45,37 @@ def store_relations(store: Store) -> list[Relation]:
                  if (r := _relation(row, actors)) is not None]
     relations.sort(key=lambda r: (r.doc, r.start, statement_iri(r).value))
     return relations
+
+
+def actors_of(store: Store, iris: Iterable[str]) -> dict[str, Actor]:
+    """store_actors for just these actors (IRIs) and those they act for: a few indexed reads each."""
+    graph = ox.NamedNode(ACTORS_GRAPH)
+    fields = {RDF + "type": "class", RDFS + "label": "label", OWL + "sameAs": "wd", PROV + "actedOnBehalfOf": "up"}
+    rows: dict[str, dict[str, str]] = {}
+
+    def read(iri: str) -> None:
+        if iri in rows:
+            return
+        found: dict[str, list[str]] = defaultdict(list)
+        for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None, graph):
+            name = fields.get(quad.predicate.value)
+            if name is not None:
+                found[name].append(quad.object.value)
+        rows[iri] = {name: min(values) for name, values in found.items()}
+        if "up" in rows[iri]:
+            read(rows[iri]["up"])
+
+    for iri in iris:
+        read(iri)
+    plain = {iri: Actor(id=unquote(iri.removeprefix(ACTOR)), label=row["label"], type=row["class"].removeprefix(KG),
+                        wikidata=row["wd"].removeprefix(WD) if "wd" in row else None)
+             for iri, row in rows.items() if "class" in row and "label" in row}
+    actors = {}
+    for iri, actor in plain.items():
+        up = rows[iri].get("up")
+        actors[iri] = actor if up is None or up not in plain else Actor(
+            actor.id, actor.label, actor.type, actor.wikidata, actor.aliases, plain[up], actor.role)
+    return actors
 
 
 @dataclass
@@ -192,13 +223,18 @@ def relations_by_document(store: Store, actors: dict[str, Actor] | None = None) 
         yield fields, relations
 
 
+def statement_confidence(store: Store, iri: str) -> float | None:
+    """A statement's confidence (one indexed read), None when the store no longer holds it."""
+    quad = next(iter(store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(KG + "confidence"), None, None)), None)
+    return None if quad is None else float(quad.object.value)
+
+
 def relations_by_iri(store: Store, iris: Iterable[str], actors: dict[str, Actor] | None = None
                      ) -> tuple[list[Relation], dict[str, str]]:
     """The statements with these IRIs as Relations (one indexed read each, and one for its document),
     with their documents' dates (id -> date); a statement no longer in the store is left out."""
-    actors = store_actors(store) if actors is None else actors
     derived = ox.NamedNode(_STATEMENT_FIELDS["doc"])
-    relations, dates = [], {}
+    read, dates = [], {}
     documents: dict[str, dict] = {}
     for iri in dict.fromkeys(iris):
         node = ox.NamedNode(iri)
@@ -221,7 +257,11 @@ def relations_by_iri(store: Store, iris: Iterable[str], actors: dict[str, Actor]
         date = _first_value(described.get(DCTERMS + "date"))
         if date is not None:
             dates[doc_id] = date
-        relations.extend(_statement_relations(iri, values, graph, doc_id, actors))
+        read.append((iri, values, graph, doc_id))
+    if actors is None:  # only the actors these statements name
+        actors = actors_of(store, {end.value for _, values, _, _ in read
+                                   for field in ("source", "target") for end in values.get(_STATEMENT_FIELDS[field], [])})
+    relations = [r for iri, values, graph, doc_id in read for r in _statement_relations(iri, values, graph, doc_id, actors)]
     return relations, dates
 
 

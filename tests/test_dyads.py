@@ -200,11 +200,13 @@ def test_dyads_stance_from_the_table_equals_stance_from_the_statements(seeds_sto
         for b in refs[i + 1:]:
             relations, dates, counted = inputs.relations_between(seeds_store, a, b, keep)
             expected = stance(relations, a.id, b.id, dates, keep, top=10)
-            with monkeypatch.context() as patched:  # the table's path reads no statement between them
-                patched.setattr(inputs, "relations_between", None)
-                result, table_counted = inputs.stance_between(seeds_store, a, b, keep, top=10)
-            assert stance_summary(result) == stance_summary(expected), (a.id, b.id)
-            assert table_counted == counted, (a.id, b.id)
+            for top in (10, 3, 1, 0):
+                with monkeypatch.context() as patched:  # the table's path reads no statement between them
+                    patched.setattr(inputs, "relations_between", None)
+                    result, table_counted = inputs.stance_between(seeds_store, a, b, keep, top=top)
+                expected.evidence = expected.evidence[:top]
+                assert stance_summary(result) == stance_summary(expected), (a.id, b.id, top)
+                assert table_counted == counted, (a.id, b.id)
             compared += bool(relations)
     assert compared >= 3
 
@@ -242,3 +244,13 @@ def test_dyads_pair_rows_and_neighbour_summaries_are_the_table_s_rows(seeds_stor
     for row in whole:  # a total row's periods sum to it, and names no more evidence than it has events
         assert sum(e for _, e, _ in row.periods) == row.events and sum(m for _, _, m in row.periods) == row.mentions
         assert 1 <= len(row.strongest) <= min(row.events, 10)
+
+
+def test_dyads_actors_read_by_iri_are_the_actors_graph_s(seeds_store):
+    from kg.statements import actors_of
+
+    every = store_actors(seeds_store)
+    assert actors_of(seeds_store, every) == every
+    some = actors_of(seeds_store, [find_actor(seeds_store, "Pashinyan").iri])
+    assert {a.id for a in some.values()} == {"Nikol_Pashinyan", "Armenia"}  # and whom he acts for
+    assert all(a.represents == every[iri].represents for iri, a in some.items())

@@ -101,7 +101,7 @@ def stance_between(store, a, b, keep: Filter = Filter(), count: str = "events", 
     window, persons rolled up, at most kg.dyads.STRONGEST evidence sentences), reading only their
     strongest statements; else from the statements between them."""
     from ..dyads import STRONGEST, pair_rows
-    from ..statements import relations_by_iri
+    from ..statements import actors_of, relations_by_iri
     from .stance import stance, stance_of_rows
 
     answers = (count == "events" and not (keep.since or keep.until) and keep.min_relations <= 1 and top <= STRONGEST
@@ -109,9 +109,8 @@ def stance_between(store, a, b, keep: Filter = Filter(), count: str = "events", 
     rows = pair_rows(store, a.iri, b.iri) if answers else None
     if rows is not None:
         require_events(store)
-        actors = store_actors(store)
-        kept = select_rows(rows, actors, keep)
-        candidates, dates = relations_by_iri(store, [iri for row in kept for iri in row.strongest], actors)
+        kept = select_rows(rows, actors_of(store, [a.iri, b.iri]), keep)
+        candidates, dates = relations_by_iri(store, strongest_statements(store, kept, top))
         result = stance_of_rows(kept, (a.iri, a.id), (b.iri, b.id), candidates, dates, top)
         return result, (sum(row.events for row in kept), sum(row.mentions for row in kept))
     if keep.min_relations > 1:
@@ -119,3 +118,31 @@ def stance_between(store, a, b, keep: Filter = Filter(), count: str = "events", 
     else:
         relations, dates, counted = relations_between(store, a, b, keep, count)
     return stance(relations, a.id, b.id, dates, keep, top=top), counted
+
+
+def strongest_statements(store, rows, top: int) -> list[str]:
+    """The statements among ``rows``' strongest (kg.dyads) that can be among the ``top`` evidence
+    kg.analysis.stance shows: rows are taken heaviest type first and each row's list strongest first,
+    reading only confidences, until what is left cannot reach the top (ties kept, for stance's own order)."""
+    from ..statements import statement_confidence
+    from .signed import load_weights
+    from .stance import STRUCTURAL
+
+    weights = load_weights()
+    scored: list[tuple[float, str]] = []
+
+    def bar() -> float:  # the score a statement must reach to be in the top
+        return sorted((score for score, _ in scored), reverse=True)[top - 1] if len(scored) >= top else -1.0
+
+    for row in sorted((r for r in rows if r.type not in STRUCTURAL), key=lambda r: -abs(weights[r.type])):
+        weight = abs(weights[row.type])
+        if top == 0 or weight < bar():
+            continue  # no confidence above one lifts this type into the top
+        for iri in row.strongest:
+            confidence = statement_confidence(store, iri)
+            if confidence is None:
+                continue
+            if weight * confidence < bar():
+                break  # the row's next statements are no stronger
+            scored.append((weight * confidence, iri))
+    return [iri for _, iri in scored]
