@@ -6,12 +6,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ..data import read_table
 from ..records import Relation
 from ..vocab import QUAD_CLASSES, RELATION_TYPES
+
+if TYPE_CHECKING:  # networkx costs a tenth of a second to import: only the graph builders need it
+    import networkx as nx
 
 
 @cache
@@ -148,6 +150,8 @@ def signed_digraph(relations: Iterable[Relation], dates: dict[str, str] | None =
     ``conflict`` (magnitudes), ``count``, ``types`` (a Counter of relation types) and ``docs``."""
     weights = load_weights()
     dates = dates or {}
+    import networkx as nx
+
     graph = nx.DiGraph()
     for r in relations:
         if not keep.keeps(r, dates.get(r.doc)):
@@ -227,6 +231,8 @@ def dyad_digraph(rows: Iterable, actors: dict, count: str = "events") -> nx.DiGr
     """signed_digraph's DiGraph from dyad table rows already selected (select_rows): each edge sums its
     rows' events (or mentions); ``docs`` holds the documents' keys (kg.dyads.doc_key), not their ids."""
     weights = load_weights()
+    import networkx as nx
+
     graph = nx.DiGraph()
     for row in rows:
         n = row.events if count == "events" else row.mentions
@@ -254,6 +260,8 @@ def _add(graph: nx.DiGraph, source, target, rtype: str, weight: float, n: int, d
 
 def undirected(directed: nx.DiGraph) -> nx.Graph:
     """Both directions of each dyad summed (see signed_graph)."""
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from(directed.nodes(data=True))
     for u, v, data in directed.edges(data=True):
