@@ -455,6 +455,13 @@ def actor_counts(store) -> dict[str, ActorCount] | None:
     return {count.actor: count for count in _stored_actor_counts(store)}
 
 
+def period_rows(rows: Iterable[DyadCount]) -> Iterator[DyadCount]:
+    """The monthly rows (kg:DyadCount) the total rows hold in their periods, without their documents."""
+    for row in rows:
+        for period, events, mentions in row.periods:
+            yield DyadCount(row.source, row.target, row.type, period, events, mentions)
+
+
 def totals(rows: Iterable[DyadCount]) -> Counter:
     """Events and mentions over ``rows``."""
     counted: Counter = Counter()

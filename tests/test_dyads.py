@@ -254,3 +254,18 @@ def test_dyads_actors_read_by_iri_are_the_actors_graph_s(seeds_store):
     some = actors_of(seeds_store, [find_actor(seeds_store, "Pashinyan").iri])
     assert {a.id for a in some.values()} == {"Nikol_Pashinyan", "Armenia"}  # and whom he acts for
     assert all(a.represents == every[iri].represents for iri, a in some.items())
+
+
+@pytest.mark.parametrize("keep", [Filter(since="2023-03"), Filter(until="2023-02", quads=frozenset({"verbal-conflict"})),
+                                  Filter(since="2023", until="2023-04", min_relations=2)], ids=["since", "until", "both"])
+def test_dyads_a_window_over_the_totals_periods_is_the_window_over_the_monthly_rows(seeds_store, keep):
+    from kg.analysis.inputs import signed_digraph_of
+
+    def without_documents(graph):
+        return {pair: values[:3] for pair, values in edges(graph).items()}
+
+    monthly, counted = signed_digraph_of(seeds_store, keep)
+    periods, counted_too = signed_digraph_of(seeds_store, keep, documents=False)
+    assert without_documents(periods) == without_documents(monthly) and monthly.number_of_edges()
+    assert counted_too == counted
+    assert all(not data["docs"] for _, _, data in periods.edges(data=True))
