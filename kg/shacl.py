@@ -91,6 +91,21 @@ class Shape:
     message: str | None = None
 
 
+@dataclass
+class Check:
+    """One query's worth of constraints: a pattern binding ?this (the focus) to each node that violates any
+    of them, with ``value`` bound to the value node (None: a result on the focus node as a whole); each
+    constraint comes with its flag, a variable false where it fails (None: it fails on every row), and
+    ``counted`` holds (minCount, maxCount) when the rows must be counted to tell which failed."""
+
+    owner: Shape
+    pattern: str
+    value: str | None
+    constraints: list[tuple[Constraint, str | None]]
+    counted: tuple[int, int] | None = None
+    proof: tuple | None = None  # counting queries that show nothing can fail here (see Compiler.proof)
+
+
 @dataclass(frozen=True)
 class Result:
     """One validation result: the focus node, the shape's path (None for a node shape), the message."""
@@ -256,23 +271,119 @@ class Compiler:
     def var(self) -> str:
         return f"?v{next(self._names)}"
 
-    def violations(self, shape: Shape, focus: Callable[[str], str], x: str) -> list[tuple[Constraint, Shape, str, str | None]]:
-        """Each constraint of ``shape`` (and of its nested property shapes) that can be violated: the
-        constraint, the shape that declares it, a pattern binding ``x`` to each focus node that violates
-        it (and a variable to the value node, or None for a result on the focus node as a whole)."""
+    def violations(self, shape: Shape, focus: Callable[[str], str], x: str) -> list[Check]:
+        """The checks of ``shape`` (and of its nested property shapes) at the nodes ``focus`` binds to ``x``:
+        one per constraint, but one for all the value expressions on a path (a flag each) and one for
+        a path's sh:minCount with its sh:maxCount."""
         out = []
+        path = shape.path
+        expressions = [c for c in shape.constraints
+                       if c.kind in _EXPRESSIONS and not (c.kind == "hasValue" and path is not None)]
+        if expressions:
+            out.append(self._expressions(shape, expressions, focus, x))
+        counts = {c.kind: c for c in shape.constraints if c.kind in ("minCount", "maxCount")}
+        low = counts["minCount"].args[0].toPython() if "minCount" in counts else 0
+        if low and "maxCount" in counts:
+            high = counts["maxCount"].args[0].toPython()
+            v = self.var()
+            conforming = (f"SELECT {x} WHERE {{ {path.triple(x, v)} }} GROUP BY {x} "
+                          f"HAVING (COUNT(DISTINCT {v}) >= {low} && COUNT(DISTINCT {v}) <= {high})")
+            out.append(Check(shape, f"{focus(x)} MINUS {{ {conforming} }}", None,
+                             [(counts["minCount"], None), (counts["maxCount"], None)], counted=(low, high),
+                             proof=self._count_proof(path.triple, focus, low, high)))
+            counts = {}
         for constraint in shape.constraints:
             if constraint.kind == "property":  # on node shapes only: the nested shape's focus is ours
                 out.extend(self.violations(self.shape(constraint.args[0]), focus, x))
+            elif constraint in expressions or (constraint.kind in ("minCount", "maxCount") and not counts):
                 continue
-            found = self.violation(shape, constraint, focus, x)
-            if found is not None:
-                out.append((constraint, shape, *found))
+            elif (found := self.violation(shape, constraint, focus, x)) is not None:
+                out.append(Check(shape, found[0], found[1], [(constraint, None)],
+                                 proof=self.proof(shape, constraint, focus)))
         return out
+
+    # proofs: a tree of ("all", [...]), ("any", [...]) and ("query", text, [(a, b), ...]), where a query
+    # proves its part when each variable a equals b (or 0 when b is None). They count, holding one set
+    # of distinct nodes at most, where the exact checks join by hash tables several times larger: so a
+    # store that conforms is checked in little memory, and the exact queries run only where a proof fails.
+
+    def proof(self, shape: Shape, c: Constraint, focus: Callable[[str], str]) -> tuple | None:
+        """Queries that prove ``c`` holds at every node ``focus`` binds (None: none that is cheap)."""
+        path, k = shape.path, c.kind
+        u = self.var()
+        values = focus if path is None else (lambda y: path.triple(self.var(), y))
+        if k == "minCount":
+            return self._count_proof(path.triple, focus, c.args[0].toPython(), None)
+        if k == "maxCount":
+            return self._count_proof(path.triple, focus, 0, c.args[0].toPython())
+        if k == "hasValue" and path is not None:
+            s = self.var()
+            return ("query", f"SELECT (COUNT(DISTINCT {s}) AS ?with) (COUNT(DISTINCT {u}) AS ?all) WHERE {{ "
+                             f"{{ {focus(u)} }} UNION {{ {path.triple(s, _sparql_term(c.args[0]))} BIND({s} AS {u}) }} }}",
+                    [("with", "all")])
+        if k == "class":
+            parts = []
+            for cls in c.args:
+                i, t = self.var(), self.var()
+                listed = " ".join(f"<{x_}>" for x_ in self.classes(str(cls)))
+                parts.append(("query", f"SELECT (COUNT(DISTINCT {i}) AS ?instances) (COUNT(DISTINCT {u}) AS ?all) WHERE {{ "
+                                       f"{{ VALUES {t} {{ {listed} }} {i} {_TYPE} {t} BIND({i} AS {u}) }} UNION "
+                                       f"{{ {values(u)} }} }}", [("instances", "all")]))
+            return ("all", parts)
+        if k in ("node", "and"):
+            shapes = c.args if k == "node" else c.args[1]
+            return self._conformance_proof([self.shape(s) for s in shapes], values)
+        if k == "or":
+            found = [self._conformance_proof([self.shape(s)], values) for s in c.args[1]]
+            return None if not found or any(f is None for f in found) else ("any", found)
+        if k == "qualifiedValueShape":
+            inner = self.shape(c.args[0])
+            if inner.path is not None or any(q.kind not in _EXPRESSIONS for q in inner.constraints):
+                return None
+            keep = lambda v: f"FILTER(COALESCE({' && '.join(self.check(q, v) for q in inner.constraints) or 'true'}, false))"  # noqa: E731
+            return self._count_proof(path.triple, focus, c.low or 0, c.high, keep)
+        return None
+
+    def _conformance_proof(self, shapes: list[Shape], focus: Callable[[str], str]) -> tuple | None:
+        """Proves every node ``focus`` binds conforms to all of ``shapes``."""
+        parts = [check.proof for shape in shapes for check in self.violations(shape, focus, self.var())]
+        return None if any(p is None for p in parts) else ("all", parts)
+
+    def _count_proof(self, triple: Callable[[str, str], str], focus: Callable[[str], str], low: int,
+                     high: int | None, keep: Callable[[str], str] | None = None) -> tuple | None:
+        """Proves each focus node has at least ``low`` and at most ``high`` values (those ``keep`` keeps):
+        every focus node is a subject (low 1), and no subject has two values (any high from 1)."""
+        if low > 1 or (high is not None and high < 1):
+            return None
+        u, s, v = self.var(), self.var(), self.var()
+        pattern = triple(s, v) + (f" {keep(v)}" if keep else "")
+        pairs = ([("subjects", "either")] if low == 1 else []) + ([("rows", "subjects")] if high is not None else [])
+        if not pairs:
+            return ("all", [])
+        union = f"{{ {focus(u)} }} UNION " if low == 1 else ""
+        return ("query", f"SELECT (COUNT({s}) AS ?rows) (COUNT(DISTINCT {s}) AS ?subjects) (COUNT(DISTINCT {u}) AS ?either) "
+                         f"WHERE {{ {union}{{ {pattern} BIND({s} AS {u}) }} }}", pairs)
+
+    def _expressions(self, shape: Shape, constraints: list[Constraint], focus: Callable[[str], str], x: str) -> Check:
+        """One check for the value expressions on a shape's value nodes: a flag for each, false where it fails."""
+        v = x if shape.path is None else self.var()
+        flags = [self.var() for _ in constraints]
+        binds = " ".join(f"BIND(COALESCE({self.check(c, v)}, false) AS {f})" for c, f in zip(constraints, flags))
+        failing = f"FILTER({' || '.join(f'!{f}' for f in flags)})"
+        if shape.path is None:
+            pattern = f"{focus(x)} {binds} {failing}"
+        else:
+            pattern = (f"{{ SELECT DISTINCT {x} {v} {' '.join(flags)} WHERE {{ {shape.path.triple(x, v)} {binds} "
+                       f"{failing} }} }} {focus(x)}")
+        w = self.var()
+        values = focus(w) if shape.path is None else shape.path.triple(self.var(), w)
+        tests = " && ".join(f"COALESCE({self.check(c, w)}, false)" for c in constraints)
+        proof = ("query", f"SELECT (COUNT(*) AS ?failing) WHERE {{ {values} FILTER(!({tests})) }}", [("failing", None)])
+        return Check(shape, pattern, v, list(zip(constraints, flags)), proof=proof)
 
     def bad(self, shape: Shape, focus: Callable[[str], str], x: str) -> str:
         """A pattern binding ``x`` to each focus node that does not conform to ``shape``."""
-        parts = [f"{{ SELECT DISTINCT {x} WHERE {{ {pattern} }} }}" for _, _, pattern, _ in self.violations(shape, focus, x)]
+        parts = [f"{{ SELECT DISTINCT {x} WHERE {{ {check.pattern} }} }}" for check in self.violations(shape, focus, x)]
         return " UNION ".join(parts) if parts else f"VALUES {x} {{ }}"
 
     def values_of(self, path: Path) -> Callable[[str], str]:
@@ -456,27 +567,61 @@ class Compiler:
 
 
 def results(compiler: Compiler, shape: Shape, focus: Callable[[str], str], run: Callable[[str], Iterator]) -> Iterator[Result]:
-    """The results of ``shape`` for the nodes ``focus`` binds: one query per constraint, and for sh:node the
-    value nodes' own results as details, as pyshacl reports them. ``run`` runs a SELECT query over the
-    union of the store's graphs."""
+    """The results of ``shape`` for the nodes ``focus`` binds: a query per check, and for sh:node the value
+    nodes' own results as details, as pyshacl reports them. ``run`` runs a SELECT query over the union of
+    the store's graphs."""
     from .validate import _rdflib_term
 
-    for constraint, owner, pattern, value in compiler.violations(shape, focus, "?this"):
-        project = "?this" + (f" {value}" if value not in (None, "?this") else "")
-        failing = set()
-        for row in run(f"SELECT DISTINCT {project} WHERE {{ {pattern} }}"):
+    for check in compiler.violations(shape, focus, "?this"):
+        if check.proof is not None and _proven(check.proof, run):
+            continue
+        owner, value = check.owner, check.value
+        flags = [flag for _, flag in check.constraints if flag is not None]
+        project = " ".join(["?this"] + ([value] if value not in (None, "?this") else []) + flags)
+        rows = list(run(f"SELECT DISTINCT {project} WHERE {{ {check.pattern} }}"))
+        counts = _counts(owner.path, [row["this"] for row in rows], run) if check.counted else {}
+        failing: dict = {}
+        for row in rows:
             node = row["this"]
             node_value = row[value.lstrip("?")] if value is not None else None
-            failing.add(node_value)
-            yield Result(node, owner.path, compiler.message(owner, constraint, _rdflib_term(node),
-                                                             None if node_value is None else _rdflib_term(node_value)),
-                         owner.severity)
-        if constraint.kind == "node" and failing:
-            values = sorted(failing, key=str)
-            for start in range(0, len(values), _BATCH):
-                listed = " ".join(_ox_sparql(v) for v in values[start:start + _BATCH])
-                for target in constraint.args:
-                    yield from results(compiler, compiler.shape(target), lambda y: f"VALUES {y} {{ {listed} }}", run)
+            for constraint, flag in check.constraints:
+                if flag is not None and row[flag.lstrip("?")].value == "true":
+                    continue
+                if check.counted and not (counts.get(node, 0) < check.counted[0] if constraint.kind == "minCount"
+                                          else counts.get(node, 0) > check.counted[1]):
+                    continue
+                failing.setdefault(constraint.kind, set()).add(node_value)
+                yield Result(node, owner.path, compiler.message(owner, constraint, _rdflib_term(node),
+                                                                 None if node_value is None else _rdflib_term(node_value)),
+                             owner.severity)
+        for constraint, _ in check.constraints:
+            if constraint.kind == "node" and failing.get("node"):
+                values = sorted(failing["node"], key=str)
+                for start in range(0, len(values), _BATCH):
+                    listed = " ".join(_ox_sparql(v) for v in values[start:start + _BATCH])
+                    for target in constraint.args:
+                        yield from results(compiler, compiler.shape(target), lambda y: f"VALUES {y} {{ {listed} }}", run)
+
+
+def _proven(proof: tuple, run: Callable[[str], Iterator]) -> bool:
+    """Whether the queries of a proof (see Compiler.proof) show that nothing fails."""
+    if proof[0] == "all":
+        return all(_proven(part, run) for part in proof[1])
+    if proof[0] == "any":
+        return any(_proven(part, run) for part in proof[1])
+    row = next(iter(run(proof[1])))
+    return all(int(row[a].value) == (0 if b is None else int(row[b].value)) for a, b in proof[2])
+
+
+def _counts(path: Path, nodes: list, run: Callable[[str], Iterator]) -> dict:
+    """How many distinct values of ``path`` each of ``nodes`` has (those with none are left out)."""
+    counts = {}
+    for start in range(0, len(nodes), _BATCH):
+        listed = " ".join(_ox_sparql(n) for n in nodes[start:start + _BATCH])
+        query = (f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ VALUES ?this {{ {listed} }} "
+                 f"{path.triple('?this', '?value')} }} GROUP BY ?this")
+        counts.update({row["this"]: int(row["n"].value) for row in run(query)})
+    return counts
 
 
 def target_focus(shape: Shape) -> Callable[[str], str]:
