@@ -32,7 +32,7 @@ _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _TYPE = f"<{_RDF}type>"
 # XSD datatypes whose lexical form Oxigraph checks when casting: an ill-typed literal fails the cast
-_CASTABLE = {f"{_XSD}{name}" for name in ("integer", "decimal", "double", "float", "boolean", "dateTime", "date")}
+_CASTABLE = {f"{_XSD}{name}" for name in ("string", "integer", "decimal", "double", "float", "boolean", "dateTime", "date")}
 _NODE_KINDS = {
     "IRI": "isIRI({v})", "BlankNode": "isBlank({v})", "Literal": "isLiteral({v})",
     "BlankNodeOrIRI": "(isBlank({v}) || isIRI({v}))", "BlankNodeOrLiteral": "(isBlank({v}) || isLiteral({v}))",
@@ -334,6 +334,12 @@ class Compiler:
             shapes = c.args if k == "node" else c.args[1]
             return self._conformance_proof([self.shape(s) for s in shapes], values)
         if k == "or":
+            members = [self._members(self.shape(s)) for s in c.args[1]]
+            if members and all(members):  # each alternative asks for a value of a path: the focus is in their union
+                m, u = self.var(), self.var()
+                union = " UNION ".join(f"{{ {triple(m, self.var())} BIND({m} AS {u}) }}" for triple in members)
+                return ("query", f"SELECT (COUNT(DISTINCT {m}) AS ?members) (COUNT(DISTINCT {u}) AS ?all) WHERE {{ "
+                                 f"{{ {values(u)} }} UNION {union} }}", [("members", "all")])
             found = [self._conformance_proof([self.shape(s)], values) for s in c.args[1]]
             return None if not found or any(f is None for f in found) else ("any", found)
         if k == "qualifiedValueShape":
@@ -342,6 +348,14 @@ class Compiler:
                 return None
             keep = lambda v: f"FILTER(COALESCE({' && '.join(self.check(q, v) for q in inner.constraints) or 'true'}, false))"  # noqa: E731
             return self._count_proof(path.triple, focus, c.low or 0, c.high, keep)
+        return None
+
+    def _members(self, shape: Shape) -> Callable[[str, str], str] | None:
+        """The path of a shape that only asks for one value of it (sh:path P ; sh:minCount 1), else None."""
+        if shape.path is None and len(shape.constraints) == 1 and shape.constraints[0].kind == "property":
+            shape = self.shape(shape.constraints[0].args[0])
+        if shape.path is not None and [(c.kind, c.args[0].toPython()) for c in shape.constraints] == [("minCount", 1)]:
+            return shape.path.triple
         return None
 
     def _conformance_proof(self, shapes: list[Shape], focus: Callable[[str], str]) -> tuple | None:
@@ -485,8 +499,9 @@ class Compiler:
                 return f"isLiteral({v})"
             if dt == _RDF + "langString":
                 return f"(isLiteral({v}) && lang({v}) != \"\")"
-            test = f"(isLiteral({v}) && datatype({v}) = <{dt}>"
-            return test + (f" && isLiteral(<{dt}>({v})))" if dt in _CASTABLE else ")")
+            if dt in _CASTABLE:  # the same term cast to its own datatype: well-typed, and cheaper than datatype()
+                return f"sameTerm({v}, <{dt}>({v}))"
+            return f"(isLiteral({v}) && datatype({v}) = <{dt}>)"
         if k == "nodeKind":
             return _NODE_KINDS[str(args[0]).removeprefix(SH)].format(v=v)
         if k == "in":
