@@ -593,7 +593,10 @@ def results(compiler: Compiler, shape: Shape, focus: Callable[[str], str], run: 
         owner, value = check.owner, check.value
         flags = [flag for _, flag in check.constraints if flag is not None]
         project = " ".join(["?this"] + ([value] if value not in (None, "?this") else []) + flags)
-        rows = list(run(f"SELECT DISTINCT {project} WHERE {{ {check.pattern} }}"))
+        if [c.kind for c, _ in check.constraints] == ["node"]:
+            rows = _nonconforming(compiler, check, focus, run)
+        else:
+            rows = list(run(f"SELECT DISTINCT {project} WHERE {{ {check.pattern} }}"))
         counts = _counts(owner.path, [row["this"] for row in rows], run) if check.counted else {}
         failing: dict = {}
         for row in rows:
@@ -616,6 +619,28 @@ def results(compiler: Compiler, shape: Shape, focus: Callable[[str], str], run: 
                     listed = " ".join(_ox_sparql(v) for v in values[start:start + _BATCH])
                     for target in constraint.args:
                         yield from results(compiler, compiler.shape(target), lambda y: f"VALUES {y} {{ {listed} }}", run)
+
+
+def _nonconforming(compiler: Compiler, check: Check, focus: Callable[[str], str], run: Callable[[str], Iterator]) -> list:
+    """The rows of an sh:node check, found step by step: the value nodes that fail each of the shape's own
+    checks that its proof does not clear, then the focus nodes that have them. The same rows as the
+    check's single query, without its hash joins over every value of the path."""
+    (constraint, _), path = check.constraints[0], check.owner.path
+    values = focus if path is None else (lambda y: path.triple(compiler.var(), y))
+    bad = set()
+    for target in constraint.args:
+        for inner in compiler.violations(compiler.shape(target), values, "?this"):
+            if inner.proof is None or not _proven(inner.proof, run):
+                bad.update(row["this"] for row in run(f"SELECT DISTINCT ?this WHERE {{ {inner.pattern} }}"))
+    if path is None:
+        return [{"this": node} for node in sorted(bad, key=str)]
+    rows, listed = [], sorted(bad, key=str)
+    for start in range(0, len(listed), _BATCH):
+        named = " ".join(_ox_sparql(v) for v in listed[start:start + _BATCH])
+        rows += [{"this": row["this"], check.value.lstrip("?"): row["value"]} for row in run(
+            f"SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value {{ {named} }} {path.triple('?this', '?value')} "
+            f"{focus('?this')} }}")]
+    return rows
 
 
 def _proven(proof: tuple, run: Callable[[str], Iterator]) -> bool:
