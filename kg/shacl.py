@@ -1,8 +1,13 @@
-"""SHACL Core shapes compiled to SPARQL: each constraint becomes a pattern that has a solution where it is violated.
+"""SHACL Core shapes compiled to SPARQL, for a store to check itself.
 
-A store is then checked by its own query engine, where terms stay encoded and a lookup costs a
-microsecond, instead of by copying it into rdflib for pyshacl. ``compile_shapes`` translates what
-ontology/shapes.ttl uses, and the rest of SHACL Core that maps onto one SPARQL pattern:
+Oxigraph scans a predicate for about a microsecond a triple while terms stay encoded, but a lookup
+per node, or a function that decodes a term, costs ten times that. So every check here is set-wise:
+a scan joined by hash (MINUS, GROUP BY, subqueries). Each constraint also gets a proof, counting
+queries that hold one set of distinct nodes at most (a path's values are all instances of the
+class; every focus node is a subject of the path and no subject has two values; ...): the exact
+query, which names the violations but builds larger hash tables, runs only where its proof fails.
+A ``Compiler`` reads an rdflib graph of shapes; ``results`` checks one top-level shape. It
+translates what ontology/shapes.ttl uses and the rest of SHACL Core that maps onto such queries:
 
 - targets: sh:targetClass (through rdfs:subClassOf, read from the data), sh:targetSubjectsOf,
   sh:targetObjectsOf, sh:targetNode, implicit class targets;
@@ -17,8 +22,8 @@ ontology/shapes.ttl uses, and the rest of SHACL Core that maps onto one SPARQL p
 Anything else in the sh: namespace on a shape (sequence or alternative paths, sh:closed, sh:equals,
 sh:disjoint, sh:lessThan, sh:languageIn, sh:uniqueLang, sh:sparql, disjoint qualified shapes,
 recursive shapes, ...) raises UnsupportedShape for the top-level shape that reaches it; kg.validate
-checks such shapes with pyshacl instead. Messages and result paths are pyshacl's, so a result reads
-the same whichever checked it."""
+checks such shapes with pyshacl instead. Messages are pyshacl's, so a result reads the same whichever
+checked it (but for sh:in's list, in the shapes' order where pyshacl's varies from run to run)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
 """Validation: checks a store against the SHACL shapes in ontology/shapes.ttl.
 
 The shapes are compiled to SPARQL (kg.shacl) and checked by the store's own query engine, where terms
-stay encoded: one query per constraint, each a scan of one predicate (or of the focus nodes) joined by
-hash, returns the violations with what pyshacl's message needs. Nothing is copied out of the store but
-the findings, so time is linear in the store with a small constant, and memory is Oxigraph's hash
-tables for one query at a time (distinct subjects of one predicate, at most), not the store.
+stay encoded: for each constraint, a counting query proves it holds, or else a query names its
+violations, each a scan of a predicate (or of the focus nodes) joined by hash. Nothing is copied out
+of the store but the findings, so time is linear in the store with a small constant, and memory is
+Oxigraph's sets and hash tables for one query at a time (the distinct nodes of one class or
+predicate), not the store. A
+problem is one line: the node, the path (an inverse path as ^IRI), pyshacl's message.
 
 A shape that uses a feature kg.shacl does not translate (its module docstring lists what it does)
 is not skipped: it is checked with pyshacl, in chunks. The union of the store's graphs is too large
