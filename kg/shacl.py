@@ -176,7 +176,7 @@ class Compiler:
         path = g.value(node, sh.path)
         if path is not None:
             shape.path = self._path(path)
-        shape.targets = self._targets(node)
+        shape.targets = self.targets(node)
         params = {str(p).removeprefix(SH) for p in g.predicates(node, None) if str(p).startswith(SH)}
         for param in sorted(params - _DESCRIPTIVE):
             values = sorted(g.objects(node, sh[param]), key=str)
@@ -194,7 +194,7 @@ class Compiler:
             return Path(str(inverse), True, node)
         raise UnsupportedShape(f"the path {node} is neither a predicate nor the inverse of one")
 
-    def _targets(self, node) -> list[str]:
+    def targets(self, node) -> list[str]:
         import rdflib
 
         g, sh = self.graph, rdflib.Namespace(SH)

@@ -78,7 +78,7 @@ def validate(store: Store, chunk: int = CHUNK, shapes: str | Path | None = None)
         conforms = _pyshacl_validate(store, _only(graph, by_pyshacl), chunk, problems) and conforms
         for node in by_pyshacl:
             try:
-                targets.extend(compiler._targets(node))
+                targets.extend(compiler.targets(node))
             except shacl.UnsupportedShape:
                 pass
     checked = int(next(iter(store.stream(shacl.count_query(targets))))["n"].value) if targets else 0
