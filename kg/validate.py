@@ -1,27 +1,37 @@
-"""Validation: checks a store against the SHACL shapes in ontology/shapes.ttl (with pyshacl), in chunks.
+"""Validation: checks a store against the SHACL shapes in ontology/shapes.ttl.
 
-The union of the store's graphs is too large to copy into rdflib at once, so it is checked piece by
-piece, each piece with what its shapes need from elsewhere. The context (the ontology, the actors
-and any graph that is neither a document's nor the events') is held throughout: the actors' types
-and the class hierarchy answer every sh:class. Then come whole document graphs, each statement with
-its kg:reports links and the types of the events they name, then the events graph, whole subjects at
-a time, each event with the statements that report it (their kg:negated and kg:hypothetical). A chunk
-closes once it holds ``chunk`` quads, so memory is bounded by the context and the chunk, not by the
-store. Every node is checked where it is described: documents and statements in their document's
-graph, events in the events graph, actors in the context."""
+The shapes are compiled to SPARQL (kg.shacl) and checked by the store's own query engine, where terms
+stay encoded: for each constraint, a counting query proves it holds, or else a query names its
+violations, each a scan of a predicate (or of the focus nodes) joined by hash. Nothing is copied out
+of the store but the findings, so time is linear in the store with a small constant, and memory is
+Oxigraph's sets and hash tables for one query at a time (the distinct nodes of one class or
+predicate), not the store. A
+problem is one line: the node, the path (an inverse path as ^IRI), pyshacl's message.
+
+A shape that uses a feature kg.shacl does not translate (its module docstring lists what it does)
+is not skipped: it is checked with pyshacl, in chunks. The union of the store's graphs is too large
+to copy into rdflib at once, so that check goes piece by piece, each piece with what its shapes
+need from elsewhere. The context (the ontology, the actors and any graph that is neither a
+document's nor the events') is held throughout: the actors' types and the class hierarchy answer
+every sh:class. Then come whole document graphs, each statement with its kg:reports links and the
+types of the events they name, then the events graph, whole subjects at a time, each event with the
+statements that report it (their kg:negated and kg:hypothetical). A chunk closes once it holds
+``chunk`` quads."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from .data import ontology_path
 from .store import Store
-from .vocab import EVENTS_GRAPH, KG, PROV, RDF, XSD
+from .vocab import EVENTS_GRAPH, KG, PROV, RDF, RDFS, XSD
 
-CHUNK = 50_000  # quads of document or event graphs checked together, beside the context
+CHUNK = 50_000  # quads of document or event graphs checked together by pyshacl, beside the context
 
 _EVENTS = ox.NamedNode(EVENTS_GRAPH)
 _TYPE = ox.NamedNode(RDF + "type")
@@ -30,33 +40,99 @@ _DERIVED = ox.NamedNode(PROV + "wasDerivedFrom")
 _MENTIONS = ox.NamedNode(KG + "mentions")
 _MODALITY = (ox.NamedNode(KG + "negated"), ox.NamedNode(KG + "hypothetical"))
 _STRING = XSD + "string"
+_VIOLATION = "http://www.w3.org/ns/shacl#Violation"
+_TARGETS = ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode")
 
 
 @dataclass
 class ValidationReport:
     conforms: bool
-    checked: int
+    checked: int  # distinct focus nodes
     problems: list[str] = field(default_factory=list)
+    by_pyshacl: list[str] = field(default_factory=list)  # shapes the compiler does not translate
 
 
-def validate(store: Store, chunk: int = CHUNK) -> ValidationReport:
-    """Validates the union of the store's graphs; each problem is one line: node, path, message."""
+def validate(store: Store, chunk: int = CHUNK, shapes: str | Path | None = None) -> ValidationReport:
+    """Validates the union of the store's graphs against ``shapes`` (default ontology/shapes.ttl); each
+    problem is one line: node, path, message. ``chunk`` bounds pyshacl's pieces, for shapes only it checks."""
+    import rdflib
+
+    from . import shacl
+
+    graph = rdflib.Graph().parse(shapes or ontology_path("shapes.ttl"), format="turtle")
+    compiler = shacl.Compiler(graph, _subclasses(store))
+    problems: set[str] = set()
+    conforms, targets, by_pyshacl = True, [], []
+    for node in compiler.top_level():
+        try:
+            shape = compiler.shape(node)
+            found = list(shacl.results(compiler, shape, shacl.target_focus(shape), store.stream))
+        except shacl.UnsupportedShape:  # at compile time, or a blank node that a query cannot name
+            by_pyshacl.append(node)
+            continue
+        targets.extend(shape.targets)
+        for result in found:
+            problems.add(f"{result.focus.value} {result.path or ''}: {result.message}")
+            conforms = conforms and result.severity != _VIOLATION
+    if by_pyshacl:
+        conforms = _pyshacl_validate(store, _only(graph, by_pyshacl), chunk, problems) and conforms
+        for node in by_pyshacl:
+            try:
+                targets.extend(compiler.targets(node))
+            except shacl.UnsupportedShape:
+                pass
+    checked = int(next(iter(store.stream(shacl.count_query(targets))))["n"].value) if targets else 0
+    return ValidationReport(conforms, checked, sorted(problems), sorted(map(str, by_pyshacl)))
+
+
+def _subclasses(store: Store):
+    """A function from a class to it and its subclasses (rdfs:subClassOf in any graph of the store)."""
+    below = defaultdict(set)
+    for row in store.query(f"SELECT ?sub ?sup WHERE {{ ?sub <{RDFS}subClassOf> ?sup }}"):
+        below[row["sup"].value].add(row["sub"].value)
+
+    def closure(cls: str) -> list[str]:
+        found, todo = {cls}, [cls]
+        while todo:
+            for sub in below.get(todo.pop(), ()):
+                if sub not in found:
+                    found.add(sub)
+                    todo.append(sub)
+        return sorted(found)
+
+    return closure
+
+
+def _only(graph, shapes: list):
+    """A copy of the shapes graph in which only ``shapes`` have targets (the others stay, for reference)."""
+    import rdflib
+
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    kept = {*shapes}
+    only = rdflib.Graph()
+    for prefix, namespace in graph.namespaces():
+        only.bind(prefix, namespace)
+    for s, p, o in graph:
+        if s not in kept and (p in [sh[t] for t in _TARGETS] or
+                              (p == rdflib.RDF.type and o in (rdflib.RDFS.Class, rdflib.OWL.Class))):
+            continue
+        only.add((s, p, o))
+    return only
+
+
+def _pyshacl_validate(store: Store, shapes, chunk: int, problems: set[str]) -> bool:
+    """The store checked by pyshacl, in chunks (see the module docstring); adds each problem's line."""
     import rdflib
 
     from .statements import document_graphs, named_graphs
 
-    shapes = rdflib.Graph().parse(ontology_path("shapes.ttl"), format="turtle")
     documents = {graph.value for _, graph in document_graphs(store)}
     context_graphs = [ox.DefaultGraph(), *(g for g in named_graphs(store) if g.value not in documents and g != _EVENTS)]
     context = rdflib.Graph()
-    described: set[ox.NamedNode | ox.BlankNode] = set()
     for graph in context_graphs:
         for quad in store.quads_for_pattern(None, None, None, graph):
             context.add(_rdflib_triple(quad))
-            described.add(quad.subject)
-    problems: set[str] = set()
     conforms = _check(context, shapes, problems)
-    checked = len(set(context.subjects(rdflib.RDF.type, None)))
     facts = list(_class_facts(context, shapes))
     del context
     for own in _chunks(store, sorted(documents), chunk):
@@ -65,9 +141,8 @@ def validate(store: Store, chunk: int = CHUNK) -> ValidationReport:
         for triple in [*facts, *map(_rdflib_triple, own), *map(_rdflib_triple, _support(store, own))]:
             data.add(triple)
         conforms = _check(data, shapes, problems) and conforms
-        checked += len({q.subject for q in own if q.predicate == _TYPE and q.subject not in described})
         del data
-    return ValidationReport(conforms, checked, sorted(problems))
+    return conforms
 
 
 def _class_facts(context, shapes):
@@ -99,8 +174,9 @@ def _check(data, shapes, problems: set[str]) -> bool:
     for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
         node = results.value(result, sh.focusNode)
         path = results.value(result, sh.resultPath)
+        inverse = results.value(path, sh.inversePath) if isinstance(path, rdflib.BNode) else None
         message = results.value(result, sh.resultMessage)
-        problems.add(f"{node} {path or ''}: {message}")
+        problems.add(f"{node} {'^' + str(inverse) if inverse is not None else path or ''}: {message}")
     return bool(conforms)
 
 
