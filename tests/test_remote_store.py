@@ -21,6 +21,8 @@ from kg.store import Store, open_store
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 G = ox.NamedNode("https://w3id.org/kg/document/t")
+KG = "https://w3id.org/kg/ontology#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _free_port() -> int:
@@ -189,6 +191,110 @@ def test_remote_fresh_writer_drops_kg_graphs_only(empty_server):
         writer.extend([ox.Quad(G, G, ox.Literal("new"), G)])
     assert [str(q.object) for q in held(empty_server, G)] == ['"new"']
     assert len(held(empty_server, other)) == 1
+
+
+@pytest.fixture
+def requests_and_connections(monkeypatch):
+    """Counts the HTTP requests kg sends and the connections it opens."""
+    import http.client
+
+    from kg.store.remote import Endpoint
+
+    counts = {"requests": 0, "connections": 0}
+    post, connect = Endpoint._post, http.client.HTTPConnection.connect
+
+    def counting_post(self, *args, **kwargs):
+        counts["requests"] += 1
+        return post(self, *args, **kwargs)
+
+    def counting_connect(self):
+        counts["connections"] += 1
+        return connect(self)
+
+    monkeypatch.setattr(Endpoint, "_post", counting_post)
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", counting_connect)
+    return counts
+
+
+@pytest.mark.timeout(60)
+def test_remote_store_keeps_its_connection_between_requests(remote_seeds, requests_and_connections):
+    store = Store(remote_seeds)
+    assert len(store) > 0
+    documents = store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(KG + "Document"))
+    first = next(documents)  # an answer left unread (a little of it) does not cost the connection
+    del documents
+    assert store.query("ASK { ?s ?p ?o }") and list(store.quads_for_pattern(first.subject, None, None, None))
+    assert requests_and_connections == {"requests": 5, "connections": 1}  # one of them checks for a graph
+
+
+@pytest.mark.timeout(60)
+def test_remote_writer_reads_a_document_and_checks_its_graph_in_one_request(remote_seeds, requests_and_connections):
+    from kg.build import _held
+    from kg.rdf import document_iri
+
+    store = Store(remote_seeds)
+    store.pointer()
+    requests_and_connections["requests"] = 0
+    doc_id = next(iter(store.query("SELECT ?id WHERE { GRAPH ?g { ?d a kg:Document ; dcterms:identifier ?id } }")))
+    with store.writer() as writer:
+        held = _held(writer, doc_id["id"].value)
+        assert held is not None and len(held.sha256) == 64
+        assert writer.contains_named_graph(document_iri(doc_id["id"].value))
+        assert _held(writer, "no-such-document") is None
+        assert not writer.contains_named_graph(document_iri("no-such-document"))
+        assert requests_and_connections["requests"] == 3  # the id, then one request per document
+
+
+@pytest.mark.timeout(60)
+def test_remote_writer_reads_the_server_afresh_after_each_commit(empty_server):
+    store = Store(empty_server)
+    quad = ox.Quad(G, ox.NamedNode("http://x/p"), ox.Literal("1"), G)
+    with store.writer() as writer:
+        assert list(writer.quads_for_pattern(G, None, None, G)) == [] and not writer.contains_named_graph(G)
+        with Store(empty_server).writer() as other:  # another build writes meanwhile
+            other.extend([quad])
+        writer.commit()
+        assert list(writer.quads_for_pattern(G, None, None, G)) == [quad] and writer.contains_named_graph(G)
+        writer.remove([quad])
+        assert list(writer.quads_for_pattern(G, None, None, G)) == [] and not writer.contains_named_graph(G)
+    assert held(empty_server, G) == []
+
+
+class _Forgetful(http.server.BaseHTTPRequestHandler):
+    """A server that keeps no connection open after its answer, and does not say so."""
+
+    protocol_version = "HTTP/1.1"
+    requests = 0
+
+    def do_POST(self):
+        type(self).requests += 1
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = b'{"head": {}, "boolean": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.timeout(60)
+def test_remote_store_sends_again_on_a_new_connection_when_the_server_closed_the_old_one():
+    from kg.store.remote import Endpoint
+
+    _Forgetful.requests = 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Forgetful)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        endpoint = Endpoint.from_environment(f"http://127.0.0.1:{server.server_address[1]}")
+        assert [bool(endpoint.query("ASK {}", 10)) for _ in range(3)] == [True, True, True]
+        assert _Forgetful.requests == 3
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.mark.timeout(60)

@@ -8,9 +8,12 @@ query's default graph the union of all graphs (Oxigraph's ``union-default-graph`
 server whose default graph already is the union). Credentials come from ``KG_STORE_USER`` and
 ``KG_STORE_PASSWORD``, or ``KG_STORE_TOKEN`` (a bearer token), or ~/.netrc; never from the address.
 
-Only the standard library's urllib speaks HTTP: kg sends one POST per request and needs neither
-sessions nor retries. Parameters are bound by a VALUES block written from pyoxigraph's own
-serialisation of the terms, never by pasting text. A writer keeps what a build writes and sends it
+Only the standard library's http.client speaks HTTP: every request is a POST on a kept-alive
+connection (a build makes thousands; a new connection for each cost more than the request), and a
+request that finds its idle connection closed by the server is sent once more on a new one (kg's
+queries read, and its updates leave the same graph when applied twice). Redirects are reported,
+never followed; no HTTP proxy is used. Parameters are bound by a VALUES block written from
+pyoxigraph's own serialisation of the terms, never by pasting text. A writer keeps what a build writes and sends it
 as one SPARQL Update request per commit, which Oxigraph applies as one transaction; its reads see
 the pending writes (quads by pattern are merged with them; a SPARQL query sends them first). kg
 takes no lock on a server: two builds into one store interleave their transactions.
@@ -19,13 +22,13 @@ takes no lock on a server: two builds into one store interleave their transactio
 from __future__ import annotations
 
 import base64
+import http.client
 import os
 import re
 import socket
-import urllib.error
+import threading
 import urllib.parse
-import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 
 import pyoxigraph as ox
@@ -43,6 +46,8 @@ KG_GRAPHS = "https://w3id.org/kg/"  # every graph kg writes is named under this 
 ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, application/sparql-results+xml;q=0.5, "
           "text/tab-separated-values;q=0.4")
 _ERROR_TEXT = 300  # characters of a server's error message kept in ours
+_IDLE_CONNECTIONS = 4  # kept-alive connections an endpoint holds between requests
+_DRAIN = 64 * 1024  # bytes of an answer read no further that are still read, to keep its connection
 _VARIABLE = re.compile(r"[A-Za-z_]\w*")
 
 
@@ -98,6 +103,9 @@ class RemoteStore(base.Store):
             return Triples(result)
         return result
 
+    def close(self) -> None:
+        self.endpoint.close()
+
     # -- writing
     @contextmanager
     def writer(self, fresh: bool = False) -> Iterator[RemoteWriter]:
@@ -113,8 +121,12 @@ class RemoteStore(base.Store):
 class RemoteWriter(base.Writer):
     """What a build writes to a remote store, held until a commit sends it as one update request.
 
-    Pending changes are kept as their net effect: graphs dropped, quads removed, quads added (and,
-    for a fresh build, every kg graph dropped), so reads by pattern can merge them with the server's.
+    Pending changes are kept as their net effect, graph by graph: graphs dropped, quads removed,
+    quads added (and, for a fresh build, every kg graph dropped), so reads by pattern can merge them
+    with the server's. What it reads of the server until the next update is kept too: a read of a
+    subject in a named graph (a document's own graph, an actor's description) asks once for all of
+    that subject's quads there and whether the graph holds anything, so a build's four lookups of a
+    document and its check for the graph take one request.
     """
 
     def __init__(self, endpoint: Endpoint, fresh: bool = False):
@@ -122,25 +134,27 @@ class RemoteWriter(base.Writer):
         self.commits = 0
         self._wipe = fresh
         self._dropped: set[ox.NamedNode] = set()
-        self._removed: set[ox.Quad] = set()
-        self._added: set[ox.Quad] = set()
+        self._removed: dict[ox.NamedNode, set[ox.Quad]] = {}  # by graph
+        self._added: dict[ox.NamedNode, set[ox.Quad]] = {}
+        self._described: dict[tuple[ox.NamedNode, ox.NamedNode], list[ox.Quad]] = {}  # (subject, graph)
+        self._filled: dict[ox.NamedNode, bool] = {}  # whether the server holds quads in a graph
         self._closed = False
 
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
         self._open()
         self._dropped.add(graph)
-        self._added = {q for q in self._added if q.graph_name != graph}
-        self._removed = {q for q in self._removed if q.graph_name != graph}
-        self._added.update(quads)
+        self._added.pop(graph, None)
+        self._removed.pop(graph, None)
+        self.change((), quads)
 
     def change(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad], bulk: bool = False) -> None:
         self._open()  # one update request per commit, bulk or not
         for quad in removed:
-            self._added.discard(quad)
-            self._removed.add(quad)
+            self._added.get(quad.graph_name, set()).discard(quad)
+            self._removed.setdefault(quad.graph_name, set()).add(quad)
         for quad in added:
-            self._removed.discard(quad)
-            self._added.add(quad)
+            self._removed.get(quad.graph_name, set()).discard(quad)
+            self._added.setdefault(quad.graph_name, set()).add(quad)
 
     def query(self, sparql: str, bindings: dict | None = None):
         self._send()  # the server answers SPARQL over what it holds, so it must hold the pending writes
@@ -150,15 +164,28 @@ class RemoteWriter(base.Writer):
         self._open()
         pattern = (subject, predicate, object, graph)
         if not self._wipe:
-            for quad in self.endpoint.quads_for_pattern(*pattern):
-                if quad.graph_name not in self._dropped and quad not in self._removed and quad not in self._added:
+            for quad in self._held(pattern):
+                where = quad.graph_name
+                if where not in self._dropped and quad not in self._removed.get(where, ()) \
+                        and quad not in self._added.get(where, ()):
                     yield quad
-        for quad in list(self._added):
-            if _matches(quad, pattern):
-                yield quad
+        for pending in ([self._added.get(graph, set())] if graph is not None else list(self._added.values())):
+            for quad in list(pending):
+                if _matches(quad, pattern):
+                    yield quad
 
     def contains_named_graph(self, graph: ox.NamedNode) -> bool:
-        return next(self.quads_for_pattern(None, None, None, graph), None) is not None
+        self._open()
+        if self._added.get(graph):
+            return True
+        if self._wipe or graph in self._dropped:
+            return False
+        if self._removed.get(graph):  # whether anything is left of the server's quads there
+            return next(self.quads_for_pattern(None, None, None, graph), None) is not None
+        if graph not in self._filled:
+            self._filled[graph] = bool(self.endpoint.query(f"ASK {{ GRAPH {_term(graph)} {{ ?s ?p ?o }} }}",
+                                                           QUERY_TIMEOUT))
+        return self._filled[graph]
 
     def commit(self) -> str:
         self._send()
@@ -167,17 +194,32 @@ class RemoteWriter(base.Writer):
 
     def close(self) -> None:
         self._closed = True
-        self._dropped, self._removed, self._added = set(), set(), set()
+        self._dropped, self._removed, self._added = set(), {}, {}
+        self._described, self._filled = {}, {}
 
     def _open(self) -> None:
         if self._closed:
             raise RuntimeError("the writer was already closed")
 
+    def _held(self, pattern: tuple) -> Iterable[ox.Quad]:
+        """The server's quads that match ``pattern``; a subject's in a named graph from what was read."""
+        subject, _, _, graph = pattern
+        if not (isinstance(subject, ox.NamedNode) and isinstance(graph, ox.NamedNode)):
+            return self.endpoint.quads_for_pattern(*pattern)
+        if (subject, graph) not in self._described:
+            quads, filled = self.endpoint.describe(subject, graph)
+            self._described[subject, graph] = quads
+            self._filled[graph] = filled
+        return [quad for quad in self._described[subject, graph] if _matches(quad, pattern)]
+
     def _send(self) -> None:
         self._open()
-        if self._wipe or self._dropped or self._removed or self._added:
-            self.endpoint.update(update_text(self._wipe, self._dropped, self._removed, self._added))
-        self._wipe, self._dropped, self._removed, self._added = False, set(), set(), set()
+        removed = [quad for quads in self._removed.values() for quad in quads]
+        added = [quad for quads in self._added.values() for quad in quads]
+        if self._wipe or self._dropped or removed or added:
+            self.endpoint.update(update_text(self._wipe, self._dropped, removed, added))
+        self._wipe, self._dropped, self._removed, self._added = False, set(), {}, {}
+        self._described, self._filled = {}, {}  # the server's graph has changed
 
 
 class Endpoint:
@@ -186,7 +228,8 @@ class Endpoint:
     def __init__(self, location: str, query_url: str, update_url: str, union: str, authorization: str | None):
         self.location, self.query_url, self.update_url = location, query_url, update_url
         self.union, self.authorization = union, authorization
-        self._opener = urllib.request.build_opener(_NoRedirect())
+        self._idle: list[tuple[tuple, http.client.HTTPConnection]] = []  # (scheme, host, port), connection
+        self._lock = threading.Lock()  # queries run in threads of their own (base.in_thread)
 
     @classmethod
     def from_environment(cls, location: str) -> Endpoint:
@@ -224,9 +267,8 @@ class Endpoint:
             return
         terms = [_term(t) if t is not None else f"?{v}" for t, v in zip((subject, predicate, object, graph), "spog")]
         sparql = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH {terms[3]} {{ {terms[0]} {terms[1]} {terms[2]} }} }}"
-        response = self._post(self._with_union(self.query_url), _prologue({}) + sparql, "application/sparql-query",
-                              QUERY_TIMEOUT, accept="application/sparql-results+json")
-        with response:
+        with self._post(self._with_union(self.query_url), _prologue({}) + sparql, "application/sparql-query",
+                        QUERY_TIMEOUT, accept="application/sparql-results+json") as response:
             try:
                 for row in ox.parse_query_results(response, ox.QueryResultsFormat.JSON):
                     yield ox.Quad(*(term if term is not None else row[name] for term, name
@@ -236,6 +278,17 @@ class Endpoint:
             except SyntaxError as exc:
                 raise StoreUnreachable(f"the store at {self.location} sent results kg cannot read ({exc})") \
                     from exc
+
+    def describe(self, subject: ox.NamedNode, graph: ox.NamedNode) -> tuple[list[ox.Quad], bool]:
+        """``subject``'s quads in ``graph``, and whether ``graph`` holds any quad: one request."""
+        sparql = (f"SELECT ?p ?o ?any WHERE {{ {{ GRAPH {_term(graph)} {{ {_term(subject)} ?p ?o }} }} UNION "
+                  f"{{ SELECT ?any WHERE {{ GRAPH {_term(graph)} {{ ?any ?x ?y }} }} LIMIT 1 }} }}")
+        quads, filled = [], False
+        for row in self.query(sparql, QUERY_TIMEOUT, prefixes={}):
+            if row["p"] is not None:
+                quads.append(ox.Quad(subject, row["p"], row["o"], graph))
+            filled = True
+        return quads, filled
 
     # -- updates
     def update(self, text: str) -> None:
@@ -248,24 +301,82 @@ class Endpoint:
             return url
         return url + ("&" if "?" in url else "?") + self.union
 
-    def _post(self, url: str, text: str, content_type: str, timeout: float | None, accept: str = "*/*"):
-        request = urllib.request.Request(url, data=text.encode("utf-8"), method="POST", headers={
-            "Content-Type": f"{content_type}; charset=utf-8", "Accept": accept, "User-Agent": "kg"})
+    @contextmanager
+    def _post(self, url: str, text: str, content_type: str, timeout: float | None,
+              accept: str = "*/*") -> Iterator[http.client.HTTPResponse]:
+        """The server's answer to a POST of ``text``, on a kept-alive connection that goes back to the
+        endpoint when the answer was read to its end (or nearly: the rest is read for it)."""
+        parts = urllib.parse.urlsplit(url)
+        server = (parts.scheme.lower(), parts.hostname, parts.port)
+        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        headers = {"Content-Type": f"{content_type}; charset=utf-8", "Accept": accept, "User-Agent": "kg"}
         if self.authorization:
-            request.add_unredirected_header("Authorization", self.authorization)
+            headers["Authorization"] = self.authorization
+        body = text.encode("utf-8")
+        while True:
+            connection, reused = self._connection(server)
+            try:
+                connection.timeout = timeout if timeout else None
+                if connection.sock is not None:
+                    connection.sock.settimeout(connection.timeout)
+                connection.request("POST", target, body=body, headers=headers)
+                response = connection.getresponse()
+                break
+            except ConnectionError as exc:  # the server closed an idle connection: once more on a new one
+                connection.close()
+                if not reused:
+                    raise _unreachable(self.location, exc) from None
+            except (OSError, http.client.HTTPException) as exc:
+                connection.close()
+                raise _unreachable(self.location, exc) from None
+        if response.status >= 300:
+            try:
+                detail = response.read(4096)
+            except (OSError, http.client.HTTPException):
+                detail = b""
+            connection.close()
+            raise _refused(self.location, url.split("?")[0], response.status, response.headers, detail)
         try:
-            return self._opener.open(request, timeout=timeout if timeout else None)
-        except urllib.error.HTTPError as exc:
-            raise _refused(self.location, url.split("?")[0], exc) from None
-        except (urllib.error.URLError, OSError, socket.timeout) as exc:
-            raise _unreachable(self.location, exc) from None
+            yield response
+        finally:
+            self._release(server, connection, response)
 
+    def _connection(self, server: tuple) -> tuple[http.client.HTTPConnection, bool]:
+        """An idle connection to ``server``, or a new one; and whether it was idle."""
+        with self._lock:
+            for i, (held, connection) in enumerate(self._idle):
+                if held == server:
+                    del self._idle[i]
+                    return connection, True
+        scheme, host, port = server
+        if scheme == "https":
+            return http.client.HTTPSConnection(host, port), False
+        return http.client.HTTPConnection(host, port), False
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is reported, never followed: credentials go to the address the user gave, no other."""
+    def _release(self, server: tuple, connection: http.client.HTTPConnection,
+                 response: http.client.HTTPResponse) -> None:
+        """Keeps the connection for the next request if its answer is read (a little left unread, as
+        when a caller wanted only the first quad, is read here); else closes it."""
+        try:
+            if not response.isclosed():
+                response.read(_DRAIN)
+        except (OSError, http.client.HTTPException):
+            pass
+        if not response.isclosed() or connection.sock is None:
+            connection.close()
+            return
+        with self._lock:
+            if len(self._idle) < _IDLE_CONNECTIONS:
+                self._idle.append((server, connection))
+                return
+        connection.close()
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+    def close(self) -> None:
+        """Closes the kept-alive connections."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for _, connection in idle:
+            connection.close()
 
 
 def with_values(sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
@@ -335,7 +446,8 @@ def _prologue(prefixes: dict[str, str]) -> str:
     return "".join(f"PREFIX {name}: {ox.NamedNode(iri)}\n" for name, iri in prefixes.items())
 
 
-def update_text(wipe: bool, dropped: set[ox.NamedNode], removed: set[ox.Quad], added: set[ox.Quad]) -> str:
+def update_text(wipe: bool, dropped: Iterable[ox.NamedNode], removed: Collection[ox.Quad],
+                added: Collection[ox.Quad]) -> str:
     """One SPARQL Update request with the net effect of a writer's pending changes."""
     operations = []
     if wipe:
@@ -430,27 +542,22 @@ def _parse_result(body: bytes, media_type: str, location: str, whole: bool):
             from exc
 
 
-def _refused(location: str, url: str, exc: urllib.error.HTTPError) -> Exception:
-    try:
-        detail = _clean(exc.read(4096).decode("utf-8", "replace"))
-    except OSError:
-        detail = ""
-    finally:
-        exc.close()
+def _refused(location: str, url: str, status: int, headers, body: bytes) -> Exception:
+    detail = _clean(body.decode("utf-8", "replace"))
     said = f": {detail}" if detail else ""
-    if exc.code in (401, 403):
+    if status in (401, 403):
         return StoreAccessDenied(
-            f"the store at {location} refused access (HTTP {exc.code}): set KG_STORE_USER and KG_STORE_PASSWORD "
+            f"the store at {location} refused access (HTTP {status}): set KG_STORE_USER and KG_STORE_PASSWORD "
             f"(or KG_STORE_TOKEN), or a ~/.netrc entry for its host")
-    if exc.code in (301, 302, 303, 307, 308):
-        return StoreUnreachable(f"the store at {location} redirects to {exc.headers.get('Location')}: give that "
+    if status in (301, 302, 303, 307, 308):
+        return StoreUnreachable(f"the store at {location} redirects to {headers.get('Location')}: give that "
                                 f"address as --store")
-    if exc.code in (404, 405):
-        return StoreUnreachable(f"{url} is no SPARQL endpoint (HTTP {exc.code}): check --store, KG_STORE_QUERY "
+    if status in (404, 405):
+        return StoreUnreachable(f"{url} is no SPARQL endpoint (HTTP {status}): check --store, KG_STORE_QUERY "
                                 f"and KG_STORE_UPDATE")
-    if exc.code == 400:
+    if status == 400:
         return QueryError(f"the store at {location} rejected a request (HTTP 400{said})")
-    return StoreUnreachable(f"the store at {location} failed (HTTP {exc.code}{said}): check the server")
+    return StoreUnreachable(f"the store at {location} failed (HTTP {status}{said}): check the server")
 
 
 def _unreachable(location: str, exc: BaseException) -> StoreUnreachable:
