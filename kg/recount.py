@@ -22,9 +22,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import dyads, events
-from .vocab import ACTOR, EV, RELATION_TYPES
+from .vocab import ACTOR, DCTERMS, EV, KG, PROV, RDF, RELATION_TYPES
 
 _SCHEMA = """
+CREATE TABLE attribute (subject TEXT, graph TEXT, field INTEGER, value TEXT);
 CREATE TABLE statement (key INTEGER, statement TEXT, doc TEXT, start INTEGER, stated_source TEXT,
                         stated_target TEXT, source TEXT, target TEXT, type TEXT, confidence TEXT,
                         background INTEGER, stated TEXT);
@@ -39,6 +40,14 @@ _GROUPED = """
 SELECT s.key, s.statement, s.doc, s.start, s.stated_source, s.stated_target, s.source, s.target, s.type,
        s.confidence, s.background, s.stated, d.id, d.date
 FROM statement s LEFT JOIN document d ON d.doc = s.doc ORDER BY s.key"""
+# What the table counts of a statement (kg.dyads.STATEMENTS) and of a document (kg.dyads.DOCUMENTS), by
+# field number; _TYPE and _DOCUMENT are read from rdf:type.
+_PREDICATES = [KG + "source", KG + "target", KG + "start", KG + "confidence", KG + "negated", KG + "hypothetical",
+               PROV + "wasDerivedFrom", KG + "background", DCTERMS + "date", DCTERMS + "identifier"]
+(_SOURCE, _TARGET, _START, _CONFIDENCE, _NEGATED, _HYPOTHETICAL, _DERIVED, _BACKGROUND, _DATE, _IDENTIFIER, _TYPE,
+ _DOCUMENT) = range(12)
+_REQUIRED = (_TYPE, _SOURCE, _TARGET, _START, _CONFIDENCE, _NEGATED, _HYPOTHETICAL, _DERIVED)
+_A = ox.NamedNode(RDF + "type")
 _GRAPHS = (dyads.TOTALS, dyads.DYADS)  # a stored row's graph, by its number in the spill
 _FIELDS = list(dyads._FIELDS)  # a stored row's predicates, by number
 _CHANGES = 100_000  # quads removed and added are written in lots of this many
@@ -116,13 +125,26 @@ def _spill(path: Path) -> sqlite3.Connection:
 
 def _load(db: sqlite3.Connection, writer, acting: dict[str, str], named: Counter) -> None:
     """Spills the statements, documents, event links, dyad rows and neighbour summaries the store holds."""
-    db.executemany("INSERT INTO statement VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", _statements(writer, acting, named))
-    db.executemany("INSERT OR REPLACE INTO document VALUES (?,?,?)",
-                   ((row["doc"].value, row["id"].value, row["date"].value if row["date"] is not None else None)
-                    for row in writer.query(dyads.DOCUMENTS)))
+    db.executemany("INSERT INTO attribute VALUES (?,?,?,?)", _attributes(writer))
+    statements: list[tuple] = []  # a thousand at a time
+    documents: list[tuple] = []
+    for (subject, graph), values in itertools.groupby(
+            db.execute("SELECT subject, graph, field, value FROM attribute ORDER BY subject, graph"),
+            key=lambda r: (r[0], r[1])):
+        fields: dict[int, list[str]] = defaultdict(list)
+        for _, _, field, value in values:
+            fields[field].append(value)
+        statements.extend(_statements(subject, graph, fields, acting, named))
+        if fields.get(_DOCUMENT) and fields.get(_IDENTIFIER) and subject == graph:
+            documents += [(subject, identifier, date) for identifier in fields[_IDENTIFIER]
+                          for date in fields.get(_DATE) or [None]]
+        if len(statements) + len(documents) >= 1000:
+            _insert(db, statements, documents)
+    _insert(db, statements, documents)
+    db.execute("DELETE FROM attribute")
     db.executemany("INSERT INTO link VALUES (?,?)",
-                   ((row["event"].value, _signed(events._digest(row["statement"].value)))
-                    for row in writer.query(events.EVENT_LINKS)))
+                   ((q.object.value, _signed(events._digest(q.subject.value)))
+                    for q in writer.quads_for_pattern(None, events._REPORTS, None, events.EVENTS)))
     fields = {predicate: n for n, predicate in enumerate(_FIELDS)}
     db.executemany("INSERT INTO stored VALUES (?,?,?,?)",
                    ((quad.subject.value, n, fields[quad.predicate.value], quad.object.value)
@@ -135,20 +157,44 @@ def _load(db: sqlite3.Connection, writer, acting: dict[str, str], named: Counter
     db.execute("CREATE INDEX stored_subject ON stored (subject)")
 
 
-def _statements(writer, acting: dict[str, str], named: Counter) -> Iterator[tuple]:
-    """A row per statement that counts as a relation (asserted; background only when dated), keyed by
-    its grouping key; ``named`` counts every statement by the actors it names."""
-    for row in writer.query(dyads.STATEMENTS):
-        rtype = row["type"].value.removeprefix(EV)
-        if rtype not in RELATION_TYPES:
-            continue
-        stated_source, stated_target = row["source"].value, row["target"].value
+def _insert(db: sqlite3.Connection, statements: list[tuple], documents: list[tuple]) -> None:
+    db.executemany("INSERT INTO statement VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", statements)
+    db.executemany("INSERT OR REPLACE INTO document VALUES (?,?,?)", documents)
+    statements.clear()
+    documents.clear()
+
+
+def _attributes(writer) -> Iterator[tuple[str, str, int, str]]:
+    """(subject, graph, field, value) of every quad in a document's graph that tells what the table
+    counts of a statement or a document, read by index one predicate (and relation type) at a time: a
+    SPARQL query that joins them holds state that grows with the store (0.5 KB a statement)."""
+    patterns = [(field, ox.NamedNode(predicate), None) for field, predicate in enumerate(_PREDICATES)]
+    patterns += [(_TYPE, _A, ox.NamedNode(EV + name)) for name in RELATION_TYPES]
+    patterns.append((_DOCUMENT, _A, ox.NamedNode(KG + "Document")))
+    for field, predicate, value in patterns:
+        for quad in writer.quads_for_pattern(None, predicate, value, None):
+            graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode) and graph != events.EVENTS:
+                yield (quad.subject.value, graph.value, field,
+                       quad.object.value.removeprefix(EV) if field == _TYPE else quad.object.value)
+
+
+def _statements(statement: str, doc: str, fields: dict[int, list[str]], acting: dict[str, str],
+                named: Counter) -> Iterator[tuple]:
+    """The rows of one subject of a document's graph that count as relations (asserted; background only
+    when dated), each with its grouping key, as the statements' SPARQL join (kg.dyads.STATEMENTS) gives
+    them; ``named`` counts every statement by the actors it names."""
+    if not all(fields.get(field) for field in _REQUIRED) or doc not in fields[_DERIVED]:
+        return
+    for rtype, stated_source, stated_target, start, confidence, negated, hypothetical, background, stated in \
+            itertools.product(fields[_TYPE], fields[_SOURCE], fields[_TARGET], fields[_START], fields[_CONFIDENCE],
+                              fields[_NEGATED], fields[_HYPOTHETICAL], fields.get(_BACKGROUND) or [None],
+                              fields.get(_DATE) or [None]):
         for actor in {stated_source, stated_target}:
             named[actor] += 1
-        if row["negated"].value == "true" or row["hypothetical"].value == "true":
+        if negated == "true" or hypothetical == "true":
             continue
-        background = row["background"] is not None and row["background"].value == "true"
-        stated = row["stated"].value if row["stated"] is not None else None
+        background = background == "true"
         if background and not stated:
             continue  # undated background is no current relation
         source, target = acting.get(stated_source, stated_source), acting.get(stated_target, stated_target)
@@ -156,8 +202,8 @@ def _statements(writer, acting: dict[str, str], named: Counter) -> Iterator[tupl
             continue
         ends = tuple(sorted((source, target))) if RELATION_TYPES[rtype].symmetric else (source, target)
         # a hash of the key: two keys that share one are one group, which events and rows tell apart
-        yield (hash((rtype, *ends)), row["statement"].value, row["doc"].value, int(row["start"].value),
-               stated_source, stated_target, source, target, rtype, row["confidence"].value, background, stated)
+        yield (hash((rtype, *ends)), statement, doc, int(start), stated_source, stated_target, source, target,
+               rtype, confidence, background, stated)
 
 
 def _update_events(db: sqlite3.Connection, writer, changes: _Changes, made: list[events.Event]) -> None:
