@@ -50,7 +50,7 @@ _REQUIRED = (_TYPE, _SOURCE, _TARGET, _START, _CONFIDENCE, _NEGATED, _HYPOTHETIC
 _A = ox.NamedNode(RDF + "type")
 _GRAPHS = (dyads.TOTALS, dyads.DYADS)  # a stored row's graph, by its number in the spill
 _FIELDS = list(dyads._FIELDS)  # a stored row's predicates, by number
-_CHANGES = 100_000  # quads removed and added are written in lots of this many
+_CHANGES = 20_000  # quads removed and added are written in lots of this many
 _SIGN = 1 << 63
 
 
