@@ -166,8 +166,8 @@ def _insert(db: sqlite3.Connection, statements: list[tuple], documents: list[tup
 
 def _attributes(writer) -> Iterator[tuple[str, str, int, str]]:
     """(subject, graph, field, value) of every quad in a document's graph that tells what the table
-    counts of a statement or a document, read by index one predicate (and relation type) at a time: a
-    SPARQL query that joins them holds state that grows with the store (0.5 KB a statement)."""
+    counts of a statement or a document, read by index one predicate (and relation type) at a time and
+    joined in the spill, so that no join state is held outside it."""
     patterns = [(field, ox.NamedNode(predicate), None) for field, predicate in enumerate(_PREDICATES)]
     patterns += [(_TYPE, _A, ox.NamedNode(EV + name)) for name in RELATION_TYPES]
     patterns.append((_DOCUMENT, _A, ox.NamedNode(KG + "Document")))
