@@ -23,9 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.build import _load_ontology, _Pending, _update_actors  # noqa: E402
-from kg.dyads import update_dyads  # noqa: E402
-from kg.events import update_events  # noqa: E402
 from kg.rdf import actors_of, document_quads  # noqa: E402
+from kg.recount import recount  # noqa: E402
 from kg.records import Document  # noqa: E402
 from kg.statements import store_relations  # noqa: E402
 from kg.store import Store  # noqa: E402
@@ -77,7 +76,7 @@ def replicate(source: Path, target: Path, copies: int) -> tuple[int, int, float]
                     actors = {}
         pending.write(writer)
         _update_actors(writer, actors, replaced=False)
-        update_dyads(writer, update_events(writer))
+        recount(writer)
     return written, relations, time.perf_counter() - start
 
 

@@ -14,10 +14,10 @@ from pyoxigraph import NamedNode
 
 from .corpus import MAX_DOCUMENT_BYTES, OnSkip, Skipped, corpus_dates, corpus_metadata, iter_corpus_files, read_files
 from .data import ontology_path
-from .dyads import mark_stale, update_dyads
-from .events import update_events
+from .dyads import mark_stale
 from .extract import DOC_TIMEOUT, extractor_version
 from .rdf import ACTORS, actor_iri, actor_quads, actors_of, document_iri, document_quads, kg
+from .recount import recount
 from .records import Actor, Document
 from .store import Store, Writer
 from .vocab import DCTERMS, ONTOLOGY_GRAPH
@@ -235,9 +235,7 @@ def build(
                     on_progress(report)
             pending.write(writer)
             _update_actors(writer, batch.actors, batch.replaced)
-        events = update_events(writer, event_window)
-        update_dyads(writer, events)
-        report.events = len(events)
+        report.events = recount(writer, event_window)
         _totals(writer, report)
     report.commits += 1
     report.seconds = time.monotonic() - report.started

@@ -20,7 +20,6 @@ always right, until the next build, even one with nothing new to read, brings it
 from __future__ import annotations
 
 import hashlib
-import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -171,67 +170,61 @@ def _keep_strongest(best: list, rank: tuple, event_id: str, statement: str) -> N
         best.sort()
 
 
-def count_dyads(store, events: Iterable) -> tuple[list[DyadCount], list[ActorCount]]:
-    """The dyad table and per-actor counts of a store (a kg.store.Writer or Store), given the events
-    its asserted statements were grouped into (kg.events.Event). A statement no event holds (dated
-    background) counts as its own event, at the time its sentence gives."""
-    from .analysis.signed import load_weights
+@dataclass(frozen=True)
+class CountedStatement:
+    """What the table counts of one statement that counts as a relation (asserted; background only
+    when dated): its IRI, document (IRI, position, identifier and date), actors as stated and rolled up,
+    relation type, confidence (as stored), whether it is background and the time its sentence gives."""
 
-    weights = load_weights()
+    statement: str
+    doc: str
+    start: int
+    stated_source: str
+    stated_target: str
+    source: str
+    target: str
+    type: str
+    confidence: str
+    background: bool
+    stated: str | None
+    doc_id: str | None
+    doc_date: str | None
+
+
+def count_dyads(statements: Iterable[CountedStatement], events: Iterable, weights: dict[str, float]) -> list[DyadCount]:
+    """The rows (over each period, then over all periods) counted from ``statements``, given the events
+    (kg.events.Event) they were grouped into and the relation types' weights (kg.analysis.signed): all
+    of a store's, or those of one grouping key (kg.recount), since no event or row spans two. A
+    statement no event holds (dated background) counts as its own event, at the time its sentence gives."""
     statement_events: dict[str, tuple[str, str | None]] = {}
     told: dict[str, tuple[str, str]] = {}
     for event in events:
         told[event.iri] = (event.source, event.target)
         for statement in event.statements:
             statement_events[statement] = (event.iri, event.date)
-    acting = {q.subject.value: q.object.value for q in store.quads_for_pattern(None, _ACTED_FOR, None, _ACTORS)}
-    dates, ids = {}, {}
-    for row in store.query(DOCUMENTS):
-        ids[row["doc"].value] = row["id"].value
-        if row["date"] is not None:
-            dates[row["doc"].value] = row["date"].value
     tallies: dict[tuple[str, str, str, str], _Tally] = defaultdict(_Tally)
     strongest: dict[tuple[str, str, str], list] = defaultdict(list)
-    named: Counter = Counter()  # statements naming each actor
-    named_events: dict[str, set[str]] = defaultdict(set)
     numbers: dict[str, int] = {}  # documents as small numbers: sentences are (document, start) pairs of ints
-    for row in store.query(STATEMENTS):
-        rtype = row["type"].value.removeprefix(EV)
-        if rtype not in RELATION_TYPES:
-            continue
-        statement, doc = row["statement"].value, row["doc"].value
-        stated_source, stated_target = row["source"].value, row["target"].value
-        event = statement_events.get(statement)
-        for actor in {stated_source, stated_target}:
-            named[actor] += 1
-            if event is not None:
-                named_events[actor].add(event[0])
-        if row["negated"].value == "true" or row["hypothetical"].value == "true":
-            continue
-        background = row["background"] is not None and row["background"].value == "true"
-        stated = row["stated"].value if row["stated"] is not None else None
-        if background and not stated:
-            continue  # undated background is no current relation
-        source, target = acting.get(stated_source, stated_source), acting.get(stated_target, stated_target)
-        if source == target:
-            continue
-        start = int(row["start"].value)
-        sentence = (numbers.setdefault(doc, len(numbers)), start)
+    for s in statements:
+        source, target, rtype = s.source, s.target, s.type
+        sentence = (numbers.setdefault(s.doc, len(numbers)), s.start)
+        event = statement_events.get(s.statement)
         if event is not None:
             event_id, date = event
             if RELATION_TYPES[rtype].symmetric:
                 source, target = told[event_id]  # an undirected event counts in the direction it records
         else:
             event_id = "\x1f".join(map(str, sentence))
-            date = (stated[:4] if stated.endswith("s") else stated) if background else dates.get(doc)
+            stated = s.stated or ""
+            date = (stated[:4] if stated.endswith("s") else stated) if s.background else s.doc_date
         tally = tallies[(source, target, rtype, period_of(date))]
         tally.sentences.add(sentence)
         tally.documents.add(sentence[0])
         tally.events.add(event_id)
         # the order kg stance shows evidence in (kg.analysis.stance): weight times confidence, then
         # document and position; an event's evidence is its most confident statement
-        rank = (-abs(weights[rtype]) * float(row["confidence"].value), ids.get(doc, doc), start, statement)
-        _keep_strongest(strongest[(source, target, rtype)], rank, event_id, statement)
+        rank = (-abs(weights[rtype]) * float(s.confidence), s.doc_id or s.doc, s.start, s.statement)
+        _keep_strongest(strongest[(source, target, rtype)], rank, event_id, s.statement)
     totals: dict[tuple[str, str, str], _Tally] = defaultdict(_Tally)
     periods: dict[tuple[str, str, str], list] = defaultdict(list)
     for (source, target, rtype, period), t in sorted(tallies.items()):
@@ -248,9 +241,7 @@ def count_dyads(store, events: Iterable) -> tuple[list[DyadCount], list[ActorCou
                        tuple(sorted(keys[n] for n in t.documents)), tuple(periods[(source, target, rtype)]),
                        tuple(statement for _, _, statement in strongest[(source, target, rtype)]))
              for (source, target, rtype), t in sorted(totals.items())]
-    actors = [ActorCount(actor, statements, len(named_events.get(actor, ())))
-              for actor, statements in sorted(named.items())]
-    return rows, actors
+    return rows
 
 
 def neighbour_summaries(rows: Iterable[DyadCount], labels: dict[str, str]) -> dict[str, tuple[Neighbour, ...]]:
@@ -306,42 +297,6 @@ def actor_count_quads(count: ActorCount) -> Iterator[ox.Quad]:
     yield ox.Quad(node, _EVENTS, ox.Literal(str(count.events), datatype=_INTEGER), DYADS)
 
 
-def update_dyads(writer, events: Iterable) -> list[DyadCount]:
-    """Recounts the table of the store a build writes (a kg.store.Writer) from the events its
-    statements make (kg.events.update_events), writes the rows, actor counts and neighbour summaries
-    that changed, and marks the table current."""
-    from .statements import store_actors
-
-    rows, actors = count_dyads(writer, events)
-    labels = {iri: actor.label for iri, actor in store_actors(writer).items()}
-    held_rows = {stored.iri: (hash(stored), graph) for stored, graph in _stored_rows(writer)}
-    fresh_rows = {row.iri: row for row in rows}
-    held_actors = {count.actor: count for count in _stored_actor_counts(writer)}
-    fresh_actors = {count.actor: count for count in actors}
-    held_summaries = {q.subject.value: q for q in writer.quads_for_pattern(None, _SUMMARY, None, TOTALS)}
-    fresh_summaries = {actor: _summary_text(items) for actor, items in neighbour_summaries(rows, labels).items()}
-    removed: list[ox.Quad] = []
-    for iri, (digest, graph) in held_rows.items():  # a row's hash: as telling as the row, and smaller
-        row = fresh_rows.get(iri)
-        if row is None or (hash(row), _graph_of(row)) != (digest, graph):
-            removed.extend(writer.quads_for_pattern(ox.NamedNode(iri), None, None, graph))
-    for actor, stored in held_actors.items():
-        if fresh_actors.get(actor) != stored:
-            removed.extend(actor_count_quads(stored))
-    removed.extend(q for actor, q in held_summaries.items() if fresh_summaries.get(actor) != q.object.value)
-    added = itertools.chain(
-        (q for iri, row in fresh_rows.items() if held_rows.get(iri) != (hash(row), _graph_of(row))
-         for q in row_quads(row)),
-        (q for actor, count in fresh_actors.items() if held_actors.get(actor) != count
-         for q in actor_count_quads(count)),
-        (ox.Quad(ox.NamedNode(actor), _SUMMARY, ox.Literal(text), TOTALS) for actor, text in fresh_summaries.items()
-         if actor not in held_summaries or held_summaries[actor].object.value != text),
-        [ox.Quad(DYADS, _CURRENT, LAYOUT, DYADS)])
-    removed.extend(q for q in writer.quads_for_pattern(DYADS, _CURRENT, None, DYADS) if q.object != LAYOUT)
-    writer.change(removed, added)
-    return rows
-
-
 def mark_stale(writer) -> None:
     """Says the table no longer counts every statement (a build is adding or replacing documents)."""
     writer.remove(list(writer.quads_for_pattern(DYADS, _CURRENT, None, DYADS)))
@@ -350,13 +305,6 @@ def mark_stale(writer) -> None:
 def is_current(store) -> bool:
     """Whether the store holds a dyad table that counts all its statements."""
     return any(quad.object == LAYOUT for quad in store.quads_for_pattern(DYADS, _CURRENT, None, DYADS))
-
-
-def _stored_rows(store) -> Iterator[tuple[DyadCount, ox.NamedNode]]:
-    """Every stored row, with the graph it is in."""
-    for graph in (TOTALS, DYADS):
-        for row in _read_rows(store, graph):
-            yield row, graph
 
 
 def _read_rows(store, graph: ox.NamedNode, subjects: Iterable[ox.NamedNode] | None = None) -> Iterator[DyadCount]:
@@ -388,6 +336,11 @@ def _from_quads(quads) -> DyadCount | None:
         name = _FIELDS.get(quad.predicate.value)
         if name is not None:
             values[name] = quad.object.value
+    return _from_values(values)
+
+
+def _from_values(values: dict[str, str]) -> DyadCount | None:
+    """A row from its fields' values (the names of _FIELDS), or None when they make no row."""
     if not {"source", "target", "type", "events", "mentions", "docs"} <= values.keys():
         return None  # not a row (an actor's counts, the current flag)
     periods = []

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -21,8 +20,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from .records import Relation
-from .vocab import (ACTORS_GRAPH, DCTERMS, EV, EVENTS_GRAPH, INCIDENT, KG, PROV, QUAD_CLASSES, RDF,
-                    RELATION_TYPES, XSD)
+from .vocab import DCTERMS, EV, EVENTS_GRAPH, INCIDENT, KG, QUAD_CLASSES, RDF, RELATION_TYPES, XSD
 
 # Reports of one event may be dated this many days apart. GDELT, ICEWS and Phoenix keep one event
 # per source, target, type and day; one day either way lets wires filed either side of midnight, or
@@ -41,8 +39,6 @@ _MENTIONS = ox.NamedNode(KG + "mentions")
 _WINDOW = ox.NamedNode(KG + "eventWindow")
 _EVENT = ox.NamedNode(KG + "Event")
 _DATE = ox.NamedNode(DCTERMS + "date")
-_ACTED_FOR = ox.NamedNode(PROV + "actedOnBehalfOf")
-_ACTORS = ox.NamedNode(ACTORS_GRAPH)
 _INTEGER = ox.NamedNode(XSD + "integer")
 _DAY = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
@@ -140,38 +136,8 @@ def _event(rtype: str, a: str, b: str, group: list[StatementRow], date: str | No
     return Event(iri, rtype, told.source, told.target, date, tuple(statements))
 
 
-# Background statements ("in 1996 Israel accused Syria", kg/extract/timing.py) report no event of their
-# document's day: they stay out of the grouping, and each counts as its own event where counted.
-ASSERTED = """
-SELECT ?statement ?doc ?source ?target ?type WHERE {
-  GRAPH ?doc { ?statement kg:source ?source ; kg:target ?target ; a ?type ; kg:negated false ; kg:hypothetical false
-               FILTER NOT EXISTS { ?statement kg:background true } }
-}"""
-DOCUMENT_DATES = "SELECT ?doc ?date WHERE { GRAPH ?doc { ?doc dcterms:date ?date } }"
 EVENT_LINKS = """
 SELECT ?statement ?event WHERE { GRAPH <https://w3id.org/kg/graph/events> { ?statement kg:reports ?event } }"""
-
-
-def statement_rows(store) -> list[StatementRow]:
-    """One pass over the store's asserted statements (a kg.store.Writer, such as a build's, or a
-    Store). Two flat queries and a dictionary of who acts for whom: at 100k statements this is
-    several times faster than one query that joins them, or than scanning quads."""
-    shared: dict[str, str] = {}  # one string per actor, document and date, however many rows name it
-
-    def one(value: str) -> str:
-        return shared.setdefault(value, value)
-
-    acting = {q.subject.value: q.object.value for q in store.quads_for_pattern(None, _ACTED_FOR, None, _ACTORS)}
-    dates = {one(row["doc"].value): one(row["date"].value) for row in store.query(DOCUMENT_DATES)}
-    rows = []
-    for row in store.query(ASSERTED):  # read as it comes: the rows hold strings, not the query's terms
-        name = row["type"].value.removeprefix(EV)
-        if name in RELATION_TYPES:  # the statement's class; not an event node's kg:Event
-            doc = one(row["doc"].value)
-            source, target = row["source"].value, row["target"].value
-            rows.append(StatementRow(row["statement"].value, doc, one(acting.get(source, source)),
-                                     one(acting.get(target, target)), one(name), dates.get(doc)))
-    return rows
 
 
 def event_quads(event: Event) -> Iterator[ox.Quad]:
@@ -199,45 +165,6 @@ def stored_window(store) -> int | None:
     """The window the store's events were grouped with, if it has events."""
     quad = next(store.quads_for_pattern(EVENTS, _WINDOW, None, EVENTS), None)
     return int(quad.object.value) if quad is not None else None
-
-
-def update_events(writer, window: int | None = None) -> list[Event]:
-    """Regroups every asserted statement of the store a build is writing (a kg.store.Writer) into
-    events, and makes the events graph say so. ``window`` None keeps the store's window (the
-    default for a store without events).
-
-    Only what changed is written. An event's IRI names its type, dyad and anchor (the day, or the
-    document and its date), so what its node says follows from its IRI and its statements: an event
-    whose IRI and statements are as stored is left alone, and reading the stored kg:reports links
-    is all it takes to tell.
-    """
-    store = writer
-    stored = stored_window(store)
-    if window is None:
-        window = EVENT_WINDOW_DAYS if stored is None else stored
-    events = group_events(statement_rows(store), window)
-    # what the store holds, as a digest of each event's statements: as telling as the sets, a tenth of
-    # their memory at a hundred thousand articles
-    held: dict[str, list] = {}
-    for row in store.query(EVENT_LINKS):
-        entry = held.setdefault(row["event"].value, [0, 0])
-        entry[0] += 1
-        entry[1] ^= _digest(row["statement"].value)
-    fresh = {event.iri: event for event in events}
-    gone = [iri for iri, (count, digest) in held.items()
-            if iri not in fresh or (len(fresh[iri].statements), _digests(fresh[iri].statements)) != (count, digest)]
-    removed: list[ox.Quad] = []
-    for iri in gone:
-        node = ox.NamedNode(iri)
-        removed.extend(store.quads_for_pattern(node, None, None, EVENTS))
-        removed.extend(q for q in store.quads_for_pattern(None, _REPORTS, node, EVENTS))
-    gone_set = set(gone)
-    added = (q for event in events if event.iri not in held or event.iri in gone_set for q in event_quads(event))
-    if stored != window:
-        removed.extend(store.quads_for_pattern(EVENTS, _WINDOW, None, EVENTS))
-        added = itertools.chain(added, [_window_quad(window)])
-    writer.change(removed, added)
-    return events
 
 
 def _digest(statement: str) -> int:

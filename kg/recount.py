@@ -1,0 +1,329 @@
+"""The build's end step: regroups the store's statements into events and recounts the dyad table, one
+grouping key at a time, so that what it holds follows the largest dyad, not the store.
+
+One streamed pass over the statements spills a compact row per statement to a temporary SQLite file,
+beside the stored event links, dyad rows and neighbour summaries. The statements come back sorted by
+their grouping key (relation type and ends, persons rolled up, either order for undirected types): an
+event never spans two keys (kg.events.group_events) and neither does a dyad row, so each key's events
+and rows are made, compared with what the store holds and written before the next key is read. What
+stays in memory throughout is bounded by the actors: who acts for whom, labels, per-actor counts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import dyads, events
+from .vocab import ACTOR, DCTERMS, EV, KG, PROV, RDF, RELATION_TYPES
+
+_SCHEMA = """
+CREATE TABLE attribute (subject TEXT, graph TEXT, field INTEGER, value TEXT);
+CREATE TABLE statement (key INTEGER, statement TEXT, doc TEXT, start INTEGER, stated_source TEXT,
+                        stated_target TEXT, source TEXT, target TEXT, type TEXT, confidence TEXT,
+                        background INTEGER, stated TEXT);
+CREATE TABLE document (doc TEXT PRIMARY KEY, id TEXT, date TEXT) WITHOUT ROWID;
+CREATE TABLE link (event TEXT, digest INTEGER);
+CREATE TABLE stored (subject TEXT, graph INTEGER, field INTEGER, value TEXT);
+CREATE TABLE summary (actor TEXT PRIMARY KEY, text TEXT) WITHOUT ROWID;
+CREATE TABLE fresh (iri TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE neighbour (actor TEXT, direction TEXT, type TEXT, other TEXT, events INTEGER, mentions INTEGER);
+"""
+_GROUPED = """
+SELECT s.key, s.statement, s.doc, s.start, s.stated_source, s.stated_target, s.source, s.target, s.type,
+       s.confidence, s.background, s.stated, d.id, d.date
+FROM statement s LEFT JOIN document d ON d.doc = s.doc ORDER BY s.key"""
+# What the table counts of a statement (kg.dyads.STATEMENTS) and of a document (kg.dyads.DOCUMENTS), by
+# field number; _TYPE and _DOCUMENT are read from rdf:type.
+_PREDICATES = [KG + "source", KG + "target", KG + "start", KG + "confidence", KG + "negated", KG + "hypothetical",
+               PROV + "wasDerivedFrom", KG + "background", DCTERMS + "date", DCTERMS + "identifier"]
+(_SOURCE, _TARGET, _START, _CONFIDENCE, _NEGATED, _HYPOTHETICAL, _DERIVED, _BACKGROUND, _DATE, _IDENTIFIER, _TYPE,
+ _DOCUMENT) = range(12)
+_REQUIRED = (_TYPE, _SOURCE, _TARGET, _START, _CONFIDENCE, _NEGATED, _HYPOTHETICAL, _DERIVED)
+_A = ox.NamedNode(RDF + "type")
+_GRAPHS = (dyads.TOTALS, dyads.DYADS)  # a stored row's graph, by its number in the spill
+_FIELDS = list(dyads._FIELDS)  # a stored row's predicates, by number
+_CHANGES = 20_000  # quads removed and added are written in lots of this many
+_SIGN = 1 << 63
+
+
+def recount(writer, window: int | None = None) -> int:
+    """Regroups every asserted statement of the store a build is writing (a kg.store.Writer) into events
+    and recounts the dyad table from them, writes what changed (events, rows, actor counts, neighbour
+    summaries), marks the table current, and returns how many events the store holds.
+
+    ``window`` None keeps the store's event window (kg.events.EVENT_WINDOW_DAYS for a store without
+    events). An event's IRI names its type, dyad and anchor and a row's its dyad, type and period, so
+    an event or a row whose content is as stored is left alone."""
+    from .analysis.signed import load_weights
+    from .statements import store_actors
+
+    stored_window = events.stored_window(writer)
+    if window is None:
+        window = events.EVENT_WINDOW_DAYS if stored_window is None else stored_window
+    with tempfile.TemporaryDirectory(prefix="kg-recount-") as folder, \
+            closing(_spill(Path(folder) / "spill.sqlite")) as db:
+        acting = {q.subject.value: q.object.value
+                  for q in writer.quads_for_pattern(None, dyads._ACTED_FOR, None, dyads._ACTORS)}
+        named: Counter = Counter()  # statements naming each actor as stated
+        _load(db, writer, acting, named)
+        labels = {iri: actor.label for iri, actor in store_actors(writer).items()}
+        held_actors = {count.actor: count for count in dyads._stored_actor_counts(writer)}
+        weights = load_weights()
+
+        changes = _Changes(writer)
+        named_events: Counter = Counter()
+        total = 0
+        for _, group in itertools.groupby(db.execute(_GROUPED), key=lambda r: r[0]):
+            statements = [dyads.CountedStatement(*r[1:]) for r in group]
+            made = events.group_events([events.StatementRow(s.statement, s.doc, s.source, s.target, s.type,
+                                                            s.doc_date)
+                                        for s in statements if not s.background], window)
+            total += len(made)
+            _update_events(db, writer, changes, made)
+            rows = dyads.count_dyads(statements, made, weights)
+            _update_rows(db, writer, changes, rows)
+            for actor, count in _events_naming(statements, made).items():
+                named_events[actor] += count
+        _remove_gone_events(db, writer, changes)
+        if stored_window != window:
+            changes.replace(writer.quads_for_pattern(events.EVENTS, events._WINDOW, None, events.EVENTS),
+                            [events._window_quad(window)])
+        _remove_gone_rows(db, writer, changes)
+        fresh_actors = {actor: dyads.ActorCount(actor, statements, named_events[actor])
+                        for actor, statements in sorted(named.items())}
+        for actor, stored in held_actors.items():
+            if fresh_actors.get(actor) != stored:
+                changes.replace(dyads.actor_count_quads(stored), ())
+        changes.replace((), (q for actor, count in fresh_actors.items() if held_actors.get(actor) != count
+                             for q in dyads.actor_count_quads(count)))
+        _update_summaries(db, writer, changes, labels)
+        changes.replace((q for q in writer.quads_for_pattern(dyads.DYADS, dyads._CURRENT, None, dyads.DYADS)
+                         if q.object != dyads.LAYOUT),
+                        [ox.Quad(dyads.DYADS, dyads._CURRENT, dyads.LAYOUT, dyads.DYADS)])
+        changes.flush()
+    return total
+
+
+def _spill(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None)
+    # a scratch file, deleted after the step: no journal, no syncing, a small page cache
+    for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -16000", "temp_store = FILE",
+                   "locking_mode = EXCLUSIVE"):
+        db.execute(f"PRAGMA {pragma}")
+    db.executescript(_SCHEMA)
+    db.execute("BEGIN")
+    return db
+
+
+def _load(db: sqlite3.Connection, writer, acting: dict[str, str], named: Counter) -> None:
+    """Spills the statements, documents, event links, dyad rows and neighbour summaries the store holds."""
+    db.executemany("INSERT INTO attribute VALUES (?,?,?,?)", _attributes(writer))
+    statements: list[tuple] = []  # a thousand at a time
+    documents: list[tuple] = []
+    for (subject, graph), values in itertools.groupby(
+            db.execute("SELECT subject, graph, field, value FROM attribute ORDER BY subject, graph"),
+            key=lambda r: (r[0], r[1])):
+        fields: dict[int, list[str]] = defaultdict(list)
+        for _, _, field, value in values:
+            fields[field].append(value)
+        statements.extend(_statements(subject, graph, fields, acting, named))
+        if fields.get(_DOCUMENT) and fields.get(_IDENTIFIER) and subject == graph:
+            documents += [(subject, identifier, date) for identifier in fields[_IDENTIFIER]
+                          for date in fields.get(_DATE) or [None]]
+        if len(statements) + len(documents) >= 1000:
+            _insert(db, statements, documents)
+    _insert(db, statements, documents)
+    db.execute("DELETE FROM attribute")
+    db.executemany("INSERT INTO link VALUES (?,?)",
+                   ((q.object.value, _signed(events._digest(q.subject.value)))
+                    for q in writer.quads_for_pattern(None, events._REPORTS, None, events.EVENTS)))
+    fields = {predicate: n for n, predicate in enumerate(_FIELDS)}
+    db.executemany("INSERT INTO stored VALUES (?,?,?,?)",
+                   ((quad.subject.value, n, fields[quad.predicate.value], quad.object.value)
+                    for n, graph in enumerate(_GRAPHS) for quad in writer.quads_for_pattern(None, None, None, graph)
+                    if quad.predicate.value in fields))
+    db.executemany("INSERT OR REPLACE INTO summary VALUES (?,?)",
+                   ((q.subject.value, q.object.value)
+                    for q in writer.quads_for_pattern(None, dyads._SUMMARY, None, dyads.TOTALS)))
+    db.execute("CREATE INDEX link_event ON link (event)")
+    db.execute("CREATE INDEX stored_subject ON stored (subject)")
+
+
+def _insert(db: sqlite3.Connection, statements: list[tuple], documents: list[tuple]) -> None:
+    db.executemany("INSERT INTO statement VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", statements)
+    db.executemany("INSERT OR REPLACE INTO document VALUES (?,?,?)", documents)
+    statements.clear()
+    documents.clear()
+
+
+def _attributes(writer) -> Iterator[tuple[str, str, int, str]]:
+    """(subject, graph, field, value) of every quad in a document's graph that tells what the table
+    counts of a statement or a document, read by index one predicate (and relation type) at a time and
+    joined in the spill, so that no join state is held outside it."""
+    patterns = [(field, ox.NamedNode(predicate), None) for field, predicate in enumerate(_PREDICATES)]
+    patterns += [(_TYPE, _A, ox.NamedNode(EV + name)) for name in RELATION_TYPES]
+    patterns.append((_DOCUMENT, _A, ox.NamedNode(KG + "Document")))
+    for field, predicate, value in patterns:
+        for quad in writer.quads_for_pattern(None, predicate, value, None):
+            graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode) and graph != events.EVENTS:
+                yield (quad.subject.value, graph.value, field,
+                       quad.object.value.removeprefix(EV) if field == _TYPE else quad.object.value)
+
+
+def _statements(statement: str, doc: str, fields: dict[int, list[str]], acting: dict[str, str],
+                named: Counter) -> Iterator[tuple]:
+    """The rows of one subject of a document's graph that count as relations (asserted; background only
+    when dated), each with its grouping key, as the statements' SPARQL join (kg.dyads.STATEMENTS) gives
+    them; ``named`` counts every statement by the actors it names."""
+    if not all(fields.get(field) for field in _REQUIRED) or doc not in fields[_DERIVED]:
+        return
+    for rtype, stated_source, stated_target, start, confidence, negated, hypothetical, background, stated in \
+            itertools.product(fields[_TYPE], fields[_SOURCE], fields[_TARGET], fields[_START], fields[_CONFIDENCE],
+                              fields[_NEGATED], fields[_HYPOTHETICAL], fields.get(_BACKGROUND) or [None],
+                              fields.get(_DATE) or [None]):
+        for actor in {stated_source, stated_target}:
+            named[actor] += 1
+        if negated == "true" or hypothetical == "true":
+            continue
+        background = background == "true"
+        if background and not stated:
+            continue  # undated background is no current relation
+        source, target = acting.get(stated_source, stated_source), acting.get(stated_target, stated_target)
+        if source == target:  # a person acting towards their own state: no relation between actors
+            continue
+        ends = tuple(sorted((source, target))) if RELATION_TYPES[rtype].symmetric else (source, target)
+        # a hash of the key: two keys that share one are one group, which events and rows tell apart
+        yield (hash((rtype, *ends)), statement, doc, int(start), stated_source, stated_target, source, target,
+               rtype, confidence, background, stated)
+
+
+def _update_events(db: sqlite3.Connection, writer, changes: _Changes, made: list[events.Event]) -> None:
+    """Writes the events of one key whose statements are not as stored: an event's stored statements
+    are told by their number and digest, as telling as the sets."""
+    for event in made:
+        db.execute("INSERT OR IGNORE INTO fresh VALUES (?)", (event.iri,))
+        held = [digest for digest, in db.execute("SELECT digest FROM link WHERE event = ?", (event.iri,))]
+        if held:
+            combined = 0
+            for digest in held:
+                combined ^= digest & (_SIGN * 2 - 1)
+            if (len(held), combined) == (len(event.statements), events._digests(event.statements)):
+                continue
+            changes.replace(_event_node(writer, event.iri), ())
+        changes.replace((), events.event_quads(event))
+
+
+def _event_node(writer, iri: str) -> list[ox.Quad]:
+    node = ox.NamedNode(iri)
+    return [*writer.quads_for_pattern(node, None, None, events.EVENTS),
+            *writer.quads_for_pattern(None, events._REPORTS, node, events.EVENTS)]
+
+
+def _remove_gone_events(db: sqlite3.Connection, writer, changes: _Changes) -> None:
+    for iri, in db.execute("SELECT DISTINCT event FROM link WHERE event NOT IN (SELECT iri FROM fresh)"):
+        changes.replace(_event_node(writer, iri), ())
+
+
+def _update_rows(db: sqlite3.Connection, writer, changes: _Changes, rows: list[dyads.DyadCount]) -> None:
+    """Writes the rows of one key that are not as stored, and keeps the total rows' neighbour lines."""
+    for row in rows:
+        graph = dyads._graph_of(row)
+        db.execute("INSERT OR IGNORE INTO fresh VALUES (?)", (row.iri,))
+        same = False
+        for number, stored in _stored_rows(db.execute("SELECT graph, field, value FROM stored WHERE subject = ?",
+                                                      (row.iri,))):
+            if (stored, _GRAPHS[number]) == (row, graph):
+                same = True
+            else:
+                changes.replace(writer.quads_for_pattern(ox.NamedNode(row.iri), None, None, _GRAPHS[number]), ())
+        if not same:
+            changes.replace((), dyads.row_quads(row))
+        if row.period is None:
+            db.executemany("INSERT INTO neighbour VALUES (?,?,?,?,?,?)",
+                           ((row.source, "out", row.type, row.target, row.events, row.mentions),
+                            (row.target, "in", row.type, row.source, row.events, row.mentions)))
+
+
+def _stored_rows(values: Iterable[tuple[int, int, str]]) -> Iterator[tuple[int, dyads.DyadCount]]:
+    """The stored rows of one subject, by graph, from its spilled (graph, field, value) triples."""
+    by_graph: dict[int, dict[str, str]] = defaultdict(dict)
+    for number, field, value in values:
+        by_graph[number][dyads._FIELDS[_FIELDS[field]]] = value
+    for number, fields in sorted(by_graph.items()):
+        row = dyads._from_values(fields)
+        if row is not None:
+            yield number, row
+
+
+def _remove_gone_rows(db: sqlite3.Connection, writer, changes: _Changes) -> None:
+    gone = db.execute("SELECT subject, graph, field, value FROM stored WHERE subject NOT IN (SELECT iri FROM fresh) "
+                      "ORDER BY subject")
+    for subject, values in itertools.groupby(gone, key=lambda r: r[0]):
+        for number, _ in _stored_rows(value[1:] for value in values):
+            changes.replace(writer.quads_for_pattern(ox.NamedNode(subject), None, None, _GRAPHS[number]), ())
+
+
+def _events_naming(statements: list[dyads.CountedStatement], made: list[events.Event]) -> Counter:
+    """Actor as stated -> how many of ``made`` (the events of one key) its statements report."""
+    of_statement = {statement: event.iri for event in made for statement in event.statements}
+    naming: dict[str, set[str]] = defaultdict(set)
+    for s in statements:
+        event = of_statement.get(s.statement)
+        if event is not None:
+            for actor in {s.stated_source, s.stated_target}:
+                naming[actor].add(event)
+    return Counter({actor: len(reported) for actor, reported in naming.items()})
+
+
+def _update_summaries(db: sqlite3.Connection, writer, changes: _Changes, labels: dict[str, str]) -> None:
+    """Writes each actor's neighbour summary (kg.dyads.neighbour_summaries) that is not as stored."""
+    lines = db.execute("SELECT actor, direction, type, other, events, mentions FROM neighbour ORDER BY actor")
+    for actor, group in itertools.groupby(lines, key=lambda r: r[0]):
+        neighbours = sorted((dyads.Neighbour(direction, rtype, other, labels.get(other, other.removeprefix(ACTOR)),
+                                             count, mentions)
+                             for _, direction, rtype, other, count, mentions in group),
+                            key=lambda n: (n.other, n.type, n.direction))
+        text = dyads._summary_text(neighbours)
+        held = db.execute("SELECT text FROM summary WHERE actor = ?", (actor,)).fetchone()
+        db.execute("DELETE FROM summary WHERE actor = ?", (actor,))
+        if held is not None and held[0] == text:
+            continue
+        node = ox.NamedNode(actor)
+        if held is not None:
+            changes.replace(writer.quads_for_pattern(node, dyads._SUMMARY, None, dyads.TOTALS), ())
+        changes.replace((), [ox.Quad(node, dyads._SUMMARY, ox.Literal(text), dyads.TOTALS)])
+    for actor, _ in db.execute("SELECT actor, text FROM summary").fetchall():  # actors without neighbours now
+        changes.replace(writer.quads_for_pattern(ox.NamedNode(actor), dyads._SUMMARY, None, dyads.TOTALS), ())
+
+
+def _signed(digest: int) -> int:
+    """An unsigned 64-bit digest as SQLite's signed integer."""
+    return digest - 2 * _SIGN if digest >= _SIGN else digest
+
+
+class _Changes:
+    """Quads to remove and to add, written in lots: one writer.change per lot, removals first."""
+
+    def __init__(self, writer):
+        self.writer = writer
+        self.removed: list[ox.Quad] = []
+        self.added: list[ox.Quad] = []
+
+    def replace(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None:
+        self.removed.extend(removed)
+        self.added.extend(added)
+        if len(self.removed) + len(self.added) >= _CHANGES:
+            self.flush()
+
+    def flush(self) -> None:
+        self.writer.change(self.removed, self.added)
+        self.removed, self.added = [], []
