@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .errors import UnknownActor
 from .store import Store
-from .vocab import ACTOR, KG, WD
+from .vocab import ACTOR, ACTORS_GRAPH, KG, OWL, RDF, RDFS, WD
 
 NAMES = """
 SELECT ?actor ?label ?class ?wd ?name WHERE {
@@ -51,13 +51,15 @@ def actor_names(store: Store) -> dict[str, list[ActorRef]]:
     return names
 
 
-KEYED = """
-SELECT ?actor ?label ?class ?wd ?key WHERE {
-  GRAPH <https://w3id.org/kg/graph/actors> {
-    ?actor kg:nameKey ?key ; a ?class ; rdfs:label ?label .
-    OPTIONAL { ?actor owl:sameAs ?wd }
-  }
-}"""
+def _refs(store: Store, actor, graph) -> list[ActorRef]:
+    """An actor's references (one per class, label and Wikidata id, as a join of them would give),
+    from one indexed read of its quads in the actors graph."""
+    values: dict[str, list[str]] = {}
+    for quad in store.quads_for_pattern(actor, None, None, graph):
+        values.setdefault(quad.predicate.value, []).append(quad.object.value)
+    wds = values.get(OWL + "sameAs") or [None]
+    return [ActorRef(actor.value, label, kind.removeprefix(KG), wd.removeprefix(WD) if wd else None)
+            for kind in values.get(RDF + "type", []) for label in values.get(RDFS + "label", []) for wd in wds]
 
 
 def find_actor(store: Store, name: str) -> ActorRef:
@@ -69,9 +71,10 @@ def find_actor(store: Store, name: str) -> ActorRef:
     import pyoxigraph as ox
 
     key = name.strip().casefold()
-    refs = {ActorRef(row["actor"].value, row["label"].value, row["class"].value.removeprefix(KG),
-                     row["wd"].value.removeprefix(WD) if row["wd"] is not None else None)
-            for row in store.query(KEYED, {"key": ox.Literal(key)})}
+    graph = ox.NamedNode(ACTORS_GRAPH)
+    refs = set()
+    for keyed in store.quads_for_pattern(None, ox.NamedNode(KG + "nameKey"), ox.Literal(key), graph):
+        refs.update(_refs(store, keyed.subject, graph))
     if refs:
         return sorted(refs, key=lambda r: (TYPE_ORDER.get(r.type, 9), r.label))[0]
     names = actor_names(store)
