@@ -117,6 +117,17 @@ def doc_key(doc: str) -> str:
     return hashlib.sha256(doc.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
+def documents_by_key(store) -> dict[str, ox.NamedNode]:
+    """Each document's key (doc_key) -> its graph, for reading the documents a row names: one pass
+    over the store's named graphs (a document's graph is named by its IRI)."""
+    by_key = {}
+    for row in store.stream("SELECT ?graph WHERE { GRAPH ?graph {} }"):
+        graph = row["graph"]
+        if isinstance(graph, ox.NamedNode):
+            by_key[doc_key(graph.value)] = graph
+    return by_key
+
+
 def period_of(date: str | None) -> str:
     """The period a row counts an event under: its month, else its year, else ""."""
     if not date:

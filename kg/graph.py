@@ -1,7 +1,9 @@
-"""networkx views of the graph: actors as nodes, one edge per relation with its evidence."""
+"""networkx views of the graph: actors as nodes, one edge per relation with its evidence, or one per
+actor pair and direction with its counts by relation type and the evidence read for it."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 import networkx as nx
@@ -59,3 +61,83 @@ def store_graph(store: Store, *, rollup: bool = True, asserted_only: bool = True
 
     return relations_graph(store_relations(store), rollup=rollup, asserted_only=asserted_only,
                            dates=statement_dates(store))
+
+
+def pair_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
+    """relations_graph's edges summed per source and target: ``types`` (a Counter of relation types)
+    and ``evidence`` (each relation's attributes), the shape the HTML graph draws (kg.export)."""
+    pairs = nx.DiGraph()
+    pairs.add_nodes_from(graph.nodes(data=True))
+    for u, v, data in graph.edges(data=True):
+        if not pairs.has_edge(u, v):
+            pairs.add_edge(u, v, types=Counter(), evidence=[])
+        edge = pairs.edges[u, v]
+        edge["types"][data["relation"]] += 1
+        edge["evidence"].append(data)
+    return pairs
+
+
+EVIDENCE_DOCUMENTS = 2000  # documents read for a page's evidence, beyond one per drawn pair and quad class
+
+
+def read_evidence(store, graph: nx.DiGraph, edges: Iterable[tuple[str, str]], rows, actors: dict, keep=None,
+                  count: str = "events", documents: int = EVIDENCE_DOCUMENTS) -> int:
+    """Puts on each of ``edges`` (of a DiGraph of actor ids with ``types``, as kg.analysis.signed.dyad_digraph
+    makes from dyad table ``rows``) the ``evidence`` its rows' documents hold, read through the index.
+
+    Documents are taken round by round: each edge and quad class takes its next document (in the
+    order of their keys) not yet taken, until every one is taken or ``documents`` are, but never
+    fewer than one per edge and quad class: the cost follows the edges drawn, not the store, and an
+    edge's evidence is the most confident of what its documents read hold, as many as that. Counted as
+    ``count`` says: one relation per event (the most confident), or per mention. Returns how many
+    documents were read."""
+    from .analysis.signed import Filter
+    from .dyads import documents_by_key
+    from .events import one_per_event
+    from .rdf import statement_iri
+    from .statements import document_relations
+    from .vocab import RELATION_TYPES
+
+    keep = keep or Filter()
+    wanted = set(edges)
+    for u, v in wanted:
+        graph.edges[u, v]["evidence"] = []
+    by_edge: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        source, target = actors[row.source].id, actors[row.target].id
+        if (source, target) in wanted:
+            by_edge[(source, target, RELATION_TYPES[row.type].quad)].update(row.docs)
+    # the fewest documents first: those that must be read anyway often hold the larger pairs' evidence too
+    queues = [sorted(docs, reverse=True) for _, docs in sorted(by_edge.items(), key=lambda item: (len(item[1]), item[0]))]
+    taken: set[str] = set()
+    limit = max(documents, len(queues))
+    while queues and len(taken) < limit:
+        left = []
+        for queue in queues:
+            while queue and queue[-1] in taken:  # reversed: the next key is last
+                queue.pop()
+            if queue and len(taken) < limit:
+                taken.add(queue.pop())
+                left.append(queue)
+        queues = left
+    if not taken:
+        return 0
+    keys = documents_by_key(store)
+    selected = document_relations(store, [keys[k] for k in sorted(taken) if k in keys], actors)
+    links = selected.events if count == "events" else {}
+    kept, _ = one_per_event(selected.relations, links, selected.dates, keep)
+    rolled = {iri: actor.rolled_up().id for iri, actor in actors.items()}
+    for relation in kept:
+        source, target = (actor.id for actor in keep.ends(relation))
+        if RELATION_TYPES[relation.type].symmetric:
+            told = selected.event_sources.get(statement_iri(relation).value)
+            if told is not None and rolled.get(told) == target:  # counted in the direction its event records
+                source, target = target, source
+        if (source, target) in wanted and graph.edges[source, target]["types"].get(relation.type):
+            graph.edges[source, target]["evidence"].append(_evidence(relation, selected.dates.get(relation.doc, "")))
+    return len(taken)
+
+
+def _evidence(r: Relation, date: str) -> dict:
+    return {"relation": r.type, "quad": r.quad, "confidence": r.confidence, "doc": r.doc, "date": date,
+            "sentence": r.sentence, "start": r.start}

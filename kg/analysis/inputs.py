@@ -42,25 +42,36 @@ def relations_between(store, a, b, keep: Filter = Filter(), count: str = "events
     return kept, selected.dates, (len(kept), mentions)
 
 
+def table_rows(store, keep: Filter = Filter(), count: str = "events"):
+    """The dyad table's rows (kg.dyads.DyadCount) that ``keep`` keeps, the actors (IRI -> Actor) and
+    what they count, or None when the table is stale or cannot answer for the filter: then an
+    analysis reads the statements."""
+    from ..dyads import dyad_rows
+
+    actors = store_actors(store)
+    if not table_answers(keep, {a.id for a in actors.values() if a.type == "Person"}):
+        return None
+    if count == "events":
+        require_events(store)
+    rows = dyad_rows(store, monthly=bool(keep.since or keep.until))  # totals, unless a window asks
+    if rows is None:
+        return None
+    kept = select_rows(rows, actors, keep)
+    mentions = sum(row.mentions for row in kept)
+    kept = thin_out(kept, keep.min_relations, count)
+    return kept, actors, (sum(row.events for row in kept), mentions)
+
+
 def signed_digraph_of(store, keep: Filter = Filter(), count: str = "events"):
     """The signed actor digraph (kg.analysis.signed) and what it counted: from the dyad table when it
     is current and can answer for the filter, so that the cost follows the actors and dyads; else
     from every statement."""
-    from ..dyads import dyad_rows
-
-    actors = store_actors(store)
-    rows = None
-    if table_answers(keep, {a.id for a in actors.values() if a.type == "Person"}):
-        if count == "events":
-            require_events(store)
-        rows = dyad_rows(store, monthly=bool(keep.since or keep.until))  # totals, unless a window asks
-    if rows is None:
+    table = table_rows(store, keep, count)
+    if table is None:
         relations, dates, counted = all_relations(store, keep, count)
         return signed_digraph(relations, dates, keep), counted
-    kept = select_rows(rows, actors, keep)
-    mentions = sum(row.mentions for row in kept)
-    kept = thin_out(kept, keep.min_relations, count)
-    return dyad_digraph(kept, actors, count), (sum(row.events for row in kept), mentions)
+    rows, actors, counted = table
+    return dyad_digraph(rows, actors, count), counted
 
 
 def path_graph(store, a, b, keep: Filter = Filter(), count: str = "events", limit: int = 3):
