@@ -277,8 +277,10 @@ def store_html_page(store: Store, keep=None, count: str = "events", *, color_by:
         return html_page(relations, dates, keep, aliases=aliases, **options), counted
     rows, actors, counted = table
     graph = dyad_digraph(rows, actors, count)
-    page = _page(graph, undirected(graph), aliases=aliases,
-                 evidence=lambda drawn, edges: read_evidence(store, drawn, edges, rows, actors, keep, count), **options)
+    def evidence(drawn, edges):
+        read_evidence(store, drawn, edges, rows, actors, keep, count, max_evidence)
+
+    page = _page(graph, undirected(graph), aliases=aliases, evidence=evidence, **options)
     return page, counted
 
 

@@ -77,20 +77,20 @@ def pair_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
     return pairs
 
 
-EVIDENCE_DOCUMENTS = 2000  # documents read for a page's evidence, beyond one per drawn pair and quad class
+EVIDENCE_DOCUMENTS = 1000  # documents a page reads its evidence from, at most: about 1 to 2 s at 100,000 articles
 
 
 def read_evidence(store, graph: nx.DiGraph, edges: Iterable[tuple[str, str]], rows, actors: dict, keep=None,
-                  count: str = "events", documents: int = EVIDENCE_DOCUMENTS) -> int:
+                  count: str = "events", max_evidence: int = 5, documents: int = EVIDENCE_DOCUMENTS) -> int:
     """Puts on each of ``edges`` (of a DiGraph of actor ids with ``types``, as kg.analysis.signed.dyad_digraph
-    makes from dyad table ``rows``) the ``evidence`` its rows' documents hold, read through the index.
+    makes from dyad table ``rows``) the ``evidence`` its rows' documents hold, reading at most
+    ``documents`` of them, through the index: the cost follows the edges drawn, not the store.
 
-    Documents are taken round by round: each edge and quad class takes its next document (in the
-    order of their keys) not yet taken, until every one is taken or ``documents`` are, but never
-    fewer than one per edge and quad class: the cost follows the edges drawn, not the store, and an
-    edge's evidence is the most confident of what its documents read hold, as many as that. Counted as
-    ``count`` says: one relation per event (the most confident), or per mention. Returns how many
-    documents were read."""
+    When the edges' documents are more than that, those read are chosen so that as many edges and
+    quad classes as can have one have one, then up to ``max_evidence``: each time, the document
+    that serves the most of those still short (then the smallest key). An edge's evidence is the
+    most confident of what was read for it, counted as ``count`` says: one relation per event
+    (the most confident of those read), or per mention. Returns how many documents were read."""
     from .analysis.signed import Filter
     from .dyads import documents_by_key
     from .events import one_per_event
@@ -102,28 +102,16 @@ def read_evidence(store, graph: nx.DiGraph, edges: Iterable[tuple[str, str]], ro
     wanted = set(edges)
     for u, v in wanted:
         graph.edges[u, v]["evidence"] = []
-    by_edge: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    by_edge: dict[tuple[str, str, str], set[str]] = defaultdict(set)  # (source, target, quad class) -> documents
     for row in rows:
         source, target = actors[row.source].id, actors[row.target].id
         if (source, target) in wanted:
             by_edge[(source, target, RELATION_TYPES[row.type].quad)].update(row.docs)
-    # the fewest documents first: those that must be read anyway often hold the larger pairs' evidence too
-    queues = [sorted(docs, reverse=True) for _, docs in sorted(by_edge.items(), key=lambda item: (len(item[1]), item[0]))]
-    taken: set[str] = set()
-    limit = max(documents, len(queues))
-    while queues and len(taken) < limit:
-        left = []
-        for queue in queues:
-            while queue and queue[-1] in taken:  # reversed: the next key is last
-                queue.pop()
-            if queue and len(taken) < limit:
-                taken.add(queue.pop())
-                left.append(queue)
-        queues = left
+    everything = set().union(*by_edge.values())
+    taken = everything if len(everything) <= documents else _cover(by_edge, documents, max_evidence)
     if not taken:
         return 0
-    keys = documents_by_key(store)
-    selected = document_relations(store, [keys[k] for k in sorted(taken) if k in keys], actors)
+    selected = document_relations(store, documents_by_key(store, taken).values(), actors)
     links = selected.events if count == "events" else {}
     kept, _ = one_per_event(selected.relations, links, selected.dates, keep)
     rolled = {iri: actor.rolled_up().id for iri, actor in actors.items()}
@@ -136,6 +124,38 @@ def read_evidence(store, graph: nx.DiGraph, edges: Iterable[tuple[str, str]], ro
         if (source, target) in wanted and graph.edges[source, target]["types"].get(relation.type):
             graph.edges[source, target]["evidence"].append(_evidence(relation, selected.dates.get(relation.doc, "")))
     return len(taken)
+
+
+def _cover(by_edge: dict[tuple, set[str]], budget: int, most: int) -> set[str]:
+    """At most ``budget`` documents: first one for as many of ``by_edge``'s keys as can have one, then
+    up to ``most`` each; greedily, the document that serves the most keys still short first."""
+    import heapq
+
+    holders: dict[str, list[tuple]] = defaultdict(list)
+    for key, docs in by_edge.items():
+        for doc in docs:
+            holders[doc].append(key)
+    taken: set[str] = set()
+    for want in (1, most):
+        need = {key: min(want, len(docs)) - len(docs & taken) for key, docs in by_edge.items()}
+
+        def gain(doc: str) -> int:
+            return sum(1 for key in holders[doc] if need[key] > 0)
+
+        heap = [(-gain(doc), doc) for doc in holders if doc not in taken]
+        heapq.heapify(heap)
+        while heap and len(taken) < budget:
+            stale, doc = heapq.heappop(heap)
+            now = gain(doc)
+            if now == 0:
+                continue
+            if now < -stale:  # served others since: back in line with what it serves now
+                heapq.heappush(heap, (-now, doc))
+                continue
+            taken.add(doc)
+            for key in holders[doc]:
+                need[key] -= 1
+    return taken
 
 
 def _evidence(r: Relation, date: str) -> dict:
