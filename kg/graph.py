@@ -137,12 +137,15 @@ def _cover(by_edge: dict[tuple, set[str]], budget: int, most: int) -> set[str]:
             holders[doc].append(key)
     taken: set[str] = set()
     for want in (1, most):
+        if len(taken) >= budget:
+            break
         need = {key: min(want, len(docs)) - len(docs & taken) for key, docs in by_edge.items()}
 
         def gain(doc: str) -> int:
             return sum(1 for key in holders[doc] if need[key] > 0)
 
-        heap = [(-gain(doc), doc) for doc in holders if doc not in taken]
+        # at first every key is short of documents: what a document serves is what it holds
+        heap = [(-(len(keys) if not taken else gain(doc)), doc) for doc, keys in holders.items() if doc not in taken]
         heapq.heapify(heap)
         while heap and len(taken) < budget:
             stale, doc = heapq.heappop(heap)

@@ -122,15 +122,17 @@ def _costs(graph: nx.Graph, membership: dict[str, int], node: str, k: int, alpha
     given) would add in each of the k blocs."""
     if ties is None:
         ties = [(other, data["weight"]) for other, data in graph[node].items()]
+    # each tie's bloc and terms looked up once, not once per bloc; the sums add the same terms in the same order
+    terms = [(membership[other], w < 0, alpha * -w, w > 0, (1 - alpha) * w) for other, w in ties]
     costs = []
     for bloc in range(k):
         cost = 0.0
-        for other, w in ties:
-            same = membership[other] == bloc
-            if same and w < 0:
-                cost += alpha * -w
-            elif not same and w > 0:
-                cost += (1 - alpha) * w
+        for own, negative, inside, positive, between in terms:
+            if own == bloc:
+                if negative:
+                    cost += inside
+            elif positive:
+                cost += between
         costs.append(cost)
     return costs
 
