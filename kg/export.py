@@ -277,6 +277,7 @@ def store_html_page(store: Store, keep=None, count: str = "events", *, color_by:
         return html_page(relations, dates, keep, aliases=aliases, **options), counted
     rows, actors, counted = table
     graph = dyad_digraph(rows, actors, count)
+
     def evidence(drawn, edges):
         read_evidence(store, drawn, edges, rows, actors, keep, count, max_evidence)
 
@@ -325,9 +326,12 @@ def _counts(graph: nx.DiGraph) -> Counter:
 
 def drawn_actors(graph: nx.DiGraph, strength: dict[str, float] | None = None, top: int = DEFAULT_TOP,
                  focus: str | None = None) -> list[str]:
-    """The actors the page draws, ranked: the focus first, then by count of relations, then weighted
-    degree, then name; at most ``top`` (0: all)."""
-    ranked = _ranked(graph, _counts(graph), strength if strength is not None else {}, focus)
+    """The actors the page draws (graph_data's ``nodes``), ranked: the focus first, then by count of
+    relations, then weighted degree (``strength``; by default the count), then name; at most ``top``
+    (0: all)."""
+    counts = _counts(graph)
+    strength = strength if strength is not None else {n: float(c) for n, c in counts.items()}
+    ranked = _ranked(graph, counts, strength, focus)
     return ranked[:top] if top > 0 else ranked
 
 
