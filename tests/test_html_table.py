@@ -124,3 +124,16 @@ def test_html_table_cover_takes_the_document_that_serves_most_edges_first():
     assert _cover(by_edge, 3, 5) == {"d1", "d2", "d3"}  # then more for each, up to the most asked
     assert _cover(by_edge, 10, 1) == {"d2", "d3"}  # one each was asked: no more
     assert _cover(by_edge, 0, 5) == set()
+
+
+@pytest.mark.parametrize("top, focus", [(2, None), (3, "European_Union"), (0, None)])
+def test_html_table_drawn_actors_are_the_nodes_the_page_draws(seeds_store, top, focus):
+    from kg.analysis.inputs import table_rows
+    from kg.analysis.signed import dyad_digraph
+    from kg.export import drawn_actors, graph_data
+
+    rows, actors, _ = table_rows(seeds_store)
+    graph = dyad_digraph(rows, actors)
+    drawn = drawn_actors(graph, top=top, focus=focus)
+    assert drawn == [n["id"] for n in graph_data(graph, top=top, focus=focus)["nodes"]]
+    assert len(drawn) == (top or graph.number_of_nodes()) and (focus is None or drawn[0] == focus)
