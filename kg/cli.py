@@ -1068,11 +1068,10 @@ def _counted(n: int) -> str:
 
 
 def _write_html(store, output, keep, color, min_count, top, center=None, depth=1, title="kg graph"):
-    from .export import html_page, store_aliases
+    from .export import store_html_page
 
-    relations, dates = _load(store, keep)
-    page = html_page(relations, dates, keep, color_by=color, min_count=min_count, center=center, depth=depth,
-                     title=title, top=top, aliases=store_aliases(store), unit=_unit())
+    page = _said(store_html_page(store, *_counting(keep), color_by=color, min_count=min_count, center=center,
+                                 depth=depth, title=title, top=top))
     _write_file(output, lambda f: f.write(page.encode("utf-8")))
     echo(f"wrote {output}", err=True)
 

@@ -143,6 +143,19 @@ def doc_key(doc: str) -> str:
     return hashlib.sha256(doc.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
+def documents_by_key(store, keys: Iterable[str]) -> dict[str, ox.NamedNode]:
+    """These document keys (doc_key) -> their documents' graphs (a document's graph is named by its
+    IRI), for reading the documents a row names: a pass over the store's named graphs, until all are found."""
+    wanted, found = set(keys), {}
+    for row in store.stream("SELECT ?graph WHERE { GRAPH ?graph {} }"):
+        graph = row["graph"]
+        if isinstance(graph, ox.NamedNode) and (key := doc_key(graph.value)) in wanted:
+            found[key] = graph
+            if len(found) == len(wanted):
+                break
+    return found
+
+
 def period_of(date: str | None) -> str:
     """The period a row counts an event under: its month, else its year, else ""."""
     if not date:

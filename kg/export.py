@@ -237,48 +237,118 @@ def html_page(relations, dates: dict[str, str] | None = None, keep=None, *, colo
     ``aliases`` (actor id -> other names, see store_aliases) are added to the names the actors'
     records carry, for the page's search box; ``unit`` names what one relation counts (relations,
     events, mentions) in the page."""
-    from .analysis.alliances import blocs
-    from .graph import relations_graph
     from .analysis.signed import Filter, signed_graph
+    from .graph import pair_graph, relations_graph
 
     keep = keep or Filter()
     dates = dates or {}
     kept = [r for r in relations if keep.keeps(r, dates.get(r.doc))]
-    graph = relations_graph(kept, rollup=keep.rollup, dates=dates, keep_persons=keep.keep_persons)
-    if min_count > 1:
-        pairs = Counter(frozenset((u, v)) for u, v in graph.edges())
-        graph.remove_edges_from([(u, v, k) for u, v, k in graph.edges(keys=True) if pairs[frozenset((u, v))] < min_count])
-        graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])
-    if center is not None and center in graph:
-        around = nx.ego_graph(graph.to_undirected(as_view=True), center, radius=depth)
-        graph = graph.subgraph(around.nodes).copy()
-    # blocs of everything drawable, before the top-N cut: --top changes what is drawn, not the colours
-    signed = signed_graph(kept, dates, keep)
-    signed = signed.subgraph(graph.nodes).copy()
-    membership = blocs(signed).membership if color_by == "bloc" and signed.number_of_edges() else {}
-    strength = {n: sum(abs(w) for _, _, w in signed.edges(n, data="weight")) for n in signed}
+    graph = pair_graph(relations_graph(kept, rollup=keep.rollup, dates=dates, keep_persons=keep.keep_persons))
     names: dict[str, set[str]] = defaultdict(set)
     for r in kept:
         for actor in (r.source, r.target, r.source.rolled_up(), r.target.rolled_up()):
             names[actor.id].update(actor.aliases)
     for actor, more in (aliases or {}).items():
         names[actor].update(more)
+    return _page(graph, signed_graph(kept, dates, keep), color_by=color_by, min_count=min_count, center=center,
+                 depth=depth, title=title, max_evidence=max_evidence, top=top,
+                 aliases={a: tuple(sorted(n)) for a, n in names.items()}, unit=unit)
+
+
+def store_html_page(store: Store, keep=None, count: str = "events", *, color_by: str = "bloc", min_count: int = 1,
+                    center: str | None = None, depth: int = 1, title: str = "kg graph", max_evidence: int = 5,
+                    top: int = DEFAULT_TOP) -> tuple[str, tuple[int, int]]:
+    """The HTML graph of a store (see html_page) counted in ``count`` (events or mentions), and what
+    it counted (events, mentions). Drawn from the dyad table (kg.dyads) when it is current and can
+    answer for ``keep``: counts, colours and the actors drawn come from its rows, and evidence is
+    read only for the pairs drawn, from some of their documents (kg.graph.read_evidence), so the
+    cost follows the actors, pairs and edges drawn. Else from every statement, as before."""
+    from .analysis.inputs import all_relations, table_rows
+    from .analysis.signed import Filter, dyad_digraph, undirected
+    from .graph import read_evidence
+
+    keep = keep or Filter()
+    options = dict(color_by=color_by, min_count=min_count, center=center, depth=depth, title=title,
+                   max_evidence=max_evidence, top=top, unit=count)
+    aliases = store_aliases(store)
+    table = table_rows(store, keep, count)
+    if table is None:
+        relations, dates, counted = all_relations(store, keep, count)
+        return html_page(relations, dates, keep, aliases=aliases, **options), counted
+    rows, actors, counted = table
+    graph = dyad_digraph(rows, actors, count)
+
+    def evidence(drawn, edges):
+        read_evidence(store, drawn, edges, rows, actors, keep, count, max_evidence)
+
+    page = _page(graph, undirected(graph), aliases=aliases, evidence=evidence, **options)
+    return page, counted
+
+
+def _page(graph: nx.DiGraph, signed: nx.Graph, *, color_by: str, min_count: int, center: str | None, depth: int,
+          title: str, max_evidence: int, top: int, aliases: dict[str, tuple[str, ...]], unit: str,
+          evidence=None) -> str:
+    """The page of a pair graph (kg.graph.pair_graph, or dyad_digraph with ``evidence(graph, edges)``
+    a function that puts their evidence on the edges drawn) and its signed graph, for the blocs."""
+    from .analysis.alliances import blocs
+
+    if min_count > 1:
+        pairs: Counter = Counter()
+        for u, v, types in graph.edges(data="types"):
+            pairs[frozenset((u, v))] += sum(types.values())
+        graph = graph.copy()
+        graph.remove_edges_from([(u, v) for u, v in graph.edges() if pairs[frozenset((u, v))] < min_count])
+        graph.remove_nodes_from([n for n in list(graph) if graph.degree(n) == 0])
+    if center is not None and center in graph:
+        around = nx.ego_graph(graph.to_undirected(as_view=True), center, radius=depth)
+        graph = graph.subgraph(around.nodes).copy()
+    # blocs of everything drawable, before the top-N cut: --top changes what is drawn, not the colours
+    signed = signed.subgraph(graph.nodes).copy()
+    membership = blocs(signed).membership if color_by == "bloc" and signed.number_of_edges() else {}
+    strength = {n: sum(abs(w) for _, _, w in signed.edges(n, data="weight")) for n in signed}
+    focus = center if center in graph else None
+    if evidence is not None:
+        shown = set(drawn_actors(graph, strength, top, focus))
+        evidence(graph, [(u, v) for u, v in graph.edges() if u in shown and v in shown])
     return graph_html(graph, title=title, max_evidence=max_evidence, color_by=color_by, membership=membership,
-                      strength=strength, top=top, aliases={a: tuple(sorted(n)) for a, n in names.items()},
-                      focus=center if center in graph else None, unit=unit)
+                      strength=strength, top=top, aliases=aliases, focus=focus, unit=unit)
 
 
-def _ranked(graph: nx.MultiDiGraph, counts: Counter, strength: dict[str, float], focus: str | None) -> list[str]:
+def _counts(graph: nx.DiGraph) -> Counter:
+    """Actor -> its relations (each pair's, both directions)."""
+    counts: Counter = Counter()
+    for u, v, types in graph.edges(data="types"):
+        n = sum(types.values())
+        counts[u] += n
+        counts[v] += n
+    return counts
+
+
+def drawn_actors(graph: nx.DiGraph, strength: dict[str, float] | None = None, top: int = DEFAULT_TOP,
+                 focus: str | None = None) -> list[str]:
+    """The actors the page draws (graph_data's ``nodes``), ranked: the focus first, then by count of
+    relations, then weighted degree (``strength``; by default the count), then name; at most ``top``
+    (0: all)."""
+    counts = _counts(graph)
+    strength = strength if strength is not None else {n: float(c) for n, c in counts.items()}
+    ranked = _ranked(graph, counts, strength, focus)
+    return ranked[:top] if top > 0 else ranked
+
+
+def _ranked(graph: nx.DiGraph, counts: Counter, strength: dict[str, float], focus: str | None) -> list[str]:
     """Actors by importance: the focus first, then by count of relations, then weighted degree, then name."""
     return sorted(graph.nodes, key=lambda n: (n != focus, -counts[n], -strength.get(n, 0.0),
                                                str(graph.nodes[n].get("label", n)).casefold(), n))
 
 
-def graph_data(graph: nx.MultiDiGraph, *, max_evidence: int = 5, color_by: str = "type",
+def graph_data(graph: nx.DiGraph | nx.MultiDiGraph, *, max_evidence: int = 5, color_by: str = "type",
                membership: dict[str, int] | None = None, strength: dict[str, float] | None = None,
                top: int = DEFAULT_TOP, aliases: dict[str, tuple[str, ...]] | None = None,
                focus: str | None = None, unit: str = "relations") -> dict:
-    """What the HTML page draws and filters, as plain JSON-ready data.
+    """What the HTML page draws and filters, as plain JSON-ready data, from a pair graph (a DiGraph
+    whose edges hold ``types``, a Counter of relations by type, and ``evidence``, their attributes
+    as kg.graph.relations_graph gives them; kg.graph.pair_graph makes one of a MultiDiGraph, which
+    is also taken).
 
     Actors (``nodes``) are the ``top`` by count of relations (0: all; ``focus`` is always kept),
     ranked, with their aliases, type, bloc and a size that grows with the count; the others are
@@ -286,15 +356,15 @@ def graph_data(graph: nx.MultiDiGraph, *, max_evidence: int = 5, color_by: str =
     actor pair and direction with its counts by quad class and by relation type and its strongest
     evidence (``max_evidence`` per quad class). Colour shows the bloc (``membership``: bloc index,
     actors without one are "unplaced", grey) or the actor type. Every string is plain text."""
+    from .graph import pair_graph
     from .records import ACTOR_TYPES
     from .vocab import QUAD_CLASSES, RELATION_TYPES
 
+    if graph.is_multigraph():
+        graph = pair_graph(graph)
     membership = membership or {}
     aliases = aliases or {}
-    counts: Counter = Counter()
-    for u, v in graph.edges():
-        counts[u] += 1
-        counts[v] += 1
+    counts = _counts(graph)
     strength = strength if strength is not None else {n: float(c) for n, c in counts.items()}
     by_bloc = color_by == "bloc" and bool(membership)
     ranked = _ranked(graph, counts, strength, focus)
@@ -332,21 +402,22 @@ def graph_data(graph: nx.MultiDiGraph, *, max_evidence: int = 5, color_by: str =
                       "size": round(6 + 24 * (counts[node] / largest) ** 0.5, 1), "title": "\n".join(tip)})
     omitted = [{"id": n, "name": name(n), "aliases": other_names(n), "count": counts[n]} for n in ranked[len(shown):]]
 
-    pairs: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for u, v, data in graph.edges(data=True):
-        if u in kept and v in kept:
-            pairs[(u, v)].append(data)
     edges = []
-    for index, ((u, v), relations) in enumerate(sorted(pairs.items())):
+    drawn = sorted((u, v) for u, v in graph.edges() if u in kept and v in kept)
+    for index, (u, v) in enumerate(drawn):
+        data = graph.edges[u, v]
         evidence = []
         by_quad: Counter = Counter()
-        for e in sorted(relations, key=lambda e: (-e["confidence"], e["doc"], e["start"])):
+        for e in sorted(data.get("evidence", ()), key=lambda e: (-e["confidence"], e["doc"], e["start"])):
             by_quad[e["quad"]] += 1
             if by_quad[e["quad"]] <= max_evidence:
                 evidence.append([e["relation"], e["quad"], e["doc"], e.get("date", ""), e["sentence"]])
-        edges.append({"id": index, "from": u, "to": v, "count": len(relations),
-                      "quads": dict(sorted(Counter(e["quad"] for e in relations).items())),
-                      "types": dict(Counter(e["relation"] for e in relations).most_common()),
+        types = {t: n for t, n in data["types"].items() if n}
+        quads: Counter = Counter()
+        for t, n in types.items():
+            quads[RELATION_TYPES[t].quad] += n
+        edges.append({"id": index, "from": u, "to": v, "count": sum(types.values()), "quads": dict(sorted(quads.items())),
+                      "types": dict(sorted(types.items(), key=lambda item: (-item[1], item[0]))),
                       "evidence": evidence})
 
     present_types = sorted({t for e in edges for t in e["types"]})

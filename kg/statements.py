@@ -14,7 +14,7 @@ from .queries import named_queries
 from .rdf import statement_iri
 from .records import Actor, Relation
 from .store import Store
-from .vocab import ACTOR, ACTORS_GRAPH, DCTERMS, EV, KG, OWL, PROV, QUAD_BY_CLASS, RDF, RDFS, RELATION_TYPES, WD
+from .vocab import ACTOR, ACTORS_GRAPH, DCTERMS, EV, EVENTS_GRAPH, KG, OWL, PROV, QUAD_BY_CLASS, RDF, RDFS, RELATION_TYPES, WD
 
 
 def store_actors(store: Store) -> dict[str, Actor]:
@@ -115,6 +115,54 @@ def relations_of(store: Store, ends: Iterable[str], others: Iterable[str] | None
             if row["docDate"] is not None:
                 selected.dates[relation.doc] = row["docDate"].value
             if row["event"] is not None:
+                selected.events[statement] = row["event"].value
+                selected.event_sources[statement] = row["eventSource"].value
+    selected.relations.sort(key=lambda r: (r.doc, r.start, statement_iri(r).value))
+    return selected
+
+
+# The statements of chosen documents (VALUES is filled with their graphs' IRIs, as pyoxigraph writes
+# them), each document's graph read through the index by LATERAL: a plain join with VALUES scans
+# every document, and an OPTIONAL of the events graph joins with all of it.
+DOCUMENT_STATEMENTS = """
+SELECT ?statement ?docId ?docDate ?type ?quad ?polarity ?negated ?hypothetical ?confidence ?evidence ?start ?end
+       ?trigger ?extractor ?source ?target ?background ?eventDate ?event ?eventSource
+WHERE {
+  VALUES ?doc { %s }
+  LATERAL {
+    GRAPH ?doc {
+      ?statement kg:source ?source ; kg:target ?target ; a ?type ; kg:quad ?quad ; kg:polarity ?polarity ;
+        kg:negated ?negated ; kg:hypothetical ?hypothetical ; kg:confidence ?confidence ;
+        kg:evidence ?evidence ; kg:start ?start ; kg:end ?end ; kg:trigger ?trigger ;
+        kg:extractorVersion ?extractor ; prov:wasDerivedFrom ?doc .
+      OPTIONAL { ?statement kg:background ?background }
+      OPTIONAL { ?statement dcterms:date ?eventDate }
+      ?doc dcterms:identifier ?docId .
+      OPTIONAL { ?doc dcterms:date ?docDate }
+    }
+  }
+  LATERAL { OPTIONAL { GRAPH <%s> { ?statement kg:reports ?event . ?event kg:source ?eventSource } } }
+}"""
+DOCUMENTS_PER_QUERY = 500
+
+
+def document_relations(store: Store, documents: Iterable[ox.NamedNode], actors: dict[str, Actor] | None = None) -> Selected:
+    """The statements of these documents (their graphs' IRIs), read through the index: the cost
+    follows the documents, not the store. Ordered by document and position."""
+    actors = actors if actors is not None else store_actors(store)
+    documents = sorted(set(documents), key=lambda node: node.value)
+    selected = Selected()
+    for first in range(0, len(documents), DOCUMENTS_PER_QUERY):
+        values = " ".join(str(node) for node in documents[first:first + DOCUMENTS_PER_QUERY])
+        for row in store.query(DOCUMENT_STATEMENTS % (values, EVENTS_GRAPH)):
+            relation = _relation(row, actors)
+            if relation is None:
+                continue
+            selected.relations.append(relation)
+            if row["docDate"] is not None:
+                selected.dates[relation.doc] = row["docDate"].value
+            if row["event"] is not None:
+                statement = row["statement"].value
                 selected.events[statement] = row["event"].value
                 selected.event_sources[statement] = row["eventSource"].value
     selected.relations.sort(key=lambda r: (r.doc, r.start, statement_iri(r).value))

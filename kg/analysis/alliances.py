@@ -116,28 +116,35 @@ def _error(graph: nx.Graph, membership: dict[str, int], alpha: float) -> float:
     return error
 
 
-def _costs(graph: nx.Graph, membership: dict[str, int], node: str, k: int, alpha: float) -> list[float]:
-    """The error ``node``'s own ties would add in each of the k blocs."""
+def _costs(graph: nx.Graph, membership: dict[str, int], node: str, k: int, alpha: float,
+           ties: list[tuple[str, float]] | None = None) -> list[float]:
+    """The error ``node``'s own ties (``ties``: its neighbours and weights, read from ``graph`` if not
+    given) would add in each of the k blocs."""
+    if ties is None:
+        ties = [(other, data["weight"]) for other, data in graph[node].items()]
+    # each tie's bloc and terms looked up once, not once per bloc; the sums add the same terms in the same order
+    terms = [(membership[other], w < 0, alpha * -w, w > 0, (1 - alpha) * w) for other, w in ties]
     costs = []
     for bloc in range(k):
         cost = 0.0
-        for other, data in graph[node].items():
-            w = data["weight"]
-            same = membership[other] == bloc
-            if same and w < 0:
-                cost += alpha * -w
-            elif not same and w > 0:
-                cost += (1 - alpha) * w
+        for own, negative, inside, positive, between in terms:
+            if own == bloc:
+                if negative:
+                    cost += inside
+            elif positive:
+                cost += between
         costs.append(cost)
     return costs
 
 
 def _relocate(graph: nx.Graph, membership: dict[str, int], k: int, alpha: float) -> dict[str, int]:
+    # each node's ties read once: through networkx's views, they cost most of the search
+    ties = {node: [(other, data["weight"]) for other, data in graph[node].items()] for node in graph}
     improved = True
     while improved:
         improved = False
         for node in graph.nodes:
-            costs = _costs(graph, membership, node, k, alpha)
+            costs = _costs(graph, membership, node, k, alpha, ties[node])
             best = min(range(k), key=lambda b: (costs[b], b != membership[node]))
             if costs[best] < costs[membership[node]] - 1e-12:
                 membership[node] = best

@@ -42,29 +42,40 @@ def relations_between(store, a, b, keep: Filter = Filter(), count: str = "events
     return kept, selected.dates, (len(kept), mentions)
 
 
-def signed_digraph_of(store, keep: Filter = Filter(), count: str = "events", documents: bool = True):
-    """The signed actor digraph (kg.analysis.signed) and what it counted: from the dyad table when it
-    is current and can answer for the filter, so that the cost follows the actors and dyads; else
-    from every statement. A date window reads the monthly rows, or, when the caller needs no
-    ``documents`` (the edges' ``docs`` left empty), the total rows' own periods, ten times fewer."""
+def table_rows(store, keep: Filter = Filter(), count: str = "events", documents: bool = True):
+    """The dyad table's rows (kg.dyads.DyadCount) that ``keep`` keeps, the actors (IRI -> Actor) and
+    what they count, or None when the table is stale or cannot answer for the filter: then an
+    analysis reads the statements. A date window reads the monthly rows, or, when the caller needs no
+    ``documents`` (the rows' ``docs`` left empty), the total rows' own periods, ten times fewer."""
     from ..dyads import dyad_rows, period_rows
 
     actors = store_actors(store)
-    rows = None
-    if table_answers(keep, {a.id for a in actors.values() if a.type == "Person"}):
-        if count == "events":
-            require_events(store)
-        window = bool(keep.since or keep.until)
-        rows = dyad_rows(store, monthly=window and documents)  # totals, unless a window asks
-        if rows is not None and window and not documents:
-            rows = list(period_rows(rows))
+    if not table_answers(keep, {a.id for a in actors.values() if a.type == "Person"}):
+        return None
+    if count == "events":
+        require_events(store)
+    window = bool(keep.since or keep.until)
+    rows = dyad_rows(store, monthly=window and documents)  # totals, unless a window asks
     if rows is None:
-        relations, dates, counted = all_relations(store, keep, count)
-        return signed_digraph(relations, dates, keep), counted
+        return None
+    if window and not documents:
+        rows = list(period_rows(rows))
     kept = select_rows(rows, actors, keep)
     mentions = sum(row.mentions for row in kept)
     kept = thin_out(kept, keep.min_relations, count)
-    return dyad_digraph(kept, actors, count), (sum(row.events for row in kept), mentions)
+    return kept, actors, (sum(row.events for row in kept), mentions)
+
+
+def signed_digraph_of(store, keep: Filter = Filter(), count: str = "events", documents: bool = True):
+    """The signed actor digraph (kg.analysis.signed) and what it counted: from the dyad table when it
+    is current and can answer for the filter, so that the cost follows the actors and dyads; else
+    from every statement (see table_rows for ``documents``)."""
+    table = table_rows(store, keep, count, documents)
+    if table is None:
+        relations, dates, counted = all_relations(store, keep, count)
+        return signed_digraph(relations, dates, keep), counted
+    rows, actors, counted = table
+    return dyad_digraph(rows, actors, count), counted
 
 
 def path_graph(store, a, b, keep: Filter = Filter(), count: str = "events", limit: int = 3):
