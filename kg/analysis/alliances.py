@@ -122,24 +122,30 @@ def _costs(graph: nx.Graph, membership: dict[str, int], node: str, k: int, alpha
     given) would add in each of the k blocs."""
     if ties is None:
         ties = [(other, data["weight"]) for other, data in graph[node].items()]
-    # each tie's bloc and terms looked up once, not once per bloc; the sums add the same terms in the same order
-    terms = [(membership[other], w < 0, alpha * -w, w > 0, (1 - alpha) * w) for other, w in ties]
-    costs = []
-    for bloc in range(k):
-        cost = 0.0
-        for own, negative, inside, positive, between in terms:
-            if own == bloc:
-                if negative:
-                    cost += inside
-            elif positive:
-                cost += between
-        costs.append(cost)
-    return costs
+    # one pass over the ties: a bloc's cost is its own negative ties plus every positive tie outside it,
+    # that is all positive ties less its own
+    inside = [0.0] * k
+    positive_inside = [0.0] * k
+    positive = 0.0
+    for other, w in ties:
+        own = membership[other]
+        if w < 0:
+            inside[own] += alpha * -w
+        elif w > 0:
+            term = (1 - alpha) * w
+            positive += term
+            positive_inside[own] += term
+    return [inside[bloc] + max(positive - positive_inside[bloc], 0.0) for bloc in range(k)]
 
 
-def _relocate(graph: nx.Graph, membership: dict[str, int], k: int, alpha: float) -> dict[str, int]:
-    # each node's ties read once: through networkx's views, they cost most of the search
-    ties = {node: [(other, data["weight"]) for other, data in graph[node].items()] for node in graph}
+def _ties(graph: nx.Graph) -> dict[str, list[tuple[str, float]]]:
+    """Each node's neighbours and weights, read once: through networkx's views, they cost most of the search."""
+    return {node: [(other, data["weight"]) for other, data in graph[node].items()] for node in graph}
+
+
+def _relocate(graph: nx.Graph, membership: dict[str, int], k: int, alpha: float,
+              ties: dict[str, list[tuple[str, float]]] | None = None) -> dict[str, int]:
+    ties = _ties(graph) if ties is None else ties
     improved = True
     while improved:
         improved = False
@@ -211,9 +217,10 @@ def blocs(graph: nx.Graph, k_max: int = 4, alpha: float = 0.5, restarts: int = 3
     nodes = list(signed.nodes)
     rng = random.Random(seed)
     found: dict[int, tuple[float, dict[str, int]]] = {}  # blocs used -> the lowest error and its partition
+    ties = _ties(signed)
     for k in range(1, max(1, min(k_max, len(nodes))) + 1):
         for _ in range(restarts if k > 1 else 1):
-            membership = _relocate(signed, {n: rng.randrange(k) for n in nodes}, k, alpha)
+            membership = _relocate(signed, {n: rng.randrange(k) for n in nodes}, k, alpha, ties)
             error = _error(signed, membership, alpha)
             used = len(set(membership.values()))
             if used not in found or error < found[used][0] - 1e-9:
