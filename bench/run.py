@@ -383,8 +383,13 @@ def bench_replicated(source: Path, copies: int, timeout: float, keep: Path | Non
             documents, relations, _ = replicate.replicate(source, store, copies)
             print(f"replicated: {source} x {copies} -> {documents:,} documents, {relations:,} relations "
                   f"in {time.perf_counter() - start:.0f} s (bench/replicate.py)")
-        else:
-            documents = copies * 10_000
+        else:  # a kept store, whatever made it: its own documents
+            from kg.statements import document_graphs
+            from kg.store import Store
+
+            opened = Store(store)
+            documents = len(document_graphs(opened))
+            opened.close()
         print(f"scale: the replicated store, fresh processes, timeout {timeout:g} s:")
         query_table(store, documents, timeout, Path(tmp))
 

@@ -739,12 +739,12 @@ def _load(store, keep=None):
     return _said(all_relations(store, *_counting(keep)))
 
 
-def _signed(store, keep, directed: bool = False, documents: bool = True):
+def _signed(store, keep, directed: bool = False):
     """The signed actor graph an analysis reads: the dyad table's when it answers (kg.analysis.inputs)."""
     from .analysis.inputs import signed_digraph_of
     from .analysis.signed import undirected
 
-    graph = _said(signed_digraph_of(store, *_counting(keep), documents=documents))
+    graph = _said(signed_digraph_of(store, *_counting(keep)))
     return graph if directed else undirected(graph)
 
 
@@ -930,7 +930,7 @@ def central(by, limit, fmt, keep, store):
     """
     from .analysis.central import centrality
 
-    rows = centrality(_signed(store, keep, documents=False), by=by)[:limit]
+    rows = centrality(_signed(store, keep), by=by)[:limit]
     headers = ["actor", "type", "degree", "weighted_degree", "betweenness", "cooperation", "conflict", "balance"]
     values = [[r.label, r.type, r.degree, round(r.weighted_degree, 1), round(r.betweenness, 3),
                round(r.cooperation, 1), round(r.conflict, 1), round(r.balance, 2)] for r in rows]

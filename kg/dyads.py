@@ -53,7 +53,7 @@ _ACTORS = ox.NamedNode(ACTORS_GRAPH)
 _INTEGER = ox.NamedNode(XSD + "integer")
 # What kg:dyadsCurrent says: the table's layout. A table of another layout counts as stale (read from
 # the statements) until a build recounts it.
-LAYOUT = ox.Literal("4", datatype=ox.NamedNode(XSD + "integer"))
+LAYOUT = ox.Literal("5", datatype=ox.NamedNode(XSD + "integer"))
 # Statements a total row names as its strongest evidence: one per event, by weight and confidence as
 # `kg stance` ranks evidence, so that `kg stance --top N` up to this reads no other statement.
 STRONGEST = 10
@@ -84,7 +84,8 @@ class DyadCount:
     the mentions (sentences reporting them) and the documents they come from.
 
     A total row also says how its events and mentions fall by period (``periods``: (period, events,
-    mentions), in period order) and which statements are its strongest evidence (``strongest``: up to
+    mentions), in period order, with ``period_docs``, each period's documents as positions in ``docs``,
+    so that a date window reads the total rows instead of the monthly ones) and which statements are its strongest evidence (``strongest``: up to
     STRONGEST statement IRIs, one per event, strongest first), so that a dyad's stance reads one row
     per type instead of its statements."""
 
@@ -97,6 +98,7 @@ class DyadCount:
     docs: tuple[str, ...] = ()  # the documents' keys (doc_key), sorted
     periods: tuple[tuple[str, int, int], ...] = ()
     strongest: tuple[str, ...] = ()
+    period_docs: tuple[tuple[int, ...], ...] = ()  # each period's documents, as positions in ``docs``
 
     @property
     def documents(self) -> int:
@@ -245,16 +247,21 @@ def count_dyads(statements: Iterable[CountedStatement], events: Iterable, weight
         total.events |= t.events
         total.sentences |= t.sentences
         total.documents |= t.documents
-        periods[(source, target, rtype)].append((period, len(t.events), len(t.sentences)))
+        periods[(source, target, rtype)].append((period, len(t.events), len(t.sentences), t.documents))
     keys = [doc_key(doc) for doc in numbers]  # by number
     rows = [DyadCount(source, target, rtype, period, len(t.events), len(t.sentences),
                       tuple(sorted(keys[n] for n in t.documents)))
             for (source, target, rtype, period), t in sorted(tallies.items())]
-    rows += [DyadCount(source, target, rtype, None, len(t.events), len(t.sentences),
-                       tuple(sorted(keys[n] for n in t.documents)), tuple(periods[(source, target, rtype)]),
-                       tuple(statement for _, _, statement in strongest[(source, target, rtype)]))
-             for (source, target, rtype), t in sorted(totals.items())]
+    for (source, target, rtype), t in sorted(totals.items()):
+        docs = tuple(sorted(keys[n] for n in t.documents))
+        position = {key: i for i, key in enumerate(docs)}
+        by_period = periods[(source, target, rtype)]
+        rows.append(DyadCount(source, target, rtype, None, len(t.events), len(t.sentences), docs,
+                              tuple((period, events, mentions) for period, events, mentions, _ in by_period),
+                              tuple(statement for _, _, statement in strongest[(source, target, rtype)]),
+                              tuple(tuple(sorted(position[keys[n]] for n in numbers_in)) for *_, numbers_in in by_period)))
     return rows
+
 
 
 def neighbour_summaries(rows: Iterable[DyadCount], labels: dict[str, str]) -> dict[str, tuple[Neighbour, ...]]:
@@ -296,7 +303,8 @@ def row_quads(row: DyadCount) -> Iterator[ox.Quad]:
         yield ox.Quad(node, predicate, ox.Literal(str(value), datatype=_INTEGER), graph)
     yield ox.Quad(node, _DOCUMENT_KEYS, ox.Literal(" ".join(row.docs)), graph)
     if row.period is None:
-        yield ox.Quad(node, _PERIODS, ox.Literal(" ".join(f"{p}:{e}:{m}" for p, e, m in row.periods)), graph)
+        yield ox.Quad(node, _PERIODS, ox.Literal(" ".join(
+            f"{p}:{e}:{m}:{','.join(map(str, d))}" for (p, e, m), d in zip(row.periods, row.period_docs))), graph)
         yield ox.Quad(node, _STRONGEST, ox.Literal(" ".join(row.strongest)), graph)
 
 
@@ -356,13 +364,14 @@ def _from_values(values: dict[str, str]) -> DyadCount | None:
     """A row from its fields' values (the names of _FIELDS), or None when they make no row."""
     if not {"source", "target", "type", "events", "mentions", "docs"} <= values.keys():
         return None  # not a row (an actor's counts, the current flag)
-    periods = []
+    periods, period_docs = [], []
     for item in values.get("periods", "").split():
-        period, events, mentions = item.rsplit(":", 2)
+        period, events, mentions, docs = item.rsplit(":", 3)
         periods.append((period, int(events), int(mentions)))
+        period_docs.append(tuple(int(i) for i in docs.split(",") if i))
     return DyadCount(values["source"], values["target"], values["type"].removeprefix(EV), values.get("period"),
                      int(values["events"]), int(values["mentions"]), tuple(values["docs"].split()), tuple(periods),
-                     tuple(values.get("strongest", "").split()))
+                     tuple(values.get("strongest", "").split()), tuple(period_docs))
 
 
 def _stored_actor_counts(store) -> Iterator[ActorCount]:
@@ -422,10 +431,10 @@ def actor_counts(store) -> dict[str, ActorCount] | None:
 
 
 def period_rows(rows: Iterable[DyadCount]) -> Iterator[DyadCount]:
-    """The monthly rows (kg:DyadCount) the total rows hold in their periods, without their documents."""
+    """The monthly rows (kg:DyadCount) the total rows hold in their periods, documents included."""
     for row in rows:
-        for period, events, mentions in row.periods:
-            yield DyadCount(row.source, row.target, row.type, period, events, mentions)
+        for (period, events, mentions), docs in zip(row.periods, row.period_docs):
+            yield DyadCount(row.source, row.target, row.type, period, events, mentions, tuple(row.docs[i] for i in docs))
 
 
 def totals(rows: Iterable[DyadCount]) -> Counter:

@@ -123,13 +123,16 @@ def reference_count(writer, made):
         total.events |= t.events
         total.sentences |= t.sentences
         total.documents |= t.documents
-        periods[(source, target, rtype)].append((period, len(t.events), len(t.sentences)))
+        periods[(source, target, rtype)].append((period, len(t.events), len(t.sentences), t.documents))
     keys = [dyads.doc_key(doc) for doc in numbers]
     rows = [dyads.DyadCount(s, t, r, p, len(x.events), len(x.sentences), tuple(sorted(keys[n] for n in x.documents)))
             for (s, t, r, p), x in sorted(tallies.items())]
-    rows += [dyads.DyadCount(s, t, r, None, len(x.events), len(x.sentences), tuple(sorted(keys[n] for n in x.documents)),
-                             tuple(periods[(s, t, r)]), tuple(statement for _, _, statement in strongest[(s, t, r)]))
-             for (s, t, r), x in sorted(totals.items())]
+    for (s, t, r), x in sorted(totals.items()):
+        docs = tuple(sorted(keys[n] for n in x.documents))
+        rows.append(dyads.DyadCount(s, t, r, None, len(x.events), len(x.sentences), docs,
+                                    tuple(p[:3] for p in periods[(s, t, r)]),
+                                    tuple(statement for _, _, statement in strongest[(s, t, r)]),
+                                    tuple(tuple(sorted(docs.index(keys[n]) for n in p[3])) for p in periods[(s, t, r)])))
     actors = [dyads.ActorCount(actor, count, len(named_events.get(actor, ()))) for actor, count in sorted(named.items())]
     return rows, actors
 

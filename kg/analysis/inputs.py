@@ -42,11 +42,11 @@ def relations_between(store, a, b, keep: Filter = Filter(), count: str = "events
     return kept, selected.dates, (len(kept), mentions)
 
 
-def table_rows(store, keep: Filter = Filter(), count: str = "events", documents: bool = True):
+def table_rows(store, keep: Filter = Filter(), count: str = "events"):
     """The dyad table's rows (kg.dyads.DyadCount) that ``keep`` keeps, the actors (IRI -> Actor) and
     what they count, or None when the table is stale or cannot answer for the filter: then an
-    analysis reads the statements. A date window reads the monthly rows, or, when the caller needs no
-    ``documents`` (the rows' ``docs`` left empty), the total rows' own periods, ten times fewer."""
+    analysis reads the statements. A date window reads the monthly rows out of the total rows'
+    periods (kg.dyads.period_rows), which hold them whole in a tenth of the reads."""
     from ..dyads import dyad_rows, period_rows
 
     actors = store_actors(store)
@@ -54,11 +54,10 @@ def table_rows(store, keep: Filter = Filter(), count: str = "events", documents:
         return None
     if count == "events":
         require_events(store)
-    window = bool(keep.since or keep.until)
-    rows = dyad_rows(store, monthly=window and documents)  # totals, unless a window asks
+    rows = dyad_rows(store)
     if rows is None:
         return None
-    if window and not documents:
+    if keep.since or keep.until:
         rows = list(period_rows(rows))
     kept = select_rows(rows, actors, keep)
     mentions = sum(row.mentions for row in kept)
@@ -66,11 +65,11 @@ def table_rows(store, keep: Filter = Filter(), count: str = "events", documents:
     return kept, actors, (sum(row.events for row in kept), mentions)
 
 
-def signed_digraph_of(store, keep: Filter = Filter(), count: str = "events", documents: bool = True):
+def signed_digraph_of(store, keep: Filter = Filter(), count: str = "events"):
     """The signed actor digraph (kg.analysis.signed) and what it counted: from the dyad table when it
     is current and can answer for the filter, so that the cost follows the actors and dyads; else
-    from every statement (see table_rows for ``documents``)."""
-    table = table_rows(store, keep, count, documents)
+    from every statement."""
+    table = table_rows(store, keep, count)
     if table is None:
         relations, dates, counted = all_relations(store, keep, count)
         return signed_digraph(relations, dates, keep), counted
