@@ -361,14 +361,15 @@ def _from_quads(quads) -> DyadCount | None:
 
 
 def _from_values(values: dict[str, str]) -> DyadCount | None:
-    """A row from its fields' values (the names of _FIELDS), or None when they make no row."""
+    """A row from its fields' values (the names of _FIELDS), or None when they make no row; ValueError
+    when a count is not a number."""
     if not {"source", "target", "type", "events", "mentions", "docs"} <= values.keys():
         return None  # not a row (an actor's counts, the current flag)
     periods, period_docs = [], []
     for item in values.get("periods", "").split():
-        period, events, mentions, docs = item.rsplit(":", 3)
-        periods.append((period, int(events), int(mentions)))
-        period_docs.append(tuple(int(i) for i in docs.split(",") if i))
+        period, events, mentions, *docs = item.rsplit(":", 3) if item.count(":") >= 3 else item.rsplit(":", 2)
+        periods.append((period, int(events), int(mentions)))  # an older layout's item has no documents
+        period_docs.append(tuple(int(i) for i in docs[0].split(",") if i) if docs else ())
     return DyadCount(values["source"], values["target"], values["type"].removeprefix(EV), values.get("period"),
                      int(values["events"]), int(values["mentions"]), tuple(values["docs"].split()), tuple(periods),
                      tuple(values.get("strongest", "").split()), tuple(period_docs))

@@ -269,3 +269,30 @@ def test_dyads_the_total_rows_periods_hold_the_monthly_rows_whole(seeds_store, k
     windowed, _ = signed_digraph_of(seeds_store, keep)  # what the analyses read: the total rows' periods
     assert edges(windowed) == edges(from_table(seeds_store, keep)) and windowed.number_of_edges()
     assert edges(windowed) == edges(from_statements(seeds_store, keep))
+
+
+def test_dyads_a_table_of_an_older_layout_or_edited_by_hand_is_recounted_whole(store_copy, nlp):
+    import pyoxigraph as ox
+
+    from kg import dyads
+
+    def table(store):
+        return sorted(str(q) for graph in (dyads.DYADS, dyads.TOTALS) for q in store.quads_for_pattern(None, None, None, graph))
+
+    expected = table(Store(store_copy))
+    with Store(store_copy).writer() as writer:
+        removed, added = [], []
+        for q in writer.quads_for_pattern(None, dyads._PERIODS, None, dyads.TOTALS):  # layout 4: no documents
+            removed.append(q)
+            added.append(ox.Quad(q.subject, q.predicate, ox.Literal(" ".join(
+                item.rsplit(":", 1)[0] for item in q.object.value.split())), q.graph_name))
+        edited = next(iter(writer.quads_for_pattern(None, dyads._EVENTS, None, dyads.TOTALS)))
+        removed.append(edited)
+        added.append(ox.Quad(edited.subject, edited.predicate, ox.Literal("many"), edited.graph_name))
+        removed.extend(writer.quads_for_pattern(dyads.DYADS, dyads._CURRENT, None, dyads.DYADS))
+        added.append(ox.Quad(dyads.DYADS, dyads._CURRENT, ox.Literal("4", datatype=dyads._INTEGER), dyads.DYADS))
+        writer.change(removed, added)
+    stale = Store(store_copy)
+    assert not is_current(stale) and dyad_rows(stale) is None
+    build([SEEDS], Store(store_copy), nlp=nlp)  # nothing new to read: the table is recounted
+    assert table(Store(store_copy)) == expected
