@@ -54,10 +54,11 @@ def table_rows(store, keep: Filter = Filter(), count: str = "events"):
         return None
     if count == "events":
         require_events(store)
-    rows = dyad_rows(store)
+    window = bool(keep.since or keep.until)
+    rows = dyad_rows(store, periods=window)
     if rows is None:
         return None
-    if keep.since or keep.until:
+    if window:
         rows = list(period_rows(rows))
     kept = select_rows(rows, actors, keep)
     mentions = sum(row.mentions for row in kept)
