@@ -87,6 +87,20 @@ class Selected:
     events: dict[str, str] = field(default_factory=dict)  # statement IRI -> event IRI
     event_sources: dict[str, str] = field(default_factory=dict)  # statement IRI -> its event's source IRI
 
+    def add(self, row, actors: dict[str, Actor]) -> None:
+        """Adds a row of actor-statements.rq (or a query of its columns): its relation, its document's
+        date, its event; a row naming an actor the actors graph lacks is left out."""
+        relation = _relation(row, actors)
+        if relation is None:
+            return
+        self.relations.append(relation)
+        if row["docDate"] is not None:
+            self.dates[relation.doc] = row["docDate"].value
+        if row["event"] is not None:
+            statement = row["statement"].value
+            self.events[statement] = row["event"].value
+            self.event_sources[statement] = row["eventSource"].value
+
 
 def relations_of(store: Store, ends: Iterable[str], others: Iterable[str] | None = None,
                  actors: dict[str, Actor] | None = None) -> Selected:
@@ -108,15 +122,7 @@ def relations_of(store: Store, ends: Iterable[str], others: Iterable[str] | None
             if statement in seen:
                 continue
             seen.add(statement)
-            relation = _relation(row, actors)
-            if relation is None:
-                continue
-            selected.relations.append(relation)
-            if row["docDate"] is not None:
-                selected.dates[relation.doc] = row["docDate"].value
-            if row["event"] is not None:
-                selected.events[statement] = row["event"].value
-                selected.event_sources[statement] = row["eventSource"].value
+            selected.add(row, actors)
     selected.relations.sort(key=lambda r: (r.doc, r.start, statement_iri(r).value))
     return selected
 
@@ -155,16 +161,7 @@ def document_relations(store: Store, documents: Iterable[ox.NamedNode], actors: 
     for first in range(0, len(documents), DOCUMENTS_PER_QUERY):
         values = " ".join(str(node) for node in documents[first:first + DOCUMENTS_PER_QUERY])
         for row in store.query(DOCUMENT_STATEMENTS % (values, EVENTS_GRAPH)):
-            relation = _relation(row, actors)
-            if relation is None:
-                continue
-            selected.relations.append(relation)
-            if row["docDate"] is not None:
-                selected.dates[relation.doc] = row["docDate"].value
-            if row["event"] is not None:
-                statement = row["statement"].value
-                selected.events[statement] = row["event"].value
-                selected.event_sources[statement] = row["eventSource"].value
+            selected.add(row, actors)
     selected.relations.sort(key=lambda r: (r.doc, r.start, statement_iri(r).value))
     return selected
 
