@@ -395,20 +395,6 @@ def dyad_rows(store, monthly: bool = False, periods: bool = True) -> list[DyadCo
     return sorted(rows, key=lambda r: (r.source, r.target, r.type, r.period or ""))
 
 
-def rows_of(store, actors: Iterable[str]) -> list[DyadCount] | None:
-    """The rows over all periods in which any of ``actors`` (IRIs) is an end, or None when the table
-    is missing or stale: two index lookups per actor, then one per row."""
-    if not is_current(store):
-        return None
-    subjects = set()
-    for actor in set(actors):
-        node = ox.NamedNode(actor)
-        for predicate in (_SOURCE, _TARGET):
-            subjects.update(q.subject for q in store.quads_for_pattern(None, predicate, node, TOTALS))
-    rows = set(_read_rows(store, TOTALS, sorted(subjects, key=lambda n: n.value)))
-    return sorted(rows, key=lambda r: (r.source, r.target, r.type, r.period or ""))
-
-
 def pair_rows(store, a: str, b: str) -> list[DyadCount] | None:
     """The rows over all periods between actors ``a`` and ``b`` (IRIs), both ways, or None when the table
     is missing or stale: one read per relation type and direction."""
