@@ -30,8 +30,12 @@ def model_name(requested: str | None = None) -> str:
 
 
 def load_nlp(requested: str | None = None):
-    """The loaded spaCy Language for ``requested`` (or the default model)."""
+    """The loaded spaCy Language for ``requested`` (or the default model), with its attribute rules
+    applied by lookup (kg.extract.attribute_rules: the same annotations, a sixth faster parse) and
+    line breaks read as sentence starts."""
     import spacy
+
+    from .attribute_rules import index_attribute_ruler
 
     name = model_name(requested)
     try:
@@ -39,6 +43,7 @@ def load_nlp(requested: str | None = None):
     except OSError as exc:  # a broken or incompatible package
         raise ModelNotFound(f"spaCy model {name!r} could not be loaded ({exc}); reinstall it") from exc
     _register_line_breaks()
+    index_attribute_ruler(nlp)
     if "parser" in nlp.pipe_names and LINE_BREAKS not in nlp.pipe_names:
         nlp.add_pipe(LINE_BREAKS, before="parser")
     return nlp

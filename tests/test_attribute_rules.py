@@ -1,0 +1,68 @@
+"""kg's pipeline applies the model's attribute rules by lookup: tokens must come out as from spaCy's."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from kg.extract.attribute_rules import IndexedAttributeRuler, index_attribute_ruler
+from kg.extract.nlp import LINE_BREAKS, model_name
+
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.timeout(300)
+
+# Contractions, colloquial spellings and whitespace: the rules the lookup leaves to spaCy's Matcher
+# (several tokens, regular expressions) and the ones that read DEP and IS_SPACE.
+COLLOQUIAL = (
+    "Y'all ain't gonna believe it, c'mon. Let's go, we gotta leave. There is a plan and there's more: "
+    "I told him, you told me, it's done. Somethin' happened to 'em; nothin' doin'. I'd go if I could. "
+    "She'd have gone. They've been doing it, haven't they? He did. Did he? Do it now! That is what "
+    "that man said, those who know. Ol' Pete wo n't go, ca n't stay. Got ta run.\n\n  \n Spaces   here."
+)
+
+
+def annotations(doc: Doc) -> list[tuple]:
+    return [(t.text, t.pos_, t.tag_, str(t.morph), t.lemma_, t.dep_, t.head.i) for t in doc]
+
+
+def test_nlp_pipeline_annotates_tokens_as_the_models_own(nlp):
+    stock = spacy.load(model_name())
+    assert isinstance(nlp.get_pipe("attribute_ruler"), IndexedAttributeRuler)
+    ours = nlp.select_pipes(disable=[LINE_BREAKS])  # line breaks change sentences, not what is compared
+    try:
+        texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))] + [COLLOQUIAL]
+        for expected, got in zip(stock.pipe(texts), nlp.pipe(texts)):
+            assert annotations(got) == annotations(expected)
+    finally:
+        ours.restore()
+    assert len(nlp.get_pipe("attribute_ruler").residual)  # the colloquial text reached the Matcher too
+
+
+def ruled(ruler, words: list[str], tags: list[str], deps: list[str]) -> list[tuple]:
+    doc = Doc(ruler.vocab, words=words, tags=tags, deps=deps, heads=[0] * len(words))
+    return annotations(ruler(doc))
+
+
+def test_attribute_rules_later_rules_win_and_multi_token_rules_keep_their_place():
+    nlp = spacy.blank("en")
+    stock = nlp.add_pipe("attribute_ruler")
+    stock.add([[{"TAG": "NN"}]], {"POS": "NOUN", "MORPH": "Number=Sing"})
+    stock.add([[{"LOWER": {"IN": ["ban", "deal"]}, "TAG": "NN"}]], {"LEMMA": "pact"})
+    stock.add([[{"LOWER": "the"}, {"TAG": "NN"}]], {"POS": "PROPN"}, index=1)  # Matcher-only rule
+    stock.add([[{"TAG": "NN", "DEP": {"NOT_IN": ["nsubj"]}}]], {"POS": "X"})  # after it: wins over it
+    stock.add([[{"IS_SPACE": True}]], {"POS": "SPACE", "TAG": "_SP"})
+    stock.add([[{"TAG": {"IN": ["VBD", "VBZ"]}, "LOWER": {"REGEX": "^sign"}}]], {"LEMMA": "sign"})
+    ours = IndexedAttributeRuler(nlp.vocab).take_rules(stock)
+    words = ["The", "deal", "signed", "the", "ban", "and", "the", "pact", " ", "banned", "deal"]
+    tags = ["DT", "NN", "VBD", "DT", "NN", "CC", "DT", "NN", "XX", "VBD", "NN"]
+    deps = ["det", "nsubj", "ROOT", "det", "dobj", "cc", "det", "conj", "dep", "conj", "dobj"]
+    for _ in range(2):  # the second time from the table it filled
+        assert ruled(ours, words, tags, deps) == ruled(stock, words, tags, deps)
+
+
+def test_index_attribute_ruler_leaves_a_pipeline_without_one_alone():
+    nlp = spacy.blank("en")
+    index_attribute_ruler(nlp)
+    assert nlp.pipe_names == []
