@@ -8,7 +8,7 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from functools import cache
 
-from ..data import read_table, read_tsv, split_list
+from ..data import read_columns, read_table, read_tsv, split_list
 from ..errors import GazetteerError
 from ..records import ACTOR_TYPES, Actor
 
@@ -319,19 +319,21 @@ def _span_of(date: str) -> tuple[str, str]:
 @cache
 def load_office_holders() -> OfficeHolders:
     """ontology/phoenix/persons.tsv (converted from PETRARCH2's Phoenix dictionaries, MIT) indexed."""
-    rows: dict[str, list[dict[str, str]]] = {}
-    for row in read_table("phoenix/persons.tsv"):
-        rows.setdefault(row["label"], []).append(row)
+    rows: dict[str, list[tuple[str, ...]]] = {}
+    for row in read_columns("phoenix/persons.tsv", ("label", "code", "country", "start", "end", "aliases")):
+        rows.setdefault(row[0], []).append(row)
     holders = OfficeHolders()
     for row in read_table("phoenix/codes.tsv"):
         holders.code_actors[row["code"]] = row["actor"]
     for label, group in rows.items():
-        aliases = tuple(dict.fromkeys(a for r in group for a in split_list(r["aliases"])))
-        roles = tuple(Role(r["code"], r["country"] or None, r["start"] or None, r["end"] or None) for r in group)
+        aliases = tuple(dict.fromkeys(a for r in group for a in split_list(r[5])))
+        roles = tuple(Role(code, country or None, start or None, end or None)
+                      for _, code, country, start, end, _ in group)
         holder = OfficeHolder(label, aliases, roles)
         for name in {label, *aliases}:
             holders.by_name.setdefault(name.casefold(), []).append(holder)
-        if len(label.split()) > 1:
-            holders.by_surname.setdefault(label.split()[-1].casefold(), []).append(holder)
-            holders.by_first_word.setdefault(label.split()[0].casefold(), []).append(holder)
+        words = label.split()
+        if len(words) > 1:
+            holders.by_surname.setdefault(words[-1].casefold(), []).append(holder)
+            holders.by_first_word.setdefault(words[0].casefold(), []).append(holder)
     return holders
