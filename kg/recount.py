@@ -11,12 +11,12 @@ stays in memory throughout is bounded by the actors: who acts for whom, labels, 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sqlite3
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import closing
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,6 +29,8 @@ CREATE TABLE attribute (subject TEXT, graph TEXT, field INTEGER, value TEXT);
 CREATE TABLE statement (key INTEGER, statement TEXT, doc TEXT, start INTEGER, stated_source TEXT,
                         stated_target TEXT, source TEXT, target TEXT, type TEXT, confidence TEXT,
                         background INTEGER, stated TEXT);
+CREATE TABLE raw (statement TEXT, doc TEXT, type TEXT, stated_source TEXT, stated_target TEXT, start TEXT,
+                  confidence TEXT, negated TEXT, hypothetical TEXT, background TEXT, stated TEXT);
 CREATE TABLE document (doc TEXT PRIMARY KEY, id TEXT, date TEXT) WITHOUT ROWID;
 CREATE TABLE link (event TEXT, digest INTEGER);
 CREATE TABLE stored (subject TEXT, graph INTEGER, field INTEGER, value TEXT);
@@ -39,7 +41,9 @@ CREATE TABLE neighbour (actor TEXT, direction TEXT, type TEXT, other TEXT, event
 _GROUPED = """
 SELECT s.key, s.statement, s.doc, s.start, s.stated_source, s.stated_target, s.source, s.target, s.type,
        s.confidence, s.background, s.stated, d.id, d.date
-FROM statement s LEFT JOIN document d ON d.doc = s.doc ORDER BY s.key"""
+FROM statement s LEFT JOIN document d ON d.doc = s.doc
+ORDER BY s.key, s.statement, s.doc, s.type, s.stated_source, s.stated_target, s.start, s.confidence, s.background,
+         s.stated"""
 # What the table counts of a statement (kg.dyads.STATEMENTS) and of a document (kg.dyads.DOCUMENTS), by
 # field number; _TYPE and _DOCUMENT are read from rdf:type.
 _PREDICATES = [KG + "source", KG + "target", KG + "start", KG + "confidence", KG + "negated", KG + "hypothetical",
@@ -54,29 +58,35 @@ _CHANGES = 20_000  # quads removed and added are written in lots of this many
 _SIGN = 1 << 63
 
 
-def recount(writer, window: int | None = None) -> int:
+def recount(writer, window: int | None = None, fed: Feed | None = None) -> int:
     """Regroups every asserted statement of the store a build is writing (a kg.store.Writer) into events
     and recounts the dyad table from them, writes what changed (events, rows, actor counts, neighbour
     summaries), marks the table current, and returns how many events the store holds.
 
     ``window`` None keeps the store's event window (kg.events.EVENT_WINDOW_DAYS for a store without
     events). An event's IRI names its type, dyad and anchor and a row's its dyad, type and period, so
-    an event or a row whose content is as stored is left alone."""
+    an event or a row whose content is as stored is left alone. ``fed``: a Feed that saw every
+    document the graph holds as it was written (a build of a fresh graph), so that the statements
+    are not read back from the store."""
     from .analysis.signed import load_weights
     from .statements import store_actors
 
     stored_window = events.stored_window(writer)
     if window is None:
         window = events.EVENT_WINDOW_DAYS if stored_window is None else stored_window
-    with tempfile.TemporaryDirectory(prefix="kg-recount-") as folder, \
-            closing(_spill(Path(folder) / "spill.sqlite")) as db:
+    with contextlib.ExitStack() as stack:
+        db = (fed or stack.enter_context(Feed())).db
         acting = {q.subject.value: q.object.value
                   for q in writer.quads_for_pattern(None, dyads._ACTED_FOR, None, dyads._ACTORS)}
         named: Counter = Counter()  # statements naming each actor as stated
-        _load(db, writer, acting, named)
-        labels = {iri: actor.label for iri, actor in store_actors(writer).items()}
-        held_actors = {count.actor: count for count in dyads._stored_actor_counts(writer)}
+        if fed is None:
+            _load_documents(db, writer)
+        _key_statements(db, acting, named)
+        _load_stored(db, writer)
         weights = load_weights()
+        # a graph without events or rows yet (a fresh build): nothing to compare with, nothing gone
+        any_held = bool(db.execute("SELECT EXISTS (SELECT 1 FROM link) OR EXISTS (SELECT 1 FROM stored)")
+                        .fetchone()[0])
 
         changes = _Changes(writer)
         named_events: Counter = Counter()
@@ -87,11 +97,14 @@ def recount(writer, window: int | None = None) -> int:
                                                             s.doc_date)
                                         for s in statements if not s.background], window)
             total += len(made)
-            _update_events(db, writer, changes, made)
+            _update_events(db, writer, changes, made, any_held)
             rows = dyads.count_dyads(statements, made, weights)
-            _update_rows(db, writer, changes, rows)
+            _update_rows(db, writer, changes, rows, any_held)
             for actor, count in _events_naming(statements, made).items():
                 named_events[actor] += count
+        # read after the keys, through SPARQL: a build's bulk load of its documents goes on meanwhile
+        labels = {iri: actor.label for iri, actor in store_actors(writer).items()}
+        held_actors = {count.actor: count for count in dyads._stored_actor_counts(writer)}
         _remove_gone_events(db, writer, changes)
         if stored_window != window:
             changes.replace(writer.quads_for_pattern(events.EVENTS, events._WINDOW, None, events.EVENTS),
@@ -112,6 +125,48 @@ def recount(writer, window: int | None = None) -> int:
     return total
 
 
+class Feed:
+    """The statements and documents a build writes, spilled as it writes them (``add``), so that the
+    end step of a build that wrote the whole graph reads them from here and not back from the store;
+    a context manager that deletes its file."""
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="kg-recount-")
+        self.db = _spill(Path(self._folder.name) / "spill.sqlite")
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Spills what the table counts of the quads of one or more documents, as _attributes reads it."""
+        subjects: dict[tuple[str, str], dict[int, list[str]]] = {}
+        for quad in dict.fromkeys(quads):  # a store holds a quad once
+            graph, predicate = quad.graph_name, quad.predicate.value
+            if not isinstance(graph, ox.NamedNode) or graph == events.EVENTS:
+                continue
+            field = _FIELD_OF.get(predicate)
+            value = quad.object.value
+            if field is None and predicate == _A.value:
+                field = _TYPE if value in _TYPE_OF else _DOCUMENT if value == KG + "Document" else None
+                value = _TYPE_OF.get(value, value)
+            if field is not None:
+                subjects.setdefault((quad.subject.value, graph.value), defaultdict(list))[field].append(value)
+        statements: list[tuple] = []
+        documents: list[tuple] = []
+        for (subject, graph), fields in subjects.items():
+            statements.extend(_relations(subject, graph, fields))
+            documents.extend(_document(subject, graph, fields))
+        _insert(self.db, statements, documents)
+
+    def __enter__(self) -> Feed:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.db.close()
+        self._folder.cleanup()
+
+
+_FIELD_OF = {predicate: field for field, predicate in enumerate(_PREDICATES)}
+_TYPE_OF = {EV + name: name for name in RELATION_TYPES}
+
+
 def _spill(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None)
     # a scratch file, deleted after the step: no journal, no syncing, a small page cache
@@ -123,8 +178,8 @@ def _spill(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _load(db: sqlite3.Connection, writer, acting: dict[str, str], named: Counter) -> None:
-    """Spills the statements, documents, event links, dyad rows and neighbour summaries the store holds."""
+def _load_documents(db: sqlite3.Connection, writer) -> None:
+    """Spills the statements and documents the store holds, as a Feed would have seen them written."""
     db.executemany("INSERT INTO attribute VALUES (?,?,?,?)", _attributes(writer))
     statements: list[tuple] = []  # a thousand at a time
     documents: list[tuple] = []
@@ -134,14 +189,24 @@ def _load(db: sqlite3.Connection, writer, acting: dict[str, str], named: Counter
         fields: dict[int, list[str]] = defaultdict(list)
         for _, _, field, value in values:
             fields[field].append(value)
-        statements.extend(_statements(subject, graph, fields, acting, named))
-        if fields.get(_DOCUMENT) and fields.get(_IDENTIFIER) and subject == graph:
-            documents += [(subject, identifier, date) for identifier in fields[_IDENTIFIER]
-                          for date in fields.get(_DATE) or [None]]
+        statements.extend(_relations(subject, graph, fields))
+        documents.extend(_document(subject, graph, fields))
         if len(statements) + len(documents) >= 1000:
             _insert(db, statements, documents)
     _insert(db, statements, documents)
     db.execute("DELETE FROM attribute")
+
+
+def _key_statements(db: sqlite3.Connection, acting: dict[str, str], named: Counter) -> None:
+    """The spilled statements as the table counts them: persons rolled up (``acting``), each with its
+    grouping key; ``named`` counts every statement by the actors it names."""
+    db.executemany("INSERT INTO statement VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                   (keyed for raw in db.execute("SELECT * FROM raw") for keyed in _keyed(raw, acting, named)))
+    db.execute("DELETE FROM raw")
+
+
+def _load_stored(db: sqlite3.Connection, writer) -> None:
+    """Spills the event links, dyad rows and neighbour summaries the store holds."""
     db.executemany("INSERT INTO link VALUES (?,?)",
                    ((q.object.value, _signed(events._digest(q.subject.value)))
                     for q in writer.quads_for_pattern(None, events._REPORTS, None, events.EVENTS)))
@@ -158,7 +223,7 @@ def _load(db: sqlite3.Connection, writer, acting: dict[str, str], named: Counter
 
 
 def _insert(db: sqlite3.Connection, statements: list[tuple], documents: list[tuple]) -> None:
-    db.executemany("INSERT INTO statement VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", statements)
+    db.executemany("INSERT INTO raw VALUES (?,?,?,?,?,?,?,?,?,?,?)", statements)
     db.executemany("INSERT OR REPLACE INTO document VALUES (?,?,?)", documents)
     statements.clear()
     documents.clear()
@@ -179,37 +244,53 @@ def _attributes(writer) -> Iterator[tuple[str, str, int, str]]:
                        quad.object.value.removeprefix(EV) if field == _TYPE else quad.object.value)
 
 
-def _statements(statement: str, doc: str, fields: dict[int, list[str]], acting: dict[str, str],
-                named: Counter) -> Iterator[tuple]:
-    """The rows of one subject of a document's graph that count as relations (asserted; background only
-    when dated), each with its grouping key, as the statements' SPARQL join (kg.dyads.STATEMENTS) gives
-    them; ``named`` counts every statement by the actors it names."""
+def _relations(statement: str, doc: str, fields: dict[int, list[str]]) -> Iterator[tuple]:
+    """The relation rows one subject of a document's graph makes, as stated (``fields``: its values by
+    field number), as the statements' SPARQL join (kg.dyads.STATEMENTS) gives them."""
     if not all(fields.get(field) for field in _REQUIRED) or doc not in fields[_DERIVED]:
         return
-    for rtype, stated_source, stated_target, start, confidence, negated, hypothetical, background, stated in \
-            itertools.product(fields[_TYPE], fields[_SOURCE], fields[_TARGET], fields[_START], fields[_CONFIDENCE],
-                              fields[_NEGATED], fields[_HYPOTHETICAL], fields.get(_BACKGROUND) or [None],
-                              fields.get(_DATE) or [None]):
-        for actor in {stated_source, stated_target}:
-            named[actor] += 1
-        if negated == "true" or hypothetical == "true":
-            continue
-        background = background == "true"
-        if background and not stated:
-            continue  # undated background is no current relation
-        source, target = acting.get(stated_source, stated_source), acting.get(stated_target, stated_target)
-        if source == target:  # a person acting towards their own state: no relation between actors
-            continue
-        ends = tuple(sorted((source, target))) if RELATION_TYPES[rtype].symmetric else (source, target)
-        # a hash of the key: two keys that share one are one group, which events and rows tell apart
-        yield (hash((rtype, *ends)), statement, doc, int(start), stated_source, stated_target, source, target,
-               rtype, confidence, background, stated)
+    for rtype, source, target, start, confidence, negated, hypothetical, background, stated in itertools.product(
+            fields[_TYPE], fields[_SOURCE], fields[_TARGET], fields[_START], fields[_CONFIDENCE], fields[_NEGATED],
+            fields[_HYPOTHETICAL], fields.get(_BACKGROUND) or [None], fields.get(_DATE) or [None]):
+        yield (statement, doc, rtype, source, target, start, confidence, negated, hypothetical, background, stated)
 
 
-def _update_events(db: sqlite3.Connection, writer, changes: _Changes, made: list[events.Event]) -> None:
+def _document(subject: str, graph: str, fields: dict[int, list[str]]) -> Iterator[tuple]:
+    if fields.get(_DOCUMENT) and fields.get(_IDENTIFIER) and subject == graph:
+        yield from ((subject, identifier, date) for identifier in fields[_IDENTIFIER]
+                    for date in fields.get(_DATE) or [None])
+
+
+def _keyed(raw: tuple, acting: dict[str, str], named: Counter) -> Iterator[tuple]:
+    """One relation row as the table counts it (asserted; background only when dated), with its
+    grouping key; ``named`` counts it by the actors it names as stated."""
+    statement, doc, rtype, stated_source, stated_target, start, confidence, negated, hypothetical, background, \
+        stated = raw
+    for actor in {stated_source, stated_target}:
+        named[actor] += 1
+    if negated == "true" or hypothetical == "true":
+        return
+    background = background == "true"
+    if background and not stated:
+        return  # undated background is no current relation
+    source, target = acting.get(stated_source, stated_source), acting.get(stated_target, stated_target)
+    if source == target:  # a person acting towards their own state: no relation between actors
+        return
+    ends = tuple(sorted((source, target))) if RELATION_TYPES[rtype].symmetric else (source, target)
+    # a hash of the key: two keys that share one are one group, which events and rows tell apart
+    yield (hash((rtype, *ends)), statement, doc, int(start), stated_source, stated_target, source, target,
+           rtype, confidence, background, stated)
+
+
+def _update_events(db: sqlite3.Connection, writer, changes: _Changes, made: list[events.Event],
+                   any_held: bool) -> None:
     """Writes the events of one key whose statements are not as stored: an event's stored statements
-    are told by their number and digest, as telling as the sets."""
+    are told by their number and digest, as telling as the sets. ``any_held``: whether the store holds
+    any event or row at all."""
     for event in made:
+        if not any_held:
+            changes.replace((), events.event_quads(event))
+            continue
         db.execute("INSERT OR IGNORE INTO fresh VALUES (?)", (event.iri,))
         held = [digest for digest, in db.execute("SELECT digest FROM link WHERE event = ?", (event.iri,))]
         if held:
@@ -233,18 +314,21 @@ def _remove_gone_events(db: sqlite3.Connection, writer, changes: _Changes) -> No
         changes.replace(_event_node(writer, iri), ())
 
 
-def _update_rows(db: sqlite3.Connection, writer, changes: _Changes, rows: list[dyads.DyadCount]) -> None:
+def _update_rows(db: sqlite3.Connection, writer, changes: _Changes, rows: list[dyads.DyadCount],
+                 any_held: bool) -> None:
     """Writes the rows of one key that are not as stored, and keeps the total rows' neighbour lines."""
     for row in rows:
-        graph = dyads._graph_of(row)
-        db.execute("INSERT OR IGNORE INTO fresh VALUES (?)", (row.iri,))
         same = False
-        for number, stored in _stored_rows(db.execute("SELECT graph, field, value FROM stored WHERE subject = ?",
-                                                      (row.iri,))):
-            if (stored, _GRAPHS[number]) == (row, graph):
-                same = True
-            else:
-                changes.replace(writer.quads_for_pattern(ox.NamedNode(row.iri), None, None, _GRAPHS[number]), ())
+        if any_held:
+            graph = dyads._graph_of(row)
+            db.execute("INSERT OR IGNORE INTO fresh VALUES (?)", (row.iri,))
+            for number, stored in _stored_rows(db.execute("SELECT graph, field, value FROM stored WHERE subject = ?",
+                                                          (row.iri,))):
+                if (stored, _GRAPHS[number]) == (row, graph):
+                    same = True
+                else:
+                    changes.replace(writer.quads_for_pattern(ox.NamedNode(row.iri), None, None, _GRAPHS[number]),
+                                    ())
         if not same:
             changes.replace((), dyads.row_quads(row))
         if row.period is None:

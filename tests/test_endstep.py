@@ -14,7 +14,7 @@ from kg import dyads, events
 from kg.build import _load_ontology, _update_actors
 from kg.rdf import actors_of, document_iri, document_quads
 from kg.records import Actor, Document, Relation
-from kg.recount import recount
+from kg.recount import Feed, recount
 from kg.store import Store
 from kg.vocab import EV, RELATION_TYPES
 
@@ -266,6 +266,18 @@ def test_endstep_a_store_without_events_gets_the_events_and_table_of_the_whole_s
     written = end_graphs(new)
     assert any("/incident/" in quad for quad in written) and any("dyadsCurrent" in quad for quad in written)
     assert written == end_graphs(old)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_endstep_fed_as_a_fresh_graph_was_written_writes_what_reading_the_store_writes(tmp_path, seed):
+    documents = corpus(seed)
+    old, new = twins(tmp_path, documents)
+    end_step(old, recount)
+    with Feed() as fed:
+        for document, relations in reversed(documents.values()):  # the order they come in does not matter
+            fed.add(document_quads(document, relations, "test"))
+        end_step(new, lambda writer, window: recount(writer, window, fed))
+    assert end_graphs(new) == end_graphs(old)
 
 
 @pytest.mark.parametrize("lot", [7, 100_000])
