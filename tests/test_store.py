@@ -240,3 +240,52 @@ def test_store_registry_names_its_backends_and_refuses_others():
     assert backend("embedded-again") is backend("embedded")
     with pytest.raises(KeyError, match="no store backend 'nope'"):
         backend("nope")
+
+
+def graph_quads(graph: str, n: int, literal: str = "v") -> list[ox.Quad]:
+    g = ox.NamedNode(f"http://example.org/{graph}")
+    return [ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/p"),
+                    ox.Literal(f'{literal} {i} "quoted"\n\u00e9'), g) for i in range(n)]
+
+
+def test_store_bulk_load_runs_behind_and_every_read_that_could_see_it_waits_for_it(tmp_path):
+    loaded, other = graph_quads("loaded", 3000), graph_quads("other", 5)
+    blank = [ox.Quad(ox.BlankNode("b1"), ox.NamedNode("http://example.org/p"), ox.BlankNode("b2"),
+                     ox.NamedNode("http://example.org/blank"))]
+    with Store(tmp_path / "s").writer() as writer:
+        writer.change((), other)
+        writer.change((), loaded, bulk=True)
+        assert set(writer.quads_for_pattern(None, None, None, other[0].graph_name)) == set(other)
+        assert writer.contains_named_graph(loaded[0].graph_name)
+        assert set(writer.quads_for_pattern(None, None, None, loaded[0].graph_name)) == set(loaded)
+        writer.change((), loaded[:10], bulk=True)  # again: nothing new
+        assert len(list(writer.quads_for_pattern())) == len(loaded) + len(other)
+        writer.change((), blank, bulk=True)  # blank nodes keep their labels
+        assert list(writer.quads_for_pattern(None, None, None, blank[0].graph_name)) == blank
+    store = Store(tmp_path / "s")
+    assert {q for q in store.quads() if q.graph_name == loaded[0].graph_name} == set(loaded)
+
+
+def test_store_a_failed_bulk_load_is_reported_and_nothing_is_published(tmp_path):
+    from kg.errors import StoreWriteError
+
+    path = tmp_path / "s"
+    with Store(path).writer() as writer:
+        writer.change((), graph_quads("first", 2))
+
+    class FullDisk:
+        def __init__(self, store):
+            self.store = store
+
+        def bulk_load(self, *args, **kwargs):
+            raise OSError("IO error: No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.store, name)
+
+    with pytest.raises(StoreWriteError, match="no space left"):
+        with Store(path).writer() as writer:
+            writer._store = FullDisk(writer._store)
+            writer.change((), graph_quads("second", 20), bulk=True)
+            writer.contains_named_graph(ox.NamedNode("http://example.org/second"))
+    assert {q.graph_name.value for q in Store(path).quads()} == {"http://example.org/first"}

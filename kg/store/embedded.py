@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -351,6 +352,11 @@ class EmbeddedWriter(base.Writer):
         self.commits = 0
         self.stale = stale  # quads removed since the working copy was last compacted
         self.compacted = False  # whether settle() compacted it
+        # A bulk load runs in a thread (pyoxigraph lets it run without the GIL) while the build goes
+        # on parsing or counting; it holds these graphs until it ends (None: none is loading).
+        self._loading: threading.Thread | None = None
+        self._loading_graphs: set = set()
+        self._load_error: BaseException | None = None
 
     @property
     def store(self) -> ox.Store:
@@ -361,6 +367,7 @@ class EmbeddedWriter(base.Writer):
     def replace_graph(self, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
         """Replaces everything in ``graph`` with ``quads``, writing only the quads that differ (the
         ontology's graph, replaced by every build, leaves nothing to compact when it did not change)."""
+        self._finish_load()
         try:
             held = set(self.store.quads_for_pattern(None, None, None, graph))
             new = set(quads)
@@ -374,21 +381,65 @@ class EmbeddedWriter(base.Writer):
     def change(self, removed: Iterable[ox.Quad], added: Iterable[ox.Quad], bulk: bool = False) -> None:
         """Removes ``removed`` and adds ``added``: for a graph that changes a little, or starts empty.
         Many quads (or any, with ``bulk``) are loaded in bulk, without a transaction: the working copy
-        can afford it, since only a commit publishes it, and none follows a failed load."""
+        can afford it, since only a commit publishes it, and none follows a failed load. A bulk load
+        goes on in a thread after this returns; writes happen in order, and a read waits for it only
+        if it could see what it adds (see _finish_load)."""
+        self._finish_load()
         try:
             for quad in removed:
                 self.store.remove(quad)
                 self.stale += 1
             # in chunks: a change as large as a whole store's events is never held as one list
             for chunk in _chunks(added, CHUNK_QUADS):
+                self._finish_load()  # one chunk loading, one being read: memory stays bounded
                 if bulk or len(chunk) > BULK_QUADS:
-                    self.store.bulk_extend(chunk)
+                    self._load_behind(chunk)
                 else:
                     self.store.extend(chunk)
         except OSError as exc:
             raise self._owner._unwritable(exc) from exc
 
+    def _load_behind(self, chunk: list[ox.Quad]) -> None:
+        """Bulk-loads ``chunk`` in a thread. pyoxigraph reads a list of quads holding the GIL, but
+        parses and loads N-Quads text without it: the chunk goes as text, so the load runs beside
+        the build's own work. Blank nodes, whose labels a parser may not keep, load as quads here."""
+        store = self.store
+        graphs = set()
+        for quad in chunk:
+            graphs.add(quad.graph_name)
+            if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                store.bulk_extend(chunk)
+                return
+        if any(isinstance(graph, ox.BlankNode) for graph in graphs):
+            store.bulk_extend(chunk)
+            return
+        text = "".join(f"{quad} .\n" for quad in chunk).encode("utf-8")
+
+        def load() -> None:
+            try:
+                store.bulk_load(text, format=ox.RdfFormat.N_QUADS)
+            except BaseException as exc:  # raised in the build's thread by _finish_load
+                self._load_error = exc
+
+        self._loading_graphs = graphs
+        self._loading = threading.Thread(target=load, name="kg-bulk-load", daemon=True)
+        self._loading.start()
+
+    def _finish_load(self, graph=None, *, reading: bool = False) -> None:
+        """Waits for the bulk load in flight, if any, and raises what it raised. A read of one named
+        ``graph`` (``reading``) waits only if the load adds to that graph."""
+        if self._loading is None or (reading and graph is not None and graph not in self._loading_graphs):
+            return
+        self._loading.join()
+        self._loading, self._loading_graphs = None, set()
+        error, self._load_error = self._load_error, None
+        if isinstance(error, OSError):
+            raise self._owner._unwritable(error) from error
+        if error is not None:
+            raise error
+
     def query(self, sparql: str, bindings: dict | None = None):
+        self._finish_load()
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         return self.store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
                                 substitutions=substitutions)
@@ -396,9 +447,11 @@ class EmbeddedWriter(base.Writer):
     # The working copy's quads, for what a build reads and writes outside replace_graph and change:
     # build and events go through these (never through ``store``), so that any backend can serve them.
     def quads_for_pattern(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[ox.Quad]:
+        self._finish_load(graph, reading=True)
         return self.store.quads_for_pattern(subject, predicate, object, graph)
 
     def contains_named_graph(self, graph: ox.NamedNode) -> bool:
+        self._finish_load(graph, reading=True)
         return self.store.contains_named_graph(graph)
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
@@ -409,6 +462,7 @@ class EmbeddedWriter(base.Writer):
 
     def commit(self) -> str:
         """Publishes the graph as it is now: readers, and a build after a crash, start from here."""
+        self._finish_load()
         self.commits += 1
         return self._owner._publish_checkpoint(self.store, self.stale)
 
@@ -419,6 +473,7 @@ class EmbeddedWriter(base.Writer):
         disk). And once the quads removed since the last compaction reach STALE_SHARE of the store's,
         it compacts the copy: every removed quad and its tombstone leave the disk."""
         work = self._owner.path / WORK
+        self._finish_load()
         self.close()
         try:
             self._store = ox.Store(str(work))
@@ -430,6 +485,9 @@ class EmbeddedWriter(base.Writer):
             raise self._owner._unwritable(exc) from exc
 
     def close(self) -> None:
+        if self._loading is not None:  # after an error or Ctrl-C: what it loads is thrown away with the copy
+            self._loading.join()
+            self._loading, self._loading_graphs, self._load_error = None, set(), None
         if self._store is not None:
             self._store = None
             gc.collect()
