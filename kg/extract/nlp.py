@@ -49,6 +49,15 @@ def load_nlp(requested: str | None = None):
     return nlp
 
 
+def spaces(doc) -> list[int]:
+    """The positions of ``doc``'s white-space tokens, read off its array (no Token made for the rest)."""
+    import numpy
+
+    if not len(doc):
+        return []
+    return numpy.flatnonzero(doc.to_array("IS_SPACE")).tolist()
+
+
 def _register_line_breaks() -> None:
     from spacy.language import Language
 
@@ -62,9 +71,10 @@ def _register_line_breaks() -> None:
         A line break starts a new sentence unless the next line starts in lower case (a
         hard-wrapped sentence goes on); the parser keeps the boundaries set here.
         """
-        for token in doc[:-1]:
-            if token.is_space and "\n" in token.text:
-                following = doc[token.i + 1]
+        last = len(doc) - 1
+        for i in spaces(doc):
+            if i < last and "\n" in doc[i].text:
+                following = doc[i + 1]
                 if not following.text[:1].islower():
                     following.is_sent_start = True
         return doc

@@ -771,11 +771,13 @@ def _misattached_pobjs(noun, word: str) -> list:
     """Objects of a 'WORD' phrase right after ``noun`` that the parser hung on the governing verb:
     in 'reacted to the deployment of observers to Armenia', the second 'to' is the deployment's."""
     governor = noun.head.head if noun.dep_ == "pobj" else noun.head
-    if governor.i == noun.i:
+    following = noun.right_edge.i + 1  # the one place such a phrase can start
+    if governor.i == noun.i or following >= len(noun.doc) or following == governor.i:
         return []
-    return [g for child in governor.children
-            if child.dep_ == "prep" and child.lower_ == word and child.i == noun.right_edge.i + 1
-            for g in child.children if g.dep_ == "pobj"]
+    child = noun.doc[following]
+    if child.head.i != governor.i or child.dep_ != "prep" or child.lower_ != word:
+        return []
+    return [g for g in child.children if g.dep_ == "pobj"]
 
 
 def _obliged(clause) -> bool:

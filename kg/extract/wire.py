@@ -129,9 +129,12 @@ def set_blank_sentences(doc, spans: list[tuple[int, int]]) -> None:
     with "(AFP)\\nAFP -". A span blanked in mid-line (markup) stays inside its sentence."""
     if not spans:
         return
+    from .nlp import spaces
+
     last = len(doc) - 1
-    for token in doc:
-        if not token.is_space or not ("\n" in token.text or token.i in (0, last)):
+    for i in spaces(doc):
+        token = doc[i]
+        if not ("\n" in token.text or i in (0, last)):
             continue
         start, end = token.idx, token.idx + len(token.text)
         if any(a < end and start < b for a, b in spans):
