@@ -350,11 +350,18 @@ def _commit(writer: Writer, batch: _Batch) -> None:
 
 
 def _update_actors(writer: Writer, actors: dict[str, Actor], replaced: bool = True) -> None:
-    """Describes the actors a batch saw afresh; once documents were replaced, drops the actors no
+    """Describes the actors a batch saw afresh, writing only what changed (most batches name actors
+    an earlier one described the same way); once documents were replaced, drops the actors no
     statement refers to any more (new documents cannot orphan one)."""
-    for actor in actors.values():
-        _remove_description(writer, actor_iri(actor))
-    writer.extend([q for actor in sorted(actors.values(), key=lambda a: a.id) for q in actor_quads(actor)])
+    removed: list = []
+    added: list = []
+    for actor in sorted(actors.values(), key=lambda a: a.id):
+        held = set(writer.quads_for_pattern(actor_iri(actor), None, None, ACTORS))
+        described = list(actor_quads(actor))
+        removed.extend(held.difference(described))
+        added.extend(q for q in described if q not in held)
+    if removed or added:
+        writer.change(removed, added)
     if replaced:
         for row in list(writer.query(UNREFERENCED_ACTORS)):
             _remove_description(writer, row["actor"])
