@@ -62,6 +62,13 @@ def test_attribute_rules_later_rules_win_and_multi_token_rules_keep_their_place(
         assert ruled(ours, words, tags, deps) == ruled(stock, words, tags, deps)
 
 
+def test_attribute_rules_without_their_rules_refuse_to_annotate():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kg_attribute_ruler")  # as a saved kg pipeline would come back: no rules
+    with pytest.raises(ValueError, match="load_nlp"):
+        nlp("Russia accused the West.")
+
+
 def test_index_attribute_ruler_leaves_a_pipeline_without_one_alone():
     nlp = spacy.blank("en")
     index_attribute_ruler(nlp)

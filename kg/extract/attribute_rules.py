@@ -47,6 +47,7 @@ class IndexedAttributeRuler:
         self.rules_of: list[tuple[int, ...]] = []
         self.values = np.zeros((0, len(WRITTEN)), dtype=np.uint64)
         self.sets = np.zeros((0, len(WRITTEN)), dtype=bool)
+        self.ready = False  # rules taken (a pipeline saved and loaded again has none: see __call__)
 
     def take_rules(self, ruler) -> IndexedAttributeRuler:
         """Reads the rules of ``ruler`` (a spaCy AttributeRuler), in its order."""
@@ -74,9 +75,13 @@ class IndexedAttributeRuler:
         self.values = np.zeros((0, len(WRITTEN)), dtype=np.uint64)
         self.sets = np.zeros((0, len(WRITTEN)), dtype=bool)
         self._outcome(())
+        self.ready = True
         return self
 
     def __call__(self, doc: Doc) -> Doc:
+        if not self.ready:  # its rules are not saved with the pipeline: wrong annotations otherwise
+            raise ValueError("kg's attribute ruler has no rules (a pipeline saved and loaded again?): "
+                             "load the pipeline with kg.extract.nlp.load_nlp")
         if not len(doc):
             return doc
         keys = doc.to_array(list(READ))
