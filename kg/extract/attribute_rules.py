@@ -7,7 +7,7 @@ test one token's TAG, LOWER, DEP and IS_SPACE for equality or membership, so whi
 token depends only on those four values, once words no rule names are told apart from the rest: the
 answer is looked up in a small table filled as new combinations appear. Rules of any other shape
 (several tokens, a regular expression) still go through a Matcher. Tokens come out with the same
-attributes as from spaCy's own component (tests/test_nlp.py compares them).
+attributes as from spaCy's own component (tests/test_attribute_rules.py compares them).
 """
 
 from __future__ import annotations
