@@ -289,3 +289,48 @@ def test_store_a_failed_bulk_load_is_reported_and_nothing_is_published(tmp_path)
             writer.change((), graph_quads("second", 20), bulk=True)
             writer.contains_named_graph(ox.NamedNode("http://example.org/second"))
     assert {q.graph_name.value for q in Store(path).quads()} == {"http://example.org/first"}
+
+
+def test_store_ctrl_c_during_a_bulk_load_waits_for_it_then_keeps_the_last_commit(tmp_path, monkeypatch):
+    # Ctrl-C can land just as a load is handed to its thread: the writer's end waits for the load
+    # before the working copy goes, the KeyboardInterrupt reaches the caller, and the store is intact
+    import threading
+    import time
+
+    import kg.store.embedded as store_module
+
+    path = tmp_path / "s"
+    with Store(path).writer() as writer:
+        writer.change((), graph_quads("first", 2))
+    ended = threading.Event()
+
+    class SlowDisk:
+        def __init__(self, store):
+            self.store = store
+
+        def bulk_load(self, *args, **kwargs):
+            time.sleep(0.3)
+            self.store.bulk_load(*args, **kwargs)
+            ended.set()
+
+        def __getattr__(self, name):
+            return getattr(self.store, name)
+
+    real_hand = store_module._BackgroundLoads.hand
+
+    def hand_then_interrupt(self, *args):
+        real_hand(self, *args)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        with Store(path).writer() as writer:
+            writer._store = SlowDisk(writer._store)
+            monkeypatch.setattr(store_module._BackgroundLoads, "hand", hand_then_interrupt)
+            writer.change((), graph_quads("second", 20), bulk=True)
+    monkeypatch.undo()
+    assert ended.is_set()
+    assert {q.graph_name.value for q in Store(path).quads()} == {"http://example.org/first"}
+    with Store(path).writer() as writer:  # the lock and the working copy went with the writer
+        writer.change((), graph_quads("third", 3), bulk=True)
+    assert len(Store(path)) == 5
+    assert not [t for t in threading.enumerate() if t.name == "kg-bulk-load"]

@@ -20,12 +20,14 @@ import errno
 import gc
 import json
 import os
+import queue
 import re
 import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -353,10 +355,9 @@ class EmbeddedWriter(base.Writer):
         self.stale = stale  # quads removed since the working copy was last compacted
         self.compacted = False  # whether settle() compacted it
         # A bulk load runs in a thread (pyoxigraph lets it run without the GIL) while the build goes
-        # on parsing or counting; it holds these graphs until it ends (None: none is loading).
-        self._loading: threading.Thread | None = None
-        self._loading_graphs: set = set()
-        self._load_error: BaseException | None = None
+        # on parsing or counting (None: none is loading).
+        self._loads = _BackgroundLoads()
+        self._loading: _Load | None = None
 
     @property
     def store(self) -> ox.Store:
@@ -414,29 +415,20 @@ class EmbeddedWriter(base.Writer):
             store.bulk_extend(chunk)
             return
         text = "".join(f"{quad} .\n" for quad in chunk).encode("utf-8")
-
-        def load() -> None:
-            try:
-                store.bulk_load(text, format=ox.RdfFormat.N_QUADS)
-            except BaseException as exc:  # raised in the build's thread by _finish_load
-                self._load_error = exc
-
-        self._loading_graphs = graphs
-        self._loading = threading.Thread(target=load, name="kg-bulk-load", daemon=True)
-        self._loading.start()
+        self._loading = self._loads.hand(store, text, graphs)
 
     def _finish_load(self, graph=None, *, reading: bool = False) -> None:
         """Waits for the bulk load in flight, if any, and raises what it raised. A read of one named
         ``graph`` (``reading``) waits only if the load adds to that graph."""
-        if self._loading is None or (reading and graph is not None and graph not in self._loading_graphs):
+        load = self._loading
+        if load is None or (reading and graph is not None and graph not in load.graphs):
             return
-        self._loading.join()
-        self._loading, self._loading_graphs = None, set()
-        error, self._load_error = self._load_error, None
-        if isinstance(error, OSError):
-            raise self._owner._unwritable(error) from error
-        if error is not None:
-            raise error
+        load.done.wait()
+        self._loading = None
+        if isinstance(load.error, OSError):
+            raise self._owner._unwritable(load.error) from load.error
+        if load.error is not None:
+            raise load.error
 
     def query(self, sparql: str, bindings: dict | None = None):
         self._finish_load()
@@ -474,7 +466,7 @@ class EmbeddedWriter(base.Writer):
         it compacts the copy: every removed quad and its tombstone leave the disk."""
         work = self._owner.path / WORK
         self._finish_load()
-        self.close()
+        self._drop_store()
         try:
             self._store = ox.Store(str(work))
             # counting the quads reads one index (3 s at 100,000 articles): only when some were removed
@@ -485,12 +477,62 @@ class EmbeddedWriter(base.Writer):
             raise self._owner._unwritable(exc) from exc
 
     def close(self) -> None:
-        if self._loading is not None:  # after an error or Ctrl-C: what it loads is thrown away with the copy
-            self._loading.join()
-            self._loading, self._loading_graphs, self._load_error = None, set(), None
+        # after an error or Ctrl-C, what a load adds is thrown away with the copy, once it has ended
+        self._loads.close()
+        self._loading = None
+        self._drop_store()
+
+    def _drop_store(self) -> None:
         if self._store is not None:
             self._store = None
             gc.collect()
+
+
+@dataclass
+class _Load:
+    """One bulk load handed to _BackgroundLoads: ``done`` is set when it has ended, ``error`` is what
+    it raised."""
+
+    store: ox.Store | None
+    text: bytes
+    graphs: set
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.store.bulk_load(self.text, format=ox.RdfFormat.N_QUADS)
+        except BaseException as exc:  # raised in the build's thread by _finish_load
+            self.error = exc
+        finally:
+            self.store, self.text = None, b""  # the working copy can close once its loads are done
+            self.done.set()
+
+
+class _BackgroundLoads:
+    """A thread that runs a writer's bulk loads in turn. It is started with the writer, so that
+    Ctrl-C, which can land anywhere in the build's thread, never finds it half started; and a load
+    is handed over in one call that a signal cannot split. ``close`` returns once every load handed
+    over has ended: the working copy can then be closed and thrown away."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="kg-bulk-load", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (load := self._queue.get()) is not None:
+            load.run()
+
+    def hand(self, store: ox.Store, text: bytes, graphs: set) -> _Load:
+        load = _Load(store, text, graphs)
+        self._queue.put(load)
+        return load
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
 
 
 CHUNK_QUADS = 200_000  # Writer.change loads at most this many quads at a time
