@@ -237,18 +237,34 @@ class OfficeHolder:
 
 @dataclass
 class OfficeHolders:
-    """Office holders by full name and alias, and by surname."""
+    """Office holders by full name and alias, by surname, and by first word, as the labels of their
+    rows; a holder is made from its rows when a name is first looked up (25,000 rows are read at
+    every start, and a document names a few)."""
 
-    by_name: dict[str, list[OfficeHolder]] = field(default_factory=dict)
-    by_surname: dict[str, list[OfficeHolder]] = field(default_factory=dict)
-    by_first_word: dict[str, list[OfficeHolder]] = field(default_factory=dict)  # "kim" of "Kim Jong Il"
+    rows: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)  # label -> (code, country, start, end)
+    by_name: dict[str, list[str]] = field(default_factory=dict)
+    by_surname: dict[str, list[str]] = field(default_factory=dict)
+    by_first_word: dict[str, list[str]] = field(default_factory=dict)  # "kim" of "Kim Jong Il"
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # label -> its aliases
     code_actors: dict[str, str] = field(default_factory=dict)  # CAMEO code prefix -> kg actor id
+    _made: dict[str, OfficeHolder] = field(default_factory=dict, repr=False)
+
+    def holder(self, label: str) -> OfficeHolder:
+        made = self._made.get(label)
+        if made is None:
+            roles = tuple(Role(code, country or None, start or None, end or None)
+                          for code, country, start, end in self.rows[label])
+            made = self._made[label] = OfficeHolder(label, self.aliases.get(label, ()), roles)
+        return made
 
     def named(self, name: str) -> list[OfficeHolder]:
-        return self.by_name.get(name.casefold(), [])
+        return [self.holder(label) for label in self.by_name.get(name.casefold(), ())]
 
     def surnamed(self, surname: str) -> list[OfficeHolder]:
-        return self.by_surname.get(surname.casefold(), [])
+        return [self.holder(label) for label in self.by_surname.get(surname.casefold(), ())]
+
+    def first_named(self, word: str) -> list[OfficeHolder]:
+        return [self.holder(label) for label in self.by_first_word.get(word.casefold(), ())]
 
     def acts_for(self, role: Role | None, gaz: Gazetteer) -> Actor | None:
         """The state or organisation a role acts for, if any."""
@@ -280,7 +296,7 @@ class OfficeHolders:
                 if len(words) == 1 or h.label.split()[0].casefold() == words[0].casefold()] if words else []
         acting = [(h, a) for h in same if (a := self.acts_for(h.role_on(date), gaz)) is not None]
         if len(words) == 1:  # a family name written first ("Kim Jong Il"), or a given name, in office too
-            acting += [(h, a) for h in self.by_first_word.get(name.casefold(), [])
+            acting += [(h, a) for h in self.first_named(name)
                        if (a := self.acts_for(h.role_on(date), gaz)) is not None]
         if len(acting) == 1:
             return acting[0]
@@ -319,21 +335,34 @@ def _span_of(date: str) -> tuple[str, str]:
 @cache
 def load_office_holders() -> OfficeHolders:
     """ontology/phoenix/persons.tsv (converted from PETRARCH2's Phoenix dictionaries, MIT) indexed."""
-    rows: dict[str, list[tuple[str, ...]]] = {}
-    for row in read_columns("phoenix/persons.tsv", ("label", "code", "country", "start", "end", "aliases")):
-        rows.setdefault(row[0], []).append(row)
     holders = OfficeHolders()
+    rows, aliases = holders.rows, holders.aliases
+    for label, code, country, start, end, listed in read_columns(
+            "phoenix/persons.tsv", ("label", "code", "country", "start", "end", "aliases")):
+        held = rows.get(label)
+        if held is None:
+            held = rows[label] = []
+        held.append((code, country, start, end))
+        if listed:
+            aliases[label] = (*aliases.get(label, ()), *split_list(listed))
     for row in read_table("phoenix/codes.tsv"):
         holders.code_actors[row["code"]] = row["actor"]
-    for label, group in rows.items():
-        aliases = tuple(dict.fromkeys(a for r in group for a in split_list(r[5])))
-        roles = tuple(Role(code, country or None, start or None, end or None)
-                      for _, code, country, start, end, _ in group)
-        holder = OfficeHolder(label, aliases, roles)
-        for name in {label, *aliases}:
-            holders.by_name.setdefault(name.casefold(), []).append(holder)
+    by_name, by_surname, by_first_word = holders.by_name, holders.by_surname, holders.by_first_word
+    for label in rows:
+        names = aliases.get(label)
+        if names:
+            names = aliases[label] = tuple(dict.fromkeys(names))
+            keys = {label.casefold(), *(name.casefold() for name in names)}
+        else:
+            keys = (label.casefold(),)
+        for key in keys:
+            listed = by_name.get(key)
+            if listed is None:
+                by_name[key] = [label]
+            else:
+                listed.append(label)
         words = label.split()
         if len(words) > 1:
-            holders.by_surname.setdefault(words[-1].casefold(), []).append(holder)
-            holders.by_first_word.setdefault(words[0].casefold(), []).append(holder)
+            by_surname.setdefault(words[-1].casefold(), []).append(label)
+            by_first_word.setdefault(words[0].casefold(), []).append(label)
     return holders
