@@ -1,4 +1,5 @@
-"""kg's pipeline applies the model's attribute rules by lookup: tokens must come out as from spaCy's."""
+"""kg's pipeline applies the model's attribute rules by lookup and remembers its lemmatizer's answers:
+tokens must come out as from spaCy's."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import spacy
 from spacy.tokens import Doc
 
 from kg.extract.attribute_rules import IndexedAttributeRuler, index_attribute_ruler
+from kg.extract.lemmas import RememberingLemmatizer
 from kg.extract.nlp import LINE_BREAKS, model_name
 
 from tests.conftest import SEEDS
@@ -30,6 +32,7 @@ def annotations(doc: Doc) -> list[tuple]:
 def test_nlp_pipeline_annotates_tokens_as_the_models_own(nlp):
     stock = spacy.load(model_name())
     assert isinstance(nlp.get_pipe("attribute_ruler"), IndexedAttributeRuler)
+    assert isinstance(nlp.get_pipe("lemmatizer"), RememberingLemmatizer)
     ours = nlp.select_pipes(disable=[LINE_BREAKS])  # line breaks change sentences, not what is compared
     try:
         texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))] + [COLLOQUIAL]
@@ -73,3 +76,30 @@ def test_index_attribute_ruler_leaves_a_pipeline_without_one_alone():
     nlp = spacy.blank("en")
     index_attribute_ruler(nlp)
     assert nlp.pipe_names == []
+
+
+def test_lemmas_are_remembered_by_text_pos_and_morphology_as_the_model_finds_them():
+    stock = spacy.load(model_name())
+    ours = RememberingLemmatizer(stock.vocab).take(stock.get_pipe("lemmatizer"))
+    words = ["saw", "saw", "saw", "leaves", "leaves", "Leaves", "better", "leaves", "was", "talks"]
+    pos = ["VERB", "NOUN", "NOUN", "NOUN", "VERB", "PROPN", "ADJ", "NOUN", "AUX", "NOUN"]
+    morphs = ["Tense=Past|VerbForm=Fin", "Number=Sing", "Number=Plur", "Number=Plur", "Number=Sing|Person=3",
+              "Number=Sing", "Degree=Cmp", "Number=Sing", "Tense=Past", "Number=Plur"]
+
+    def lemmatized(lemmatizer) -> list[str]:
+        doc = Doc(stock.vocab, words=words, pos=pos, morphs=morphs)
+        doc[9].lemma_ = "talk-preset"  # a lemma the attribute ruler set stays
+        return [t.lemma_ for t in lemmatizer(doc)]
+
+    expected = lemmatized(stock.get_pipe("lemmatizer"))
+    assert expected[:4] == ["see", "saw", "saw", "leaf"] and expected[7] == "leaves" and expected[-1] == "talk-preset"
+    for _ in range(3):  # the first Doc goes to the model's component; then from the table, filled then read
+        assert lemmatized(ours) == expected
+    assert len(ours.memo) == 9
+
+
+def test_lemmas_without_the_models_lemmatizer_refuse_to_annotate():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kg_lemmatizer")  # as a saved kg pipeline would come back
+    with pytest.raises(ValueError, match="load_nlp"):
+        nlp("Russia accused the West.")

@@ -33,8 +33,9 @@ CHUNK_CHARS = 20_000
 DATA_FILES = ("lexicon.tsv", "cues.tsv", "states.tsv", "actors.tsv", "persons.tsv", "agents.tsv", "nominals.tsv",
               "evaluations.tsv", "phoenix/persons.tsv", "phoenix/codes.tsv")
 CODE_FILES = ("extract/actors.py", "extract/attribute_rules.py", "corpus.py", "data.py", "extract/evaluative.py",
-              "extract/pipeline.py", "extract/gazetteer.py", "extract/genre.py", "extract/modality.py",
-              "extract/nlp.py", "rdf.py", "extract/relations.py", "extract/timing.py", "extract/wire.py")  # under kg/
+              "extract/pipeline.py", "extract/gazetteer.py", "extract/genre.py", "extract/lemmas.py",
+              "extract/modality.py", "extract/nlp.py", "rdf.py", "extract/relations.py", "extract/timing.py",
+              "extract/wire.py")  # under kg/
 # Seconds a document may take per 1,000 characters (and at least this long, however short it is).
 # Reading a parse normally takes a few milliseconds per 1,000 characters.
 DOC_TIMEOUT = 5.0
