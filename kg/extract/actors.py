@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..data import cue, read_table
 from .gazetteer import MODIFIER, TERRITORY, Gazetteer, actor_id, load_office_holders
 from ..records import Actor, Mention
+from .nlp import words
 from .wire import HEADLINE
 
 if TYPE_CHECKING:
@@ -19,6 +21,7 @@ PRONOUNS = {"he", "she"}
 # Third-person pronouns of states, organisations and groups: "It demanded ...", "its defence ministry",
 # "They fired rockets" (groups), resolved to the last compatible subject (see ActorResolver._pronoun)
 IT_PRONOUNS, THEY_PRONOUNS = {"it", "its"}, {"they", "their"}
+IT_OR_THEY = IT_PRONOUNS | THEY_PRONOUNS
 # A pronoun reaches back at most this many sentences (the one it is in, and the one before)
 PRONOUN_REACH = 2
 # Verbs whose "it" is no actor: "it is clear", "it seems", "it took two years", "it rained"
@@ -158,6 +161,10 @@ class ActorResolver:
             for row in read_table("agents.tsv") if row.get("group")}
         # "Gunmen" after a dateline is read as a name, lemma and all: its plural still names the noun
         self.group_plurals = {plural: lemma for lemma, (plural, _) in self.groups.items()}
+        # what a body or group noun's lemma or lower-case form can be (_body_mentions, _bare_groups)
+        self.body_lemmas = set(gazetteer.agents) | set(self.groups) | {"man", "men"}
+        self.body_forms = set(self.groups) | set(self.group_plurals)
+        self._bodies: list[int] = []  # the positions in the Doc being resolved of such words
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         forms = list(gazetteer.forms)
         self.matcher.add("ACTOR", list(nlp.tokenizer.pipe(forms)))
@@ -172,6 +179,9 @@ class ActorResolver:
         self._date = doc.user_data.get(DOCUMENT_DATE)
         persons.last_it = persons.last_they = None  # token positions do not carry over to a new chunk
         entities = list(doc.ents)  # Span.ents walks every entity of the doc: read them once
+        lemmas, lowers, _ = words(doc)
+        self._bodies = [i for i, (lemma, lower) in enumerate(zip(lemmas, lowers))
+                        if lemma in self.body_lemmas or lower in self.body_forms]
         headline = _headline_tokens(doc)
         fragments = self._headline_fragments(doc, entities, headline)
         self._gazetteer_mentions(doc, index, fragments)
@@ -222,7 +232,12 @@ class ActorResolver:
         last state that was a subject; 'the peacekeepers' -> whose peacekeepers were last named;
         'It is a military alliance' -> the last organisation. Read in text order, so a description
         refers back to what came before it, in this sentence or earlier ones."""
-        for token in sent:
+        doc, (lemmas, lowers, pos) = sent.doc, words(sent.doc)
+        for i in range(sent.start, sent.end):
+            if (i not in index.by_token and pos[i] not in ("NOUN", "PROPN") and lowers[i] not in IT_OR_THEY
+                    and lemmas[i] not in PARTY_NOUNS):
+                continue  # no mention, description or pronoun: nothing below would read it
+            token = doc[i]
             mention = index.at(token)
             if mention is not None:
                 if mention.kind != "anaphor":
@@ -529,7 +544,7 @@ class ActorResolver:
     def _body_mentions(self, sent, index: MentionIndex) -> None:
         for _ in range(3):  # modifiers chain: Russian -> Foreign Ministry -> spokeswoman
             changed = False
-            for token in sent:
+            for token in self._bodies_in(sent):
                 if token.i in index.by_token or token.pos_ not in ("NOUN", "PROPN"):
                     continue
                 group_lemma = self._group_lemma(token)
@@ -607,6 +622,11 @@ class ActorResolver:
         label = " ".join(words.split() + [plural])
         return Actor(actor_id(label), label, "Group")
 
+    def _bodies_in(self, sent) -> list[Token]:
+        """The tokens of ``sent`` that may be body or group nouns (no other can be one)."""
+        doc, bodies = sent.doc, self._bodies
+        return [doc[i] for i in bodies[bisect_left(bodies, sent.start):bisect_left(bodies, sent.end)]]
+
     def _group_lemma(self, token) -> str | None:
         """The group noun of agents.tsv that ``token`` is, if any."""
         for lemma in (token.lemma_.lower(), token.lower_):
@@ -622,7 +642,7 @@ class ActorResolver:
     def _bare_groups(self, sent, index: MentionIndex) -> None:
         """'Gunmen killed the Baghdad governor', 'killed 24 militants': a group noun with no one named
         as its owner is the group itself, once no earlier mention ("the militants") claimed it."""
-        for token in sent:
+        for token in self._bodies_in(sent):
             lemma = self._group_lemma(token)
             if token.i in index.by_token or lemma is None or lemma not in self.gaz.agents:
                 continue

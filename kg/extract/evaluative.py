@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .actors import MentionIndex
 from ..data import cue, read_table
 from .modality import modality
+from .nlp import words
 from ..records import Relation
 from .relations import IDEA_NOUNS, LINK_RELIABILITY, Arg, Frame, _pos_group
 from ..vocab import RELATION_TYPES
@@ -60,6 +61,7 @@ class EvaluativeReader:
     def __init__(self, reader: RelationReader):
         self.reader = reader
         self.evaluations = load_evaluations()
+        self.first_words = {word for word, _ in self.evaluations.judgements}  # what judgement() looks up
 
     def judgement(self, token) -> str | None:
         """The relation type a judgement word implies, if ``token`` is one (with its phrase's rest)."""
@@ -151,7 +153,10 @@ class EvaluativeReader:
                   offset: int) -> Iterator[Relation]:
         """PLOVER codes a speaker calling another actor's act illegal, a sham or a violation as ACCUSE, and
         calling it constructive or a step forward as SUPPORT (ontology/evaluations.tsv)."""
-        for token in doc:
+        lemmas, lowers, _ = words(doc)
+        first = self.first_words
+        for token in [doc[i] for i, (lemma, lower) in enumerate(zip(lemmas, lowers))
+                      if lemma in first or lower in first]:
             rtype = self.judgement(token)
             if rtype is None:
                 continue

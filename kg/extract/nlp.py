@@ -52,6 +52,36 @@ def load_nlp(requested: str | None = None):
     return nlp
 
 
+_WORDS = "kg_words"  # Doc.user_data key of what words() read
+
+
+def words(doc) -> tuple[list[str], list[str], list[str]]:
+    """Each token's lemma in lower case, its lower-case form and its coarse POS (``token.lemma_.lower()``,
+    ``token.lower_``, ``token.pos_``), read off the Doc's array once and kept with it: the readers'
+    loops over every token look at these first, and make a Token only where one of their words is."""
+    cached = doc.user_data.get(_WORDS)
+    if cached is not None and len(cached[0]) == len(doc):
+        return cached
+    from spacy.attrs import LEMMA, LOWER, POS
+    from spacy.parts_of_speech import NAMES
+
+    strings, known = doc.vocab.strings, {}
+    lemmas, lowers, tags = [], [], []
+    if len(doc):
+        for lemma, lower, pos in doc.to_array([LEMMA, LOWER, POS]).tolist():
+            word = known.get(lemma)
+            if word is None:
+                word = known[lemma] = strings[lemma].lower()
+            lemmas.append(word)
+            word = known.get(lower)
+            if word is None:
+                word = known[lower] = strings[lower]
+            lowers.append(word)
+            tags.append(NAMES[pos])
+    doc.user_data[_WORDS] = cached = (lemmas, lowers, tags)
+    return cached
+
+
 def spaces(doc) -> list[int]:
     """The positions of ``doc``'s white-space tokens, read off its array (no Token made for the rest)."""
     import numpy

@@ -22,6 +22,7 @@ from .actors import DOCUMENT_DATE, MentionIndex, PersonRegistry, climb
 from ..data import cue, read_table, split_list
 from .modality import CONDITIONALS, modality
 from .modality import pos_group as _pos_group
+from .nlp import words
 from ..records import Mention, Relation
 from .timing import timing
 from ..vocab import RELATION_TYPES
@@ -135,6 +136,7 @@ class RelationReader:
         from .evaluative import EvaluativeReader  # it builds on this module's argument reading
 
         self.evaluative = EvaluativeReader(self)
+        self.read_lemmas = {lemma for lemma, _ in self.lexicon} | set(self.nominals)
         self.version = extractor_version
         self.context = PersonRegistry()
 
@@ -146,7 +148,9 @@ class RelationReader:
         """
         self.context = context if context is not None else PersonRegistry()
         seen: set[tuple] = set()
-        for token in doc:
+        # only a word of the lexicon or an event verb can do anything below
+        lemmas = words(doc)[0]
+        for token in [doc[i] for i, lemma in enumerate(lemmas) if lemma in self.read_lemmas]:
             self._remember_event(token, index)
             group = _pos_group(token)
             frames = self.lexicon.get((token.lemma_.lower(), group)) if group else None
