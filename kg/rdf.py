@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -46,7 +47,12 @@ def iri_part(value: str) -> str:
 
 
 def actor_iri(actor: Actor | str) -> NamedNode:
-    return NamedNode(ACTOR + iri_part(actor if isinstance(actor, str) else actor.id))
+    return _actor_iri(actor if isinstance(actor, str) else actor.id)
+
+
+@lru_cache(maxsize=65_536)
+def _actor_iri(actor_id: str) -> NamedNode:  # a build names the same few hundred actors again and again
+    return NamedNode(ACTOR + iri_part(actor_id))
 
 
 def document_iri(doc_id: str) -> NamedNode:
@@ -66,7 +72,11 @@ def _string(value: str) -> Literal:
 
 
 def _has_surrogate(value: str) -> bool:
-    return any("\ud800" <= ch <= "\udfff" for ch in value)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # only a lone surrogate cannot be encoded
+        return True
+    return False
 
 
 def _boolean(value: bool) -> Literal:
@@ -124,31 +134,40 @@ def document_quads(document: Document, relations: Iterable[Relation], extractor:
         yield Quad(s, p, o, graph)
 
 
+_SOURCE, _TARGET, _QUAD, _POLARITY = kg("source"), kg("target"), kg("quad"), kg("polarity")
+_NEGATED, _HYPOTHETICAL, _CONFIDENCE, _EVIDENCE = kg("negated"), kg("hypothetical"), kg("confidence"), kg("evidence")
+_START, _END, _TRIGGER, _EXTRACTOR = kg("start"), kg("end"), kg("trigger"), kg("extractorVersion")
+_BACKGROUND, _SOURCE_SECTOR, _TARGET_SECTOR = kg("background"), kg("sourceSector"), kg("targetSector")
+_DATE, _DERIVED = NamedNode(DCTERMS + "date"), NamedNode(PROV + "wasDerivedFrom")
+_TRUE, _FALSE = Literal("true", datatype=XSD_BOOLEAN), Literal("false", datatype=XSD_BOOLEAN)
+_TYPES = {name: NamedNode(EV + rtype.name) for name, rtype in RELATION_TYPES.items()}
+_QUADS = {quad: kg(name) for quad, name in QUAD_CLASSES.items()}
+
+
 def _statement_quads(relation: Relation, graph: NamedNode) -> Iterator[Quad]:
     s = statement_iri(relation)
-    rtype = RELATION_TYPES[relation.type]
-    yield Quad(s, A, NamedNode(EV + rtype.name), graph)
-    yield Quad(s, kg("source"), actor_iri(relation.source), graph)
-    yield Quad(s, kg("target"), actor_iri(relation.target), graph)
-    yield Quad(s, kg("quad"), kg(QUAD_CLASSES[relation.quad]), graph)
-    yield Quad(s, kg("polarity"), Literal(str(relation.polarity), datatype=XSD_INTEGER), graph)
-    yield Quad(s, kg("negated"), _boolean(relation.negated), graph)
-    yield Quad(s, kg("hypothetical"), _boolean(relation.hypothetical), graph)
-    yield Quad(s, kg("confidence"), Literal(f"{relation.confidence:.3f}", datatype=XSD_DECIMAL), graph)
-    yield Quad(s, kg("evidence"), _string(relation.sentence), graph)
-    yield Quad(s, kg("start"), Literal(str(relation.start), datatype=XSD_INTEGER), graph)
-    yield Quad(s, kg("end"), Literal(str(relation.end), datatype=XSD_INTEGER), graph)
-    yield Quad(s, kg("trigger"), _string(relation.trigger), graph)
-    yield Quad(s, kg("extractorVersion"), Literal(relation.extractor), graph)
+    yield Quad(s, A, _TYPES[relation.type], graph)
+    yield Quad(s, _SOURCE, actor_iri(relation.source), graph)
+    yield Quad(s, _TARGET, actor_iri(relation.target), graph)
+    yield Quad(s, _QUAD, _QUADS[relation.quad], graph)
+    yield Quad(s, _POLARITY, Literal(str(relation.polarity), datatype=XSD_INTEGER), graph)
+    yield Quad(s, _NEGATED, _TRUE if relation.negated else _FALSE, graph)
+    yield Quad(s, _HYPOTHETICAL, _TRUE if relation.hypothetical else _FALSE, graph)
+    yield Quad(s, _CONFIDENCE, Literal(f"{relation.confidence:.3f}", datatype=XSD_DECIMAL), graph)
+    yield Quad(s, _EVIDENCE, _string(relation.sentence), graph)
+    yield Quad(s, _START, Literal(str(relation.start), datatype=XSD_INTEGER), graph)
+    yield Quad(s, _END, Literal(str(relation.end), datatype=XSD_INTEGER), graph)
+    yield Quad(s, _TRIGGER, _string(relation.trigger), graph)
+    yield Quad(s, _EXTRACTOR, Literal(relation.extractor), graph)
     if relation.background:
-        yield Quad(s, kg("background"), _boolean(True), graph)
+        yield Quad(s, _BACKGROUND, _TRUE, graph)
     if relation.date:
-        yield Quad(s, NamedNode(DCTERMS + "date"), _date(relation.date), graph)
+        yield Quad(s, _DATE, _date(relation.date), graph)
     if relation.source_sector:
-        yield Quad(s, kg("sourceSector"), Literal(relation.source_sector), graph)
+        yield Quad(s, _SOURCE_SECTOR, Literal(relation.source_sector), graph)
     if relation.target_sector:
-        yield Quad(s, kg("targetSector"), Literal(relation.target_sector), graph)
-    yield Quad(s, NamedNode(PROV + "wasDerivedFrom"), graph, graph)
+        yield Quad(s, _TARGET_SECTOR, Literal(relation.target_sector), graph)
+    yield Quad(s, _DERIVED, graph, graph)
 
 
 def actor_quads(actor: Actor) -> Iterator[Quad]:
