@@ -414,7 +414,7 @@ class EmbeddedWriter(base.Writer):
         if any(isinstance(graph, ox.BlankNode) for graph in graphs):
             store.bulk_extend(chunk)
             return
-        text = "".join(f"{quad} .\n" for quad in chunk).encode("utf-8")
+        text = ox.serialize(chunk, format=ox.RdfFormat.N_QUADS)
         self._loading = self._loads.hand(store, text, graphs)
 
     def _finish_load(self, graph=None, *, reading: bool = False) -> None:
