@@ -23,6 +23,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -291,12 +292,18 @@ def _summary_of(text: str) -> tuple[Neighbour, ...]:
     return tuple(items)
 
 
+@lru_cache(maxsize=65_536)
+def named(iri: str) -> ox.NamedNode:
+    """The node of an actor or type IRI, made once: a table names the same few hundred again and again."""
+    return ox.NamedNode(iri)
+
+
 def row_quads(row: DyadCount) -> Iterator[ox.Quad]:
     node, graph = ox.NamedNode(row.iri), _graph_of(row)
     yield ox.Quad(node, _A, _ROW if row.period is not None else _TOTAL, graph)
-    yield ox.Quad(node, _SOURCE, ox.NamedNode(row.source), graph)
-    yield ox.Quad(node, _TARGET, ox.NamedNode(row.target), graph)
-    yield ox.Quad(node, _TYPE, ox.NamedNode(EV + row.type), graph)
+    yield ox.Quad(node, _SOURCE, named(row.source), graph)
+    yield ox.Quad(node, _TARGET, named(row.target), graph)
+    yield ox.Quad(node, _TYPE, named(EV + row.type), graph)
     if row.period is not None:
         yield ox.Quad(node, _PERIOD, ox.Literal(row.period), graph)
     for predicate, value in ((_EVENTS, row.events), (_MENTIONS, row.mentions), (_DOCUMENTS, row.documents)):

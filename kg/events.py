@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from .dyads import named
+from .rdf import date_literal
 from .records import Relation
 from .vocab import DCTERMS, EV, EVENTS_GRAPH, INCIDENT, KG, QUAD_CLASSES, RDF, RELATION_TYPES, XSD
 
@@ -142,14 +144,12 @@ SELECT ?statement ?event WHERE { GRAPH <https://w3id.org/kg/graph/events> { ?sta
 
 def event_quads(event: Event) -> Iterator[ox.Quad]:
     """An event node and the kg:reports link of each statement that reports it."""
-    from .rdf import date_literal
-
     node = ox.NamedNode(event.iri)
     yield ox.Quad(node, _A, _EVENT, EVENTS)
-    yield ox.Quad(node, _A, ox.NamedNode(EV + event.type), EVENTS)
-    yield ox.Quad(node, _SOURCE, ox.NamedNode(event.source), EVENTS)
-    yield ox.Quad(node, _TARGET, ox.NamedNode(event.target), EVENTS)
-    yield ox.Quad(node, _QUAD, ox.NamedNode(KG + QUAD_CLASSES[RELATION_TYPES[event.type].quad]), EVENTS)
+    yield ox.Quad(node, _A, named(EV + event.type), EVENTS)
+    yield ox.Quad(node, _SOURCE, named(event.source), EVENTS)
+    yield ox.Quad(node, _TARGET, named(event.target), EVENTS)
+    yield ox.Quad(node, _QUAD, named(KG + QUAD_CLASSES[RELATION_TYPES[event.type].quad]), EVENTS)
     if event.date:
         yield ox.Quad(node, _DATE, date_literal(event.date), EVENTS)
     yield ox.Quad(node, _MENTIONS, ox.Literal(str(event.mentions), datatype=_INTEGER), EVENTS)

@@ -93,6 +93,7 @@ def _date(value: str) -> Literal:
     return _string(value)
 
 
+@lru_cache(maxsize=16_384)
 def date_literal(value: str) -> Literal:
     """A date as given (YYYY, YYYY-MM or YYYY-MM-DD) with its XSD type; anything else as a string."""
     return _date(value)
