@@ -38,6 +38,7 @@ FIRST_PERSON_PLURAL = {"we", "us", "our", "ours"}
 FIRST_PERSON_SINGULAR = {"i", "me", "my"}
 SPEECH_VERBS = cue("speech_verbs")
 OPENING_QUOTES, CLOSING_QUOTES = {"“", "«", "„"}, {"”", "»"}
+QUOTE_MARKS = OPENING_QUOTES | CLOSING_QUOTES | {'"'}
 POSSESSIVES = {"his", "her"}
 PARTY_NOUNS = cue("party_nouns")
 PARTY_MARKERS = cue("party_markers")
@@ -415,7 +416,11 @@ class ActorResolver:
             if person is not None:
                 index.add(Mention(person, ent.start, ent.end, "person"))
                 covered.update(range(ent.start, ent.end))
-        for token in sent:
+        doc, (_, forms, pos) = sent.doc, words(sent.doc)
+        for i in range(sent.start, sent.end):
+            if pos[i] != "PROPN" and forms[i] not in PRONOUNS and forms[i] not in POSSESSIVES:
+                continue  # no name and no personal pronoun: nothing below would read it
+            token = doc[i]
             if token.i in index.by_token or token.i in covered:
                 continue
             if token.pos_ == "PROPN" and token.text[:1].isupper():
@@ -802,6 +807,9 @@ def _is_plural(token) -> bool:
 def _quoted_tokens(sent) -> set[int]:
     """Indices of the tokens between quotation marks in a sentence (curly, guillemets or straight)."""
     inside: set[int] = set()
+    forms = words(sent.doc)[1]
+    if not any(forms[i] in QUOTE_MARKS for i in range(sent.start, sent.end)):
+        return inside  # most sentences quote nobody
     open_ = False
     for token in sent:
         text = token.text

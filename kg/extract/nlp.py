@@ -65,19 +65,13 @@ def words(doc) -> tuple[list[str], list[str], list[str]]:
     from spacy.attrs import LEMMA, LOWER, POS
     from spacy.parts_of_speech import NAMES
 
-    strings, known = doc.vocab.strings, {}
-    lemmas, lowers, tags = [], [], []
-    if len(doc):
-        for lemma, lower, pos in doc.to_array([LEMMA, LOWER, POS]).tolist():
-            word = known.get(lemma)
-            if word is None:
-                word = known[lemma] = strings[lemma].lower()
-            lemmas.append(word)
-            word = known.get(lower)
-            if word is None:
-                word = known[lower] = strings[lower]
-            lowers.append(word)
-            tags.append(NAMES[pos])
+    strings = doc.vocab.strings
+    columns = doc.to_array([LEMMA, LOWER, POS]).T.tolist() if len(doc) else [[], [], []]
+    lemma_of = {h: strings[h].lower() for h in set(columns[0])}
+    form_of = {h: strings[h] for h in set(columns[1])}
+    lemmas = [lemma_of[h] for h in columns[0]]
+    lowers = [form_of[h] for h in columns[1]]
+    tags = [NAMES[p] for p in columns[2]]
     doc.user_data[_WORDS] = cached = (lemmas, lowers, tags)
     return cached
 
