@@ -298,6 +298,12 @@ def named(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
+@lru_cache(maxsize=4_096, typed=True)
+def integer(value: int) -> ox.Literal:
+    """An xsd:integer literal, made once for the small counts a table repeats."""
+    return ox.Literal(str(value), datatype=_INTEGER)
+
+
 def row_quads(row: DyadCount) -> Iterator[ox.Quad]:
     node, graph = ox.NamedNode(row.iri), _graph_of(row)
     yield ox.Quad(node, _A, _ROW if row.period is not None else _TOTAL, graph)
@@ -307,7 +313,7 @@ def row_quads(row: DyadCount) -> Iterator[ox.Quad]:
     if row.period is not None:
         yield ox.Quad(node, _PERIOD, ox.Literal(row.period), graph)
     for predicate, value in ((_EVENTS, row.events), (_MENTIONS, row.mentions), (_DOCUMENTS, row.documents)):
-        yield ox.Quad(node, predicate, ox.Literal(str(value), datatype=_INTEGER), graph)
+        yield ox.Quad(node, predicate, integer(value), graph)
     yield ox.Quad(node, _DOCUMENT_KEYS, ox.Literal(" ".join(row.docs)), graph)
     if row.period is None:
         yield ox.Quad(node, _PERIODS, ox.Literal(" ".join(
@@ -321,8 +327,8 @@ def _graph_of(row: DyadCount) -> ox.NamedNode:
 
 def actor_count_quads(count: ActorCount) -> Iterator[ox.Quad]:
     node = ox.NamedNode(count.actor)
-    yield ox.Quad(node, _RELATIONS, ox.Literal(str(count.relations), datatype=_INTEGER), DYADS)
-    yield ox.Quad(node, _EVENTS, ox.Literal(str(count.events), datatype=_INTEGER), DYADS)
+    yield ox.Quad(node, _RELATIONS, integer(count.relations), DYADS)
+    yield ox.Quad(node, _EVENTS, integer(count.events), DYADS)
 
 
 def mark_stale(writer) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .dyads import named
+from .dyads import integer, named
 from .rdf import date_literal
 from .records import Relation
 from .vocab import DCTERMS, EV, EVENTS_GRAPH, INCIDENT, KG, QUAD_CLASSES, RDF, RELATION_TYPES, XSD
@@ -152,7 +152,7 @@ def event_quads(event: Event) -> Iterator[ox.Quad]:
     yield ox.Quad(node, _QUAD, named(KG + QUAD_CLASSES[RELATION_TYPES[event.type].quad]), EVENTS)
     if event.date:
         yield ox.Quad(node, _DATE, date_literal(event.date), EVENTS)
-    yield ox.Quad(node, _MENTIONS, ox.Literal(str(event.mentions), datatype=_INTEGER), EVENTS)
+    yield ox.Quad(node, _MENTIONS, integer(event.mentions), EVENTS)
     for statement in event.statements:
         yield ox.Quad(ox.NamedNode(statement), _REPORTS, node, EVENTS)
 
