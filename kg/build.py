@@ -212,6 +212,7 @@ def build(
                 heap.freeze()
                 extractions = extractor.extract(stream, doc_timeout=doc_timeout)
             batch = _Batch()
+            known: dict[str, Actor] = {}  # the actors this build described, as it did
             for extraction in extractions:
                 document, relations = extraction.document, extraction.relations
                 in_flight.pop(document.id, None)
@@ -235,7 +236,7 @@ def build(
                 report.new_relations += len(relations)
                 if batch.documents >= batch_documents or time.monotonic() - batch.started >= batch_seconds:
                     pending.write(writer)
-                    _commit(writer, batch)
+                    _commit(writer, batch, known)
                     batch = _Batch()
                     report.commits += 1
                     report.committed = report.extracted
@@ -244,10 +245,10 @@ def build(
             # the actors first, so that the documents' bulk load goes on while the end step counts (a
             # batch that replaced documents asks the store which actors are left: after the load)
             if not batch.replaced:
-                _update_actors(writer, batch.actors, batch.replaced)
+                _update_actors(writer, batch.actors, batch.replaced, known)
             pending.write(writer)
             if batch.replaced:
-                _update_actors(writer, batch.actors, batch.replaced)
+                _update_actors(writer, batch.actors, batch.replaced, known)
         report.events = recount(writer, event_window, fed)
         _totals(writer, report)
     report.commits += 1
@@ -343,19 +344,26 @@ class _Batch:
     started: float = field(default_factory=time.monotonic)
 
 
-def _commit(writer: Writer, batch: _Batch) -> None:
-    _update_actors(writer, batch.actors, batch.replaced)
+def _commit(writer: Writer, batch: _Batch, known: dict[str, Actor] | None = None) -> None:
+    _update_actors(writer, batch.actors, batch.replaced, known)
     mark_stale(writer)  # the build's end counts the table again
     writer.commit()
 
 
-def _update_actors(writer: Writer, actors: dict[str, Actor], replaced: bool = True) -> None:
+def _update_actors(writer: Writer, actors: dict[str, Actor], replaced: bool = True,
+                   known: dict[str, Actor] | None = None) -> None:
     """Describes the actors a batch saw afresh, writing only what changed (most batches name actors
     an earlier one described the same way); once documents were replaced, drops the actors no
-    statement refers to any more (new documents cannot orphan one)."""
+    statement refers to any more (new documents cannot orphan one). ``known``: the actors this build
+    has described so far, as it described them, which it need not read back (kept up to date
+    here)."""
     removed: list = []
     added: list = []
     for actor in sorted(actors.values(), key=lambda a: a.id):
+        if known is not None:
+            if known.get(actor.id) == actor:
+                continue
+            known[actor.id] = actor
         held = set(writer.quads_for_pattern(actor_iri(actor), None, None, ACTORS))
         described = list(actor_quads(actor))
         removed.extend(held.difference(described))
@@ -365,6 +373,8 @@ def _update_actors(writer: Writer, actors: dict[str, Actor], replaced: bool = Tr
     if replaced:
         for row in list(writer.query(UNREFERENCED_ACTORS)):
             _remove_description(writer, row["actor"])
+        if known is not None:
+            known.clear()  # some may be gone: read them again
 
 
 def _remove_description(writer: Writer, node) -> None:
