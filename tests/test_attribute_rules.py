@@ -103,3 +103,13 @@ def test_lemmas_without_the_models_lemmatizer_refuse_to_annotate():
     nlp.add_pipe("kg_lemmatizer")  # as a saved kg pipeline would come back
     with pytest.raises(ValueError, match="load_nlp"):
         nlp("Russia accused the West.")
+
+
+def test_words_are_each_tokens_lemma_form_and_pos_as_spacy_gives_them(nlp):
+    from kg.extract.nlp import words
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))] + [COLLOQUIAL, ""]
+    for doc in nlp.pipe(texts):
+        expected = ([t.lemma_.lower() for t in doc], [t.lower_ for t in doc], [t.pos_ for t in doc])
+        assert words(doc) == expected
+        assert words(doc) is words(doc)  # read once, kept with the Doc
