@@ -113,3 +113,24 @@ def test_words_are_each_tokens_lemma_form_and_pos_as_spacy_gives_them(nlp):
         expected = ([t.lemma_.lower() for t in doc], [t.lower_ for t in doc], [t.pos_ for t in doc])
         assert words(doc) == expected
         assert words(doc) is words(doc)  # read once, kept with the Doc
+
+
+def test_attribute_rules_try_the_matcher_only_on_a_doc_some_residual_rule_could_match(monkeypatch):
+    nlp = spacy.blank("en")
+    stock = nlp.add_pipe("attribute_ruler")
+    stock.add([[{"LOWER": "gon"}, {"LOWER": "na"}]], {"LEMMA": "go"})
+    stock.add([[{"LOWER": {"REGEX": "^n[ou]thin'$"}}]], {"LEMMA": "nothing"})
+    stock.add([[{"DEP": "expl"}, {"LOWER": {"IN": ["is", "was"]}}]], {"POS": "AUX"}, index=1)
+    ours = IndexedAttributeRuler(nlp.vocab).take_rules(stock)
+    tried = []
+    apply = ours._apply_residual
+    monkeypatch.setattr(ours, "_apply_residual", lambda doc, outcome: tried.append(doc.text) or apply(doc, outcome))
+    cases = [(["we", "were", "gon", "na", "go"], True), (["nothin'", "doing"], True),
+             (["gon", "home", "na"], True),  # both words, no match: tried, nothing set
+             (["there", "was", "a", "vote"], True), (["there", "were", "votes"], False),
+             (["the", "talks", "went", "on"], False)]
+    for words, expected in cases:
+        deps = ["expl" if w == "there" else "dep" for w in words]
+        tried.clear()
+        assert ruled(ours, words, ["XX"] * len(words), deps) == ruled(stock, words, ["XX"] * len(words), deps)
+        assert bool(tried) == expected, words

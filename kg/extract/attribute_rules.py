@@ -12,6 +12,7 @@ attributes as from spaCy's own component (tests/test_attribute_rules.py compares
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,11 @@ class IndexedAttributeRuler:
         self.indices: list[int] = []  # per rule, which token of its match it sets
         self.compiled: list[tuple[int, list[list[Test]]]] = []  # rule, its alternatives as tests
         self.residual = Matcher(vocab, validate=False)
+        # per residual rule alternative, what some token of a Doc must have for it to match (None: not
+        # told, always tried); the Matcher runs only on a Doc where one alternative could match
+        self.needs: list[list[Need] | None] = []
+        self.patterns: dict[str, re.Pattern] = {}
+        self.matching: dict[tuple[str, int], bool] = {}  # (regex, lower-case form) -> whether it matches
         self.named: list[np.ndarray | None] = [None] * len(READ)  # per column, the values rules name
         self.memo: dict[tuple, int] = {}
         self.outcomes: dict[tuple[int, ...], int] = {}
@@ -53,6 +59,7 @@ class IndexedAttributeRuler:
         """Reads the rules of ``ruler`` (a spaCy AttributeRuler), in its order."""
         strings = self.vocab.strings
         named: list[set[int] | None] = [set() for _ in READ]
+        self.needs = []
         for rule, (pattern, attrs, index) in enumerate(zip(ruler.patterns, ruler.attrs, ruler.indices)):
             self.attrs.append(attrs)
             self.indices.append(index)
@@ -67,9 +74,11 @@ class IndexedAttributeRuler:
                             names.update(value if op != "eq" else (value,))
             else:
                 self.residual.add(str(rule), pattern["patterns"])
+                self.needs.extend(_needs(alt, strings) for alt in pattern["patterns"])
         # IS_SPACE is 0 or 1 and TAG and DEP have a few dozen values: only LOWER needs folding
         self.named = [None, np.array(sorted(named[1]), dtype=np.uint64), None, None]
         self.memo.clear()
+        self.matching.clear()
         self.outcomes.clear()
         self.rules_of.clear()
         self.values = np.zeros((0, len(WRITTEN)), dtype=np.uint64)
@@ -96,9 +105,36 @@ class IndexedAttributeRuler:
         sets = self.sets[outcome]
         if sets.any():
             doc.from_array(list(WRITTEN), np.where(sets, self.values[outcome], doc.to_array(list(WRITTEN))))
-        if len(self.residual):
+        if len(self.residual) and self._may_match(doc):
             self._apply_residual(doc, outcome)
         return doc
+
+    def _may_match(self, doc: Doc) -> bool:
+        """Whether some residual rule could match ``doc``: each of its tokens' tests on TAG, LOWER and
+        DEP (as the compiled rules left them) holds for some token of the Doc."""
+        present = [set(np.unique(column).tolist()) for column in doc.to_array([TAG, LOWER, DEP]).T]
+        for needs in self.needs:
+            if needs is None:
+                return True
+            if all(self._present(need, present) for need in needs):
+                return True
+        return False
+
+    def _present(self, need: Need, present: list[set[int]]) -> bool:
+        column, wanted = need
+        if not isinstance(wanted, str):
+            return not wanted.isdisjoint(present[column])
+        if len(self.matching) > MEMO_LIMIT:
+            self.matching.clear()
+        pattern = self.patterns.get(wanted) or self.patterns.setdefault(wanted, re.compile(wanted))
+        for value in present[column]:
+            key = (wanted, value)
+            found = self.matching.get(key)
+            if found is None:
+                found = self.matching[key] = pattern.search(self.vocab.strings[value]) is not None
+            if found:
+                return True
+        return False
 
     def _apply_residual(self, doc: Doc, outcome: np.ndarray) -> None:
         # a token a residual rule sets gets all of its rules again, in order: later rules win
@@ -156,6 +192,33 @@ def _tests(token_pattern: dict, strings) -> list[Test] | None:
         else:
             return None
     return tests
+
+
+Need = tuple[int, Any]  # (column of TAG, LOWER, DEP; a set of hashes, or a regular expression on LOWER)
+NEED_COLUMNS = ("TAG", "LOWER", "DEP")
+
+
+def _needs(alternative: list[dict], strings) -> list[Need] | None:
+    """What a Doc must hold for one alternative of a residual rule to match: for each test of each of
+    its tokens on TAG, LOWER or DEP, a token with such a value; None when it tests anything else or
+    in another way (it is then always tried)."""
+    needs: list[Need] = []
+    for token_pattern in alternative:
+        for key, wanted in token_pattern.items():
+            if key not in NEED_COLUMNS:
+                return None
+            column = NEED_COLUMNS.index(key)
+            if isinstance(wanted, str):
+                needs.append((column, frozenset({strings.add(wanted) if wanted else 0})))
+            elif (isinstance(wanted, dict) and len(wanted) == 1 and "IN" in wanted
+                  and isinstance(wanted["IN"], list) and all(isinstance(v, str) for v in wanted["IN"])):
+                needs.append((column, frozenset(strings.add(v) if v else 0 for v in wanted["IN"])))
+            elif (isinstance(wanted, dict) and len(wanted) == 1 and key == "LOWER"
+                  and isinstance(wanted.get("REGEX"), str)):
+                needs.append((column, wanted["REGEX"]))
+            else:
+                return None
+    return needs
 
 
 def _holds(test: Test, key: tuple) -> bool:
