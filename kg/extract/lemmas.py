@@ -5,11 +5,12 @@ caches what its rules find, but not its most frequent answer: a singular noun, a
 positive adjective is its own lower case, found again for every token by reading the morphology
 into a dict. kg's component remembers every answer by (text, POS, morphology), which is all the
 answer depends on, and asks the model's lemmatizer only about combinations it has not met: the same
-lemmas (tests/test_attribute_rules.py compares the pipelines), a tenth of the time.
+lemmas (tests/test_attribute_rules.py compares the pipelines), in a third of the time.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from spacy.attrs import LEMMA, MORPH, ORTH, POS
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -56,18 +57,12 @@ class RememberingLemmatizer:
             if text is None:
                 text = memo[key] = self.lemmatizer.lemmatize(doc[i])[0]
             lemmas.append(strings.add(text))
-        doc.from_array([LEMMA], _column(lemmas))
+        doc.from_array([LEMMA], np.array(lemmas, dtype=np.uint64).reshape(-1, 1))
         return doc
 
     def pipe(self, stream, batch_size: int = 128):
         for doc in stream:
             yield self(doc)
-
-
-def _column(values: list[int]):
-    import numpy as np
-
-    return np.array(values, dtype=np.uint64).reshape(-1, 1)
 
 
 @Language.factory(FACTORY)

@@ -32,7 +32,7 @@ def model_name(requested: str | None = None) -> str:
 def load_nlp(requested: str | None = None):
     """The loaded spaCy Language for ``requested`` (or the default model), with its attribute rules
     applied by lookup and its lemmatizer's answers remembered (kg.extract.attribute_rules and
-    kg.extract.lemmas: the same annotations, a fifth faster parse) and line breaks read as sentence
+    kg.extract.lemmas: the same annotations, a sixth faster parse) and line breaks read as sentence
     starts."""
     import spacy
 
