@@ -343,6 +343,33 @@ def test_build_fresh_graph_loads_in_bulk_and_holds_what_an_incremental_build_hol
     assert quads(tmp_path / "fresh") == quads(tmp_path / "grown")
 
 
+def test_build_hands_a_batch_to_the_loader_in_lots_while_it_reads_and_stores_the_same_graph(tmp_path, nlp,
+                                                                                             monkeypatch):
+    import kg.build
+    from kg.store import EmbeddedWriter as Writer
+
+    corpus = write_corpus(tmp_path / "corpus", 7)
+    build([corpus], Store(tmp_path / "whole"), nlp=nlp, batch_documents=3)
+    loads = []
+    change = Writer.change
+
+    def recording(self, removed, added, bulk=False):
+        added = list(added)
+        loads.append(sum(1 for q in added if bulk and q.predicate.value.endswith("#sha256")))
+        return change(self, removed, added, bulk)
+
+    monkeypatch.setattr(Writer, "change", recording)
+    monkeypatch.setattr(kg.build, "HAND_QUADS", 1)  # a lot as soon as the loader is free
+    build([corpus], Store(tmp_path / "lots"), nlp=nlp, batch_documents=3)
+    lots = [n for n in loads if n]
+    assert sum(lots) == 7 and len(lots) > 3  # the first document of a batch always goes alone
+
+    def quads(path):
+        return {str(q) for q in Store(path).quads()}
+
+    assert quads(tmp_path / "lots") == quads(tmp_path / "whole")
+
+
 def test_build_leaves_one_generation_and_no_write_ahead_log_behind(tmp_path, nlp):
     store = tmp_path / "s"
 

@@ -120,6 +120,12 @@ class Writer(ABC):
     def contains_named_graph(self, graph: ox.NamedNode) -> bool:
         """Whether ``graph`` is in the graph as written so far."""
 
+    def busy(self) -> bool:
+        """Whether a write handed over earlier is still going on in the background (a backend that
+        loads in a thread); a caller with more to hand over may wait until it is not, so as never to
+        wait for it."""
+        return False
+
     @abstractmethod
     def commit(self) -> str:
         """Makes what was written so far what readers see; returns a name for that state."""

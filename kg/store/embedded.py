@@ -452,6 +452,9 @@ class EmbeddedWriter(base.Writer):
     def remove(self, quads: Iterable[ox.Quad]) -> None:
         self.change(list(quads), ())
 
+    def busy(self) -> bool:
+        return self._loading is not None and not self._loading.done.is_set()
+
     def commit(self) -> str:
         """Publishes the graph as it is now: readers, and a build after a crash, start from here."""
         self._finish_load()
