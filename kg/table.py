@@ -124,49 +124,90 @@ SORTED_RUN = 20_000  # event rows sorted in memory at a time; more are sorted in
 
 
 def table_rows(store: Store, keep: Filter = Filter(), count: str = "events") -> Iterator[dict]:
-    """The rows of event_table, in its order (see event_rows), read document by document in two
-    passes: the first counts each event's mentions and finds its best mention and earliest date, the
-    second writes the rows. Memory holds a small summary per event, one document and SORTED_RUN rows,
-    never the store's relations."""
+    """The rows of event_table, in its order (see event_rows), from one pass over the store, document
+    by document: it counts each event's mentions and finds its best mention and earliest date, and
+    spills the rows that may be written to a temporary file, which a second pass reads back to write
+    them. Memory holds a small summary per event, one document and SORTED_RUN rows, never the
+    store's relations."""
     from collections import Counter
 
     from .events import require_events
 
     require_events(store)
-    documents_kept = kept_by_document(store, keep)
     sizes: Counter = Counter()
     best: dict[str, tuple[float, int]] = {}  # event -> confidence and number of its best mention
     earliest: dict[str, str] = {}
     first: dict[str, int] = {}  # event -> number of its first mention: the order of events before the sort
-    for number, (r, info, event) in enumerate(_linked(store, documents_kept())):
-        if event is None:
-            continue
-        sizes[event] += r.asserted
-        date = event_date(r, info.date)
-        if count != "events" or not _happened({"negated": r.negated, "hypothetical": r.hypothetical,
-                                               "background": r.background, "date": date}):
-            continue
-        first.setdefault(event, number)
-        if date and (event not in earliest or date < earliest[event]):
-            earliest[event] = date
-        if event not in best or r.confidence > best[event][0]:
-            best[event] = (r.confidence, number)
-    chosen = {number for _, number in best.values()}
-
-    def rows() -> Iterator[tuple[dict, tuple[int, int]]]:
-        for number, (r, info, event) in enumerate(_linked(store, documents_kept())):
-            row = _mention_row(r, info, keep, event, sizes[event] if event is not None else int(r.asserted))
+    names: tuple = ()  # the rows' column names, spilled once: rows read back share them
+    with _Spill() as spill:
+        for number, (r, info, event) in enumerate(_linked(store, kept_by_document(store, keep)())):
+            row = _mention_row(r, info, keep, event, int(r.asserted))
+            names = names or tuple(row)
+            if event is not None:
+                sizes[event] += r.asserted
             if count != "events":
-                yield row, (0, number)
-            elif event is None and _happened(row):
-                yield row, (1, number)  # a dated background statement: an event of its own
-            elif number in chosen:
-                yield {**row, "date": earliest.get(event, row["date"])}, (0, first[event])
+                spill.add((number, tuple(row.values())))
+                continue
+            if not _happened(row):
+                continue
+            spill.add((number, tuple(row.values())))  # an event's mention, or a dated background statement
+            if event is None:
+                continue
+            first.setdefault(event, number)
+            date = row["date"]
+            if date and (event not in earliest or date < earliest[event]):
+                earliest[event] = date
+            if event not in best or r.confidence > best[event][0]:
+                best[event] = (r.confidence, number)
+        chosen = {number for _, number in best.values()}
 
-    if count != "events":
-        yield from (row for row, _ in rows())
-    else:
-        yield from _sorted_on_disk(rows(), key=lambda item: (_order(item[0]), item[1]))
+        def rows() -> Iterator[tuple[dict, tuple[int, int]]]:
+            for number, values in spill:
+                row = dict(zip(names, values))
+                event = row["event"]
+                if event is not None:
+                    row["mentions"] = sizes[event]
+                if count != "events":
+                    yield row, (0, number)
+                elif event is None:
+                    yield row, (1, number)  # a dated background statement: an event of its own
+                elif number in chosen:
+                    yield {**row, "date": earliest.get(event, row["date"])}, (0, first[event])
+
+        if count != "events":
+            yield from (row for row, _ in rows())
+        else:
+            yield from _sorted_on_disk(rows(), key=lambda item: (_order(item[0]), item[1]))
+
+
+class _Spill:
+    """Items written in turn to a temporary file and read back in the same order, once; a context
+    manager that deletes the file."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self._file = tempfile.TemporaryFile()
+        self._count = 0
+
+    def add(self, item) -> None:
+        import pickle
+
+        pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._count += 1
+
+    def __iter__(self) -> Iterator:
+        import pickle
+
+        self._file.seek(0)
+        for _ in range(self._count):
+            yield pickle.load(self._file)
+
+    def __enter__(self) -> _Spill:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._file.close()
 
 
 def kept_by_document(store: Store, keep: Filter = Filter()):
