@@ -207,6 +207,9 @@ class _Spill:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
         self._file.close()
 
 
@@ -248,28 +251,18 @@ def _linked(store: Store, documents_kept) -> Iterator[tuple[Relation, DocumentIn
 
 def _sorted_on_disk(items: Iterable, key) -> Iterator:
     """``items`` sorted by ``key`` (unique for each item), the first element of each: SORTED_RUN items are
-    sorted in memory at a time, and runs beyond the first go to temporary files to be merged."""
+    sorted in memory at a time, and runs beyond the first go to temporary files (_Spill) to be merged."""
     import heapq
-    import pickle
-    import tempfile
 
-    runs: list[IO[bytes]] = []
+    runs: list[_Spill] = []
     held: list = []
 
     def spill() -> None:
-        run = tempfile.TemporaryFile()
-        for item in sorted(held, key=key):
-            pickle.dump(item, run, protocol=pickle.HIGHEST_PROTOCOL)
-        run.seek(0)
+        run = _Spill()
         runs.append(run)
+        for item in sorted(held, key=key):
+            run.add(item)
         held.clear()
-
-    def read(run: IO[bytes]) -> Iterator:
-        while True:
-            try:
-                yield pickle.load(run)
-            except EOFError:
-                return
 
     try:
         for item in items:
@@ -280,7 +273,7 @@ def _sorted_on_disk(items: Iterable, key) -> Iterator:
             yield from (item[0] for item in sorted(held, key=key))
             return
         spill()
-        yield from (item[0] for item in heapq.merge(*map(read, runs), key=key))
+        yield from (item[0] for item in heapq.merge(*runs, key=key))
     finally:
         for run in runs:
             run.close()
