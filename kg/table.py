@@ -120,64 +120,87 @@ def event_table(store: Store, keep: Filter = Filter(), count: str = "events") ->
     return list(table_rows(store, keep, count))
 
 
-SORTED_RUN = 20_000  # event rows sorted in memory at a time; more are sorted in runs on disk and merged
+SORTED_RUN = 20_000  # rows (or notes) sorted in memory at a time; more are sorted in runs on disk and merged
 
 
 def table_rows(store: Store, keep: Filter = Filter(), count: str = "events") -> Iterator[dict]:
     """The rows of event_table, in its order (see event_rows), from one pass over the store, document
-    by document: it counts each event's mentions and finds its best mention and earliest date, and
-    spills the rows that may be written to a temporary file, which a second pass reads back to write
-    them. Memory holds a small summary per event, one document and SORTED_RUN rows, never the
-    store's relations."""
-    from collections import Counter
-
+    by document, in memory bounded however many events the store holds. The pass spills each row it
+    may write to a temporary file, in the store's order, and notes each mention of an event (its
+    number, confidence and date) in a sorter that gives them back event by event; read back, the
+    notes give each event's mentions, best mention and earliest date, which are joined to the
+    spilled rows by number. Memory holds one document and SORTED_RUN rows or notes at a time, never
+    the store's relations nor a summary of every event."""
     from .events import require_events
 
     require_events(store)
-    sizes: Counter = Counter()
-    best: dict[str, tuple[float, int]] = {}  # event -> confidence and number of its best mention
-    earliest: dict[str, str] = {}
-    first: dict[str, int] = {}  # event -> number of its first mention: the order of events before the sort
     names: tuple = ()  # the rows' column names, spilled once: rows read back share them
-    with _Spill() as spill:
+    by_event = count == "events"
+    with _Spill() as spill, _Sorter(key=lambda note: note[:2]) as notes:
         for number, (r, info, event) in enumerate(_linked(store, kept_by_document(store, keep)())):
             row = _mention_row(r, info, keep, event, int(r.asserted))
             names = names or tuple(row)
-            if event is not None:
-                sizes[event] += r.asserted
-            if count != "events":
+            happened = _happened(row)
+            if event is not None:  # (event, number, counts as a mention, may be the event's row, confidence, date)
+                notes.add((event, number, r.asserted, happened, r.confidence, row["date"]))
+            if happened or not by_event:  # an event's mention, a dated background statement, or any row by mention
                 spill.add((number, tuple(row.values())))
-                continue
-            if not _happened(row):
-                continue
-            spill.add((number, tuple(row.values())))  # an event's mention, or a dated background statement
-            if event is None:
-                continue
-            first.setdefault(event, number)
-            date = row["date"]
-            if date and (event not in earliest or date < earliest[event]):
-                earliest[event] = date
-            if event not in best or r.confidence > best[event][0]:
-                best[event] = (r.confidence, number)
-        chosen = {number for _, number in best.values()}
+        with _Sorter(key=lambda summary: summary[0]) as summaries:
+            for summary in _summaries(notes, by_event):
+                summaries.add(summary)
+            joined = _joined(spill, names, iter(summaries), by_event)
+            if not by_event:
+                yield from joined
+                return
+            with _Sorter(key=lambda item: (_order(item[0]), item[1])) as ordered:
+                for row in joined:
+                    ordered.add((row, row.pop("_key")))
+                yield from (row for row, _ in ordered)
 
-        def rows() -> Iterator[tuple[dict, tuple[int, int]]]:
-            for number, values in spill:
-                row = dict(zip(names, values))
-                event = row["event"]
-                if event is not None:
-                    row["mentions"] = sizes[event]
-                if count != "events":
-                    yield row, (0, number)
-                elif event is None:
-                    yield row, (1, number)  # a dated background statement: an event of its own
-                elif number in chosen:
-                    yield {**row, "date": earliest.get(event, row["date"])}, (0, first[event])
 
-        if count != "events":
-            yield from (row for row, _ in rows())
-        else:
-            yield from _sorted_on_disk(rows(), key=lambda item: (_order(item[0]), item[1]))
+def _summaries(notes: Iterable[tuple], by_event: bool) -> Iterator[tuple]:
+    """From the notes of _Sorter, event by event: by event, (number of its row, mentions, earliest
+    date, number of its first mention) for each event with a row, the row its most confident mention
+    (the first of equals); by mention, (number, mentions) for each of its mentions."""
+    from itertools import groupby
+
+    for _, group in groupby(notes, key=lambda note: note[0]):
+        group = list(group)  # one event's mentions
+        mentions = sum(1 for note in group if note[2])
+        if not by_event:
+            yield from ((note[1], mentions) for note in group)
+            continue
+        rows = [note for note in group if note[3]]
+        if not rows:
+            continue
+        best = max(rows, key=lambda note: (note[4], -note[1]))
+        dates = [note[5] for note in rows if note[5]]
+        yield best[1], mentions, min(dates) if dates else None, rows[0][1]
+
+
+def _joined(spill: _Spill, names: tuple, summaries: Iterator[tuple], by_event: bool) -> Iterator[dict]:
+    """The spilled rows (in number order) to be written, joined with their events' summaries (in
+    number order): by event, each event's row and each dated background statement, with a "_key"
+    that places it among rows of equal order (an event by its first mention, before background
+    statements); by mention, every row."""
+    summary = next(summaries, None)
+    for number, values in spill:
+        row = dict(zip(names, values))
+        if row["event"] is None:
+            if by_event:
+                row["_key"] = (1, number)  # a dated background statement: an event of its own
+            yield row
+            continue
+        while summary is not None and summary[0] < number:
+            summary = next(summaries, None)
+        if summary is None or summary[0] != number:
+            continue  # another mention of an event whose row is elsewhere
+        row["mentions"] = summary[1]
+        if by_event:
+            _, _, earliest, first = summary
+            row["date"] = earliest or row["date"]
+            row["_key"] = (0, first)
+        yield row
 
 
 class _Spill:
@@ -249,33 +272,43 @@ def _linked(store: Store, documents_kept) -> Iterator[tuple[Relation, DocumentIn
             yield r, info, link.object.value if link is not None else None
 
 
-def _sorted_on_disk(items: Iterable, key) -> Iterator:
-    """``items`` sorted by ``key`` (unique for each item), the first element of each: SORTED_RUN items are
-    sorted in memory at a time, and runs beyond the first go to temporary files (_Spill) to be merged."""
-    import heapq
+class _Sorter:
+    """Items given back sorted by ``key`` (unique for each item), once: SORTED_RUN are sorted in memory
+    at a time, and runs beyond the first go to temporary files (_Spill) to be merged. A context
+    manager that deletes the files."""
 
-    runs: list[_Spill] = []
-    held: list = []
+    def __init__(self, key) -> None:
+        self._key = key
+        self._held: list = []
+        self._runs: list[_Spill] = []
 
-    def spill() -> None:
+    def add(self, item) -> None:
+        self._held.append(item)
+        if len(self._held) >= SORTED_RUN:
+            self._spill()
+
+    def _spill(self) -> None:
         run = _Spill()
-        runs.append(run)
-        for item in sorted(held, key=key):
+        self._runs.append(run)
+        for item in sorted(self._held, key=self._key):
             run.add(item)
-        held.clear()
+        self._held.clear()
 
-    try:
-        for item in items:
-            held.append(item)
-            if len(held) >= SORTED_RUN:
-                spill()
-        if not runs:
-            yield from (item[0] for item in sorted(held, key=key))
+    def __iter__(self) -> Iterator:
+        import heapq
+
+        if not self._runs:
+            yield from sorted(self._held, key=self._key)
             return
-        spill()
-        yield from (item[0] for item in heapq.merge(*runs, key=key))
-    finally:
-        for run in runs:
+        if self._held:
+            self._spill()
+        yield from heapq.merge(*self._runs, key=self._key)
+
+    def __enter__(self) -> _Sorter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for run in self._runs:
             run.close()
 
 
