@@ -436,10 +436,14 @@ def query_table(store: Path, size: int, timeout: float, tmp: Path) -> None:
     opened = Store(store)
     triples = len(opened)
     named = {}
-    for row in dyad_rows(opened) or []:  # events per actor, persons rolled up, from the dyad table
+    rows = dyad_rows(opened) or []
+    for row in rows:  # events per actor, persons rolled up, from the dyad table
         named[row.source] = named.get(row.source, 0) + row.events
         named[row.target] = named.get(row.target, 0) + row.events
     ranked = sorted(named, key=lambda a: (-named[a], a))
+    months = sorted({period for row in rows if {row.source, row.target} == set(ranked[:2])
+                     for period, _, _ in row.periods if len(period) == 7})
+    month = months[len(months) // 2] if months else "2000-01"  # a month of the two hubs' middle
     labels = actor_labels(opened, ranked)
     hub, second = labels[ranked[0]], labels[ranked[1]]
     tail = labels[ranked[-1]]
@@ -449,6 +453,9 @@ def query_table(store: Path, size: int, timeout: float, tmp: Path) -> None:
         f"neighbors hub ({hub}, {named[ranked[0]]:,} events)": ("neighbors hub", ["neighbors", hub]),
         f"neighbors tail ({tail}, {named[ranked[-1]]:,} events)": ("neighbors tail", ["neighbors", tail]),
         f"stance {hub} {second}": ("stance", ["stance", hub, second]),
+        f"stance {hub} {second} --since {month}": ("stance", ["stance", hub, second, "--since", month]),
+        f"stance {hub} {second} in {month} alone": ("stance", ["stance", hub, second, "--since", month,
+                                                               "--until", month]),
         "actors": ("actors", ["actors"]),
         "central": ("central", ["central"]),
         "alliances": ("alliances", ["alliances"]),

@@ -186,7 +186,9 @@ def stance_summary(result):
     Filter(quads=frozenset({"verbal-conflict", "material-conflict"})),
     Filter(relations=frozenset({"ACCUSE", "ALLY_OF", "CONSULT"})),
     Filter(actor_types=frozenset({"State"})),
-], ids=["all", "quads", "types", "states"])
+    Filter(since="2023-03"),
+    Filter(since="2023-01", until="2023-03", quads=frozenset({"verbal-conflict", "material-conflict"})),
+], ids=["all", "quads", "types", "states", "since", "window"])
 def test_dyads_stance_from_the_table_equals_stance_from_the_statements(seeds_store, keep, monkeypatch):
     from kg.analysis import inputs
     from kg.analysis.stance import stance
@@ -209,6 +211,36 @@ def test_dyads_stance_from_the_table_equals_stance_from_the_statements(seeds_sto
                 assert table_counted == counted, (a.id, b.id)
             compared += bool(relations)
     assert compared >= 3
+
+
+def test_dyads_stance_in_a_window_reads_the_documents_of_a_row_whose_list_may_hide_stronger_evidence(seeds_store, monkeypatch):
+    from dataclasses import replace
+
+    from kg import dyads
+    from kg.analysis import inputs
+
+    keep = Filter(since="2023-01", until="2023-04")
+    a, b = find_actor(seeds_store, "Russia"), find_actor(seeds_store, "Armenia")
+    expected, counted = inputs.stance_between(seeds_store, a, b, keep, top=10)
+    assert len(expected.evidence) >= 3
+    read = []
+    original = dyads.documents_by_key
+
+    def reading(store, keys):
+        read.append(set(keys))
+        return original(store, keys)
+
+    rows = dyads.pair_rows(seeds_store, a.iri, b.iri)
+    monkeypatch.setattr(dyads, "documents_by_key", reading)
+    for shown in (1, 0):  # as if each row listed only its strongest event, or none, of many
+        monkeypatch.setattr(dyads, "pair_rows", lambda *_: [replace(row, strongest=row.strongest[:shown]) for row in rows])
+        result, table_counted = inputs.stance_between(seeds_store, a, b, keep, top=10)
+        assert stance_summary(result) == stance_summary(expected) and table_counted == counted
+    assert read and all(read)
+    read.clear()
+    monkeypatch.setattr(dyads, "pair_rows", lambda *_: rows)
+    inputs.stance_between(seeds_store, a, b, keep, top=10)
+    assert not read  # lists that hold every event of their rows need no document
 
 
 def test_dyads_a_total_row_keeps_the_strongest_statement_of_each_event_whatever_their_order():

@@ -112,18 +112,21 @@ def path_graph(store, a, b, keep: Filter = Filter(), count: str = "events", limi
 
 def stance_between(store, a, b, keep: Filter = Filter(), count: str = "events", top: int = 5):
     """The stance of two actors (kg.lookup.ActorRef; kg.analysis.stance) and what it counted: from the
-    dyad table's rows between them when the table is current and can answer (events counted, no date
-    window, persons rolled up, at most kg.dyads.STRONGEST evidence sentences), reading only their
-    strongest statements; else from the statements between them."""
+    dyad table's rows between them when the table is current and can answer (events counted, a date
+    window no finer than a month, persons rolled up, at most kg.dyads.STRONGEST evidence sentences),
+    reading only their strongest statements (and, in a window, the documents that could hold stronger
+    evidence); else from the statements between them."""
     from ..dyads import STRONGEST, pair_rows
     from ..statements import actors_of, relations_by_iri
     from .stance import stance, stance_of_rows
 
-    answers = (count == "events" and not (keep.since or keep.until) and keep.min_relations <= 1 and top <= STRONGEST
+    answers = (count == "events" and keep.min_relations <= 1 and top <= STRONGEST
                and "Person" not in (a.type, b.type) and table_answers(keep))
     rows = pair_rows(store, a.iri, b.iri) if answers else None
     if rows is not None:
         require_events(store)
+        if keep.since or keep.until:
+            return _stance_in_window(store, a, b, rows, keep, top)
         kept = select_rows(rows, actors_of(store, [a.iri, b.iri]), keep)
         candidates, dates = relations_by_iri(store, strongest_statements(store, kept, top))
         result = stance_of_rows(kept, (a.iri, a.id), (b.iri, b.id), candidates, dates, top)
@@ -133,6 +136,59 @@ def stance_between(store, a, b, keep: Filter = Filter(), count: str = "events", 
     else:
         relations, dates, counted = relations_between(store, a, b, keep, count)
     return stance(relations, a.id, b.id, dates, keep, top=top), counted
+
+
+def _stance_in_window(store, a, b, rows, keep: Filter, top: int):
+    """stance_between in a date window, from the pair's total rows (``rows``): counts and timeline from
+    the monthly rows their periods hold (each event in the month of its first report, as `kg central
+    --since` counts), evidence from the rows' strongest statements that fall in the window. A row's
+    list holds its strongest events over all months; those of the window beyond it rank below its
+    last, so the window's documents of that row are read only when its list holds fewer than ``top``
+    of the window and its last statement could still be among the ``top`` shown."""
+    from dataclasses import replace
+
+    from ..dyads import documents_by_key, period_rows
+    from ..rdf import statement_iri
+    from ..statements import actors_of, document_relations, relations_by_iri
+    from .signed import load_weights
+    from .stance import STRUCTURAL, _strongest_first, stance, stance_of_rows
+
+    actors = actors_of(store, [a.iri, b.iri])
+    totals = select_rows(rows, actors, replace(keep, since=None, until=None))
+    monthly = select_rows(period_rows(totals), actors, keep)
+    key = lambda row: (row.source, row.target, row.type)  # noqa: E731
+    windowed = {key(row) for row in monthly}
+    totals = [row for row in totals if key(row) in windowed and row.type not in STRUCTURAL]
+    listed, dates = relations_by_iri(store, [iri for row in totals for iri in row.strongest])
+    by_iri = {statement_iri(r).value: r for r in listed}
+    shown = [r for r in listed if keep.keeps(r, dates.get(r.doc))]
+    result = stance_of_rows(monthly, (a.iri, a.id), (b.iri, b.id), shown, dates, top)
+    counted = (sum(row.events for row in monthly), sum(row.mentions for row in monthly))
+    weights = load_weights()
+
+    def score(e) -> float:
+        return abs(e.weight) * e.relation.confidence
+
+    bar = score(result.evidence[-1]) if top and len(result.evidence) >= top else -1.0
+    kept_iris = {statement_iri(r).value for r in shown}
+    unread = []
+    for row in totals:
+        if len(row.strongest) >= row.events or top == 0:
+            continue  # the list holds every event of the row
+        if sum(iri in kept_iris for iri in row.strongest) >= top:
+            continue  # the window's strongest of this row are listed
+        last = by_iri.get(row.strongest[-1]) if row.strongest else None
+        if last is not None and abs(weights[row.type]) * last.confidence < bar:
+            continue  # nothing this row does not list can reach the top
+        unread.append(key(row))
+    if not unread:
+        return result, counted
+    keys = {doc for row in monthly if key(row) in unread for doc in row.docs}
+    selected = document_relations(store, documents_by_key(store, keys).values())
+    relations, _ = one_per_event(selected.relations, selected.events, selected.dates, keep)
+    read = stance(relations, a.id, b.id, selected.dates, keep, top=len(relations)).evidence
+    evidence = {statement_iri(e.relation).value: e for e in read + result.evidence}
+    return replace(result, evidence=sorted(evidence.values(), key=_strongest_first)[:top]), counted
 
 
 def strongest_statements(store, rows, top: int) -> list[str]:

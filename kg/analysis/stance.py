@@ -134,7 +134,7 @@ def stance_of_rows(rows: Iterable, a: tuple[str, str], b: tuple[str, str], candi
                    dates: dict[str, str] | None = None, top: int = 5) -> Stance:
     """``stance`` counted from the dyad table (kg.dyads): the total rows between the two actors (``a``
     and ``b`` are (IRI, id) pairs), already kept by the filter (select_rows), with their periods for
-    the timeline; the evidence ranked among ``candidates``, the rows' strongest statements (one per
+    the timeline, or the monthly rows of a date window (kg.dyads.period_rows); the evidence ranked among ``candidates``, the rows' strongest statements (one per
     event, kg.dyads.STRONGEST a row), which hold every statement ``stance`` could show up to that many."""
     weights = load_weights()
     dates = dates or {}
@@ -156,7 +156,7 @@ def stance_of_rows(rows: Iterable, a: tuple[str, str], b: tuple[str, str], candi
         side.score += w * n
         side.cooperation += max(w, 0.0) * n
         side.conflict += max(-w, 0.0) * n
-        for period, events, _ in row.periods:
+        for period, events, _ in (row.periods if row.period is None else ((row.period, row.events, row.mentions),)):
             if len(period) >= 7:
                 bucket = months[period]
                 bucket[0 if w > 0 else 1] += abs(w) * events
