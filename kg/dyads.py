@@ -20,6 +20,7 @@ always right, until the next build, even one with nothing new to read, brings it
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
+from .rdf import doc_key
 from .vocab import ACTOR, ACTORS_GRAPH, DYADS_GRAPH, EV, KG, PROV, RDF, RELATION_TYPES, TOTALS_GRAPH, XSD
 
 DYADS = ox.NamedNode(DYADS_GRAPH)
@@ -140,16 +142,35 @@ class _Tally:
     documents: set = field(default_factory=set)
 
 
-def doc_key(doc: str) -> str:
-    """A short key for a document IRI: 12 hex digits of its SHA-256 (48 bits: no collision to fear
-    below millions of documents), so that rows can say which documents they come from."""
-    return hashlib.sha256(doc.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+# A document's key as its graph states it (kg.rdf.document_quads), read through the index: LATERAL
+# makes each key one lookup, where a plain join with VALUES reads every document's key.
+DOCUMENTS_BY_KEY = """
+SELECT ?key ?doc WHERE { VALUES ?key { %s } LATERAL { GRAPH ?doc { ?doc kg:documentKey ?key } } }"""
+KEYS_PER_QUERY = 500
 
 
 def documents_by_key(store, keys: Iterable[str]) -> dict[str, ox.NamedNode]:
     """These document keys (doc_key) -> their documents' graphs (a document's graph is named by its
-    IRI), for reading the documents a row names: a pass over the store's named graphs, until all are found."""
-    wanted, found = set(keys), {}
+    IRI), for reading the documents a row names: one indexed lookup per key, in queries of
+    KEYS_PER_QUERY keys. A document written by a kg before documents stated their keys is found by a
+    pass over the store's named graphs, which goes on until all keys are found."""
+    wanted = sorted(set(keys))
+    found: dict[str, ox.NamedNode] = {}
+    for first in range(0, len(wanted), KEYS_PER_QUERY):
+        values = " ".join(f'"{key}"' for key in wanted[first:first + KEYS_PER_QUERY] if _KEY.fullmatch(key))
+        if values:
+            for row in store.query(DOCUMENTS_BY_KEY % values):
+                found[row["key"].value] = row["doc"]
+    if len(found) < len(wanted):
+        found |= _documents_by_scan(store, set(wanted) - found.keys())
+    return found
+
+
+_KEY = re.compile(r"[0-9a-f]{12}")
+
+
+def _documents_by_scan(store, wanted: set[str]) -> dict[str, ox.NamedNode]:
+    found: dict[str, ox.NamedNode] = {}
     for row in store.stream("SELECT ?graph WHERE { GRAPH ?graph {} }"):
         graph = row["graph"]
         if isinstance(graph, ox.NamedNode) and (key := doc_key(graph.value)) in wanted:

@@ -59,6 +59,13 @@ def document_iri(doc_id: str) -> NamedNode:
     return NamedNode(DOCUMENT + iri_part(doc_id))
 
 
+def doc_key(doc: str) -> str:
+    """A short key for a document IRI: 12 hex digits of its SHA-256 (48 bits: no collision to fear
+    below millions of documents), so that the dyad table's rows can say which documents they come
+    from; a document's graph states it (kg:documentKey), so that a key leads to its document."""
+    return hashlib.sha256(doc.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
 def statement_iri(relation: Relation) -> NamedNode:
     """A stable IRI: the same relation read from the same sentence always gets the same one."""
     key = "\x1f".join(map(str, (relation.doc, relation.start, relation.end, relation.source.id, relation.type,
@@ -106,6 +113,7 @@ def document_quads(document: Document, relations: Iterable[Relation], extractor:
     yield Quad(doc, A, kg("Document"), graph)
     yield Quad(doc, NamedNode(DCTERMS + "identifier"), _string(document.id), graph)
     yield Quad(doc, kg("sha256"), Literal(document.sha256), graph)
+    yield Quad(doc, kg("documentKey"), Literal(doc_key(doc.value)), graph)
     yield Quad(doc, kg("extractorVersion"), Literal(extractor), graph)
     if document.origin:
         yield Quad(doc, kg("origin"), _string(document.origin), graph)

@@ -143,6 +143,27 @@ def test_dyads_a_replaced_document_takes_its_rows_with_it(tmp_path, nlp):
     assert {(a.rsplit("/", 1)[-1], c.relations) for a, c in actor_counts(store).items()} == {("Russia", 1), ("Armenia", 1)}
 
 
+def test_dyads_documents_are_found_by_their_keys_through_the_index_and_without_them(store_copy, monkeypatch):
+    import pyoxigraph as ox
+
+    from kg import dyads
+    from kg.vocab import KG
+
+    store = Store(store_copy)
+    keys = {key for row in dyad_rows(store) for key in row.docs}
+    assert len(keys) == 5
+    scans = []
+    scan = dyads._documents_by_scan
+    monkeypatch.setattr(dyads, "_documents_by_scan", lambda store, wanted: scans.append(wanted) or scan(store, wanted))
+    found = dyads.documents_by_key(store, keys)
+    assert {key: dyads.doc_key(graph.value) for key, graph in found.items()} == {key: key for key in keys}
+    assert not scans  # every key was one lookup
+    with store.writer() as writer:  # documents written before they stated their keys
+        writer.remove(list(writer.quads_for_pattern(None, ox.NamedNode(KG + "documentKey"), None, None)))
+    assert dyads.documents_by_key(Store(store_copy), keys) == found and scans == [keys]
+    assert dyads.documents_by_key(Store(store_copy), ["not a key"]) == {}
+
+
 def test_dyads_actors_are_found_through_their_name_keys_and_without_them(store_copy):
     import pyoxigraph as ox
 
