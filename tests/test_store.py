@@ -209,6 +209,10 @@ def test_store_rewritten_in_place_by_builds_stays_as_small_as_a_fresh_build(tmp_
         write_feed(feed, 60, wording)
         assert build([feed], Store(tmp_path / "rewritten"), nlp=nlp).extracted == 60
     assert set(Store(tmp_path / "rewritten").quads()) == set(Store(tmp_path / "fresh").quads())
+    # a fresh store's size depends on how far RocksDB's own compactions got before the build ended
+    # (1.8 or 2.1 MB here: its files of the last level are not compressed), so it is measured compacted
+    generation = tmp_path / "fresh" / json.loads((tmp_path / "fresh" / POINTER).read_text())["generation"]
+    ox.Store(str(generation)).optimize()
     assert on_disk(tmp_path / "rewritten") <= 1.10 * on_disk(tmp_path / "fresh")  # the margin: 10%
 
 
