@@ -44,6 +44,7 @@ def table_page(store, monkeypatch, keep=Filter(), count="events", **options):
     (Filter(), "events", {"center": "Armenia", "min_count": 2, "top": 5}),
     (Filter(quads=frozenset({"material-conflict"})), "events", {}),
     (Filter(since="2023-03"), "events", {}),
+    (Filter(since="2023-01-15", until="2023-04-30"), "mentions", {}),
     (Filter(actor_types=frozenset({"State"}), min_relations=3), "mentions", {}),
 ])
 def test_html_table_page_is_the_page_of_every_statement(seeds_store, keep, count, options, monkeypatch):

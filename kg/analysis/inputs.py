@@ -47,7 +47,7 @@ def table_rows(store, keep: Filter = Filter(), count: str = "events"):
     what they count, or None when the table is stale or cannot answer for the filter: then an
     analysis reads the statements. A date window reads the monthly rows out of the total rows'
     periods (kg.dyads.period_rows), which hold them whole in a tenth of the reads."""
-    from ..dyads import dyad_rows, period_rows
+    from ..dyads import dyad_rows
 
     actors = store_actors(store)
     if not table_answers(keep, {a.id for a in actors.values() if a.type == "Person"}):
@@ -59,11 +59,81 @@ def table_rows(store, keep: Filter = Filter(), count: str = "events"):
     if rows is None:
         return None
     if window:
-        rows = list(period_rows(rows))
+        rows = window_rows(store, rows, keep, actors)
     kept = select_rows(rows, actors, keep)
     mentions = sum(row.mentions for row in kept)
     kept = thin_out(kept, keep.min_relations, count)
     return kept, actors, (sum(row.events for row in kept), mentions)
+
+
+def window_rows(store, rows, keep: Filter, actors: dict | None = None) -> list:
+    """The monthly rows of ``keep``'s date window, from the total rows (kg.dyads.DyadCount) with their
+    periods: each month whole from the periods (kg.dyads.period_rows), an event in the month of its
+    first report; a month that a bound given to the day cuts ("--since 2025-07-15") is counted again
+    from the statements of its rows' documents, keeping the events first reported within the window
+    (a day is finer than the table's months). ``actors``: every actor, IRI -> Actor, if already read
+    (kg.statements.store_actors)."""
+    from ..dyads import period_rows
+
+    cut = {bound[:7] for bound in (keep.since, keep.until) if bound and len(bound) > 7}
+    monthly = list(period_rows(rows))
+    if not cut:
+        return monthly
+    return [row for row in monthly if row.period not in cut] + \
+        _recounted(store, [row for row in monthly if row.period in cut], keep, actors)
+
+
+def _recounted(store, rows, keep: Filter, actors: dict | None) -> list:
+    """``rows`` (monthly, of months a window cuts) counted again from their documents' statements, as
+    kg.dyads.count_dyads counts them, keeping only the events whose first report is in the window."""
+    import pyoxigraph as ox
+    from collections import defaultdict
+
+    from ..dyads import DyadCount, doc_key, documents_by_key, period_of
+    from ..events import EVENTS
+    from ..rdf import actor_iri, document_iri, statement_iri
+    from ..statements import document_relations
+    from ..vocab import DCTERMS, RELATION_TYPES
+    from .signed import event_date
+
+    if not rows:
+        return []
+    graphs = documents_by_key(store, {key for row in rows for key in row.docs})
+    selected = document_relations(store, graphs.values(), actors)
+    wanted = {(row.source, row.target, row.type, row.period) for row in rows}
+    date_of = ox.NamedNode(DCTERMS + "date")
+    anchors: dict[str, str | None] = {}  # event IRI -> its first report's date
+
+    def anchor(event: str) -> str | None:
+        if event not in anchors:
+            quad = next(iter(store.quads_for_pattern(ox.NamedNode(event), date_of, None, EVENTS)), None)
+            anchors[event] = quad.object.value if quad is not None else None
+        return anchors[event]
+
+    tallies: dict[tuple, tuple[set, set, set]] = defaultdict(lambda: (set(), set(), set()))
+    for r in selected.relations:
+        if not r.asserted or (r.background and not r.date):
+            continue
+        source, target = (actor_iri(end).value for end in (r.source.rolled_up(), r.target.rolled_up()))
+        if source == target:
+            continue
+        statement = statement_iri(r).value
+        event = selected.events.get(statement)
+        if event is not None:
+            date = anchor(event)
+            if RELATION_TYPES[r.type].symmetric and selected.event_sources.get(statement) == target:
+                source, target = target, source  # an undirected event counts in the direction it records
+        else:
+            event, date = f"{r.doc}\x1f{r.start}", event_date(r, selected.dates.get(r.doc))
+        key = (source, target, r.type, period_of(date))
+        if key not in wanted or not keep.within(date):
+            continue
+        events, sentences, documents = tallies[key]
+        events.add(event)
+        sentences.add((r.doc, r.start))
+        documents.add(doc_key(document_iri(r.doc).value))
+    return [DyadCount(source, target, rtype, period, len(events), len(sentences), tuple(sorted(documents)))
+            for (source, target, rtype, period), (events, sentences, documents) in sorted(tallies.items())]
 
 
 def signed_digraph_of(store, keep: Filter = Filter(), count: str = "events"):
@@ -147,7 +217,7 @@ def _stance_in_window(store, a, b, rows, keep: Filter, top: int):
     of the window and its last statement could still be among the ``top`` shown."""
     from dataclasses import replace
 
-    from ..dyads import documents_by_key, period_rows
+    from ..dyads import documents_by_key
     from ..rdf import statement_iri
     from ..statements import actors_of, document_relations, relations_by_iri
     from .signed import load_weights
@@ -155,7 +225,7 @@ def _stance_in_window(store, a, b, rows, keep: Filter, top: int):
 
     actors = actors_of(store, [a.iri, b.iri])
     totals = select_rows(rows, actors, replace(keep, since=None, until=None))
-    monthly = select_rows(period_rows(totals), actors, keep)
+    monthly = select_rows(window_rows(store, totals, keep), actors, keep)
     key = lambda row: (row.source, row.target, row.type)  # noqa: E731
     windowed = {key(row) for row in monthly}
     totals = [row for row in totals if key(row) in windowed and row.type not in STRUCTURAL]

@@ -68,14 +68,18 @@ class Filter:
             return False
         if not self._keeps_actors(relation):
             return False
-        date = event_date(relation, date)
         if self.quads and relation.quad not in self.quads:
             return False
         if self.relations and relation.type not in self.relations:
             return False
+        return self.within(event_date(relation, date))
+
+    def within(self, date: str | None) -> bool:
+        """Whether a date (YYYY, YYYY-MM or YYYY-MM-DD) is in the window, compared on the common prefix
+        of the date and each bound; with a window, an undated one cannot be placed in it."""
         if self.since or self.until:
             if not date:
-                return False  # undated documents cannot be placed in a window
+                return False
             if self.since and date[: len(self.since)] < self.since[: len(date)]:
                 return False
             if self.until and date[: len(self.until)] > self.until[: len(date)]:
@@ -175,10 +179,10 @@ def signed_graph(relations: Iterable[Relation], dates: dict[str, str] | None = N
 
 def table_answers(keep: Filter, person_ids: Iterable[str] = ()) -> bool:
     """Whether the dyad table (kg.dyads: persons rolled up, dated to the month) can answer for
-    ``keep``: persons rolled up and none kept apart or excluded, and a date window no finer than a
-    month. Otherwise analyses read the statements."""
-    return (keep.rollup and not keep.keep_persons and not (keep.exclude & set(person_ids))
-            and len(keep.since or "") <= 7 and len(keep.until or "") <= 7)
+    ``keep``: persons rolled up and none kept apart or excluded. (A month that a window given to the
+    day cuts is counted from its documents: kg.analysis.inputs.window_rows.) Otherwise analyses read
+    the statements."""
+    return keep.rollup and not keep.keep_persons and not (keep.exclude & set(person_ids))
 
 
 def select_rows(rows: Iterable, actors: dict, keep: Filter = Filter()) -> list:
