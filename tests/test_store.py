@@ -159,6 +159,22 @@ def test_store_counts_quads_removed_in_place_and_compacts_at_a_tenth_of_the_stor
     assert len(Store(tmp_path / "s")) == 890
 
 
+def test_store_a_graph_loaded_from_empty_is_compacted_before_its_last_commit(tmp_path):
+    def tables(path) -> list:
+        return list((path / json.loads((path / POINTER).read_text())["generation"]).glob("*.sst"))
+
+    store = Store(tmp_path / "s")
+    with store.writer() as w:  # a fresh build: its documents go to the bulk loader in lots
+        for lot in range(6):
+            w.change((), [quad(i) for i in range(lot * 500, lot * 500 + 500)], bulk=True)
+            w.commit()
+    assert w.compacted and len(Store(tmp_path / "s")) == 3000
+    compacted = len(tables(tmp_path / "s"))
+    with store.writer() as w:  # a build that adds to a store leaves compaction to the removed quads
+        w.change((), [quad(i) for i in range(3000, 3500)], bulk=True)
+    assert not w.compacted and len(tables(tmp_path / "s")) > compacted
+
+
 def test_store_replacing_a_graph_writes_only_the_quads_that_differ(tmp_path):
     store = Store(tmp_path / "s")
     with store.writer() as w:
