@@ -129,7 +129,8 @@ def relations_of(store: Store, ends: Iterable[str], others: Iterable[str] | None
 
 # The statements of chosen documents (VALUES is filled with their graphs' IRIs, as pyoxigraph writes
 # them), each document's graph read through the index by LATERAL: a plain join with VALUES scans
-# every document, and an OPTIONAL of the events graph joins with all of it.
+# every document, and an OPTIONAL of the events graph joins with all of it. The second VALUES, when
+# filled, keeps only the statements between chosen actors, before their fields are read.
 DOCUMENT_STATEMENTS = """
 SELECT ?statement ?docId ?docDate ?type ?quad ?polarity ?negated ?hypothetical ?confidence ?evidence ?start ?end
        ?trigger ?extractor ?source ?target ?background ?eventDate ?event ?eventSource
@@ -137,6 +138,7 @@ WHERE {
   VALUES ?doc { %s }
   LATERAL {
     GRAPH ?doc {
+      %s
       ?statement kg:source ?source ; kg:target ?target ; a ?type ; kg:quad ?quad ; kg:polarity ?polarity ;
         kg:negated ?negated ; kg:hypothetical ?hypothetical ; kg:confidence ?confidence ;
         kg:evidence ?evidence ; kg:start ?start ; kg:end ?end ; kg:trigger ?trigger ;
@@ -152,15 +154,23 @@ WHERE {
 DOCUMENTS_PER_QUERY = 500
 
 
-def document_relations(store: Store, documents: Iterable[ox.NamedNode], actors: dict[str, Actor] | None = None) -> Selected:
+def document_relations(store: Store, documents: Iterable[ox.NamedNode], actors: dict[str, Actor] | None = None,
+                       between: tuple[Iterable[str], Iterable[str]] | None = None) -> Selected:
     """The statements of these documents (their graphs' IRIs), read through the index: the cost
-    follows the documents, not the store. Ordered by document and position."""
+    follows the documents, not the store; with ``between`` (two lists of actor IRIs, as stated),
+    only the statements between one of the first and one of the second, either way. Ordered by
+    document and position."""
     actors = actors if actors is not None else store_actors(store)
     documents = sorted(set(documents), key=lambda node: node.value)
+    pairs = ""
+    if between is not None:
+        ends = [sorted(set(side)) for side in between]
+        pairs = "VALUES (?source ?target) { %s }" % " ".join(
+            f"({ox.NamedNode(x)} {ox.NamedNode(y)}) ({ox.NamedNode(y)} {ox.NamedNode(x)})" for x in ends[0] for y in ends[1])
     selected = Selected()
     for first in range(0, len(documents), DOCUMENTS_PER_QUERY):
         values = " ".join(str(node) for node in documents[first:first + DOCUMENTS_PER_QUERY])
-        for row in store.query(DOCUMENT_STATEMENTS % (values, EVENTS_GRAPH)):
+        for row in store.query(DOCUMENT_STATEMENTS % (values, pairs, EVENTS_GRAPH)):
             selected.add(row, actors)
     selected.relations.sort(key=lambda r: (r.doc, r.start, statement_iri(r).value))
     return selected

@@ -164,6 +164,23 @@ def test_dyads_documents_are_found_by_their_keys_through_the_index_and_without_t
     assert dyads.documents_by_key(Store(store_copy), ["not a key"]) == {}
 
 
+def test_dyads_statements_of_documents_between_two_actors_are_those_of_the_whole_documents(seeds_store):
+    from kg.dyads import documents_by_key
+    from kg.rdf import actor_iri
+    from kg.statements import document_relations, persons_of
+
+    graphs = documents_by_key(seeds_store, {key for row in dyad_rows(seeds_store) for key in row.docs}).values()
+    whole = document_relations(seeds_store, graphs)
+    russia, armenia = (find_actor(seeds_store, name).iri for name in ("Russia", "Armenia"))
+    ends = [russia] + persons_of(seeds_store, russia), [armenia] + persons_of(seeds_store, armenia)
+    between = document_relations(seeds_store, graphs, between=ends)
+    expected = [r for r in whole.relations
+                if {actor_iri(r.source).value, actor_iri(r.target).value} & set(ends[0])
+                and {actor_iri(r.source).value, actor_iri(r.target).value} & set(ends[1])]
+    assert between.relations == expected and len(expected) < len(whole.relations)
+    assert {r.source.id for r in expected} >= {"Russia", "Armenia"}
+
+
 def test_dyads_actors_are_found_through_their_name_keys_and_without_them(store_copy):
     import pyoxigraph as ox
 

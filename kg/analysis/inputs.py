@@ -254,7 +254,8 @@ def _stance_in_window(store, a, b, rows, keep: Filter, top: int):
     if not unread:
         return result, counted
     keys = {doc for row in monthly if key(row) in unread for doc in row.docs}
-    selected = document_relations(store, documents_by_key(store, keys).values())
+    ends = [[ref.iri] + persons_of(store, ref.iri) for ref in (a, b)]  # the actors as stated
+    selected = document_relations(store, documents_by_key(store, keys).values(), between=tuple(ends))
     relations, _ = one_per_event(selected.relations, selected.events, selected.dates, keep)
     read = stance(relations, a.id, b.id, selected.dates, keep, top=len(relations)).evidence
     evidence = {statement_iri(e.relation).value: e for e in read + result.evidence}
