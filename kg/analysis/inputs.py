@@ -66,13 +66,14 @@ def table_rows(store, keep: Filter = Filter(), count: str = "events"):
     return kept, actors, (sum(row.events for row in kept), mentions)
 
 
-def window_rows(store, rows, keep: Filter, actors: dict | None = None) -> list:
+def window_rows(store, rows, keep: Filter, actors: dict | None = None, between=None) -> list:
     """The monthly rows of ``keep``'s date window, from the total rows (kg.dyads.DyadCount) with their
     periods: each month whole from the periods (kg.dyads.period_rows), an event in the month of its
     first report; a month that a bound given to the day cuts ("--since 2025-07-15") is counted again
     from the statements of its rows' documents, keeping the events first reported within the window
     (a day is finer than the table's months). ``actors``: every actor, IRI -> Actor, if already read
-    (kg.statements.store_actors)."""
+    (kg.statements.store_actors); ``between``: when ``rows`` are one pair's, its two ends as stated
+    (kg.statements.document_relations), so that only their statements are read."""
     from ..dyads import period_rows
 
     cut = {bound[:7] for bound in (keep.since, keep.until) if bound and len(bound) > 7}
@@ -80,10 +81,10 @@ def window_rows(store, rows, keep: Filter, actors: dict | None = None) -> list:
     if not cut:
         return monthly
     return [row for row in monthly if row.period not in cut] + \
-        _recounted(store, [row for row in monthly if row.period in cut], keep, actors)
+        _recounted(store, [row for row in monthly if row.period in cut], keep, actors, between)
 
 
-def _recounted(store, rows, keep: Filter, actors: dict | None) -> list:
+def _recounted(store, rows, keep: Filter, actors: dict | None, between=None) -> list:
     """``rows`` (monthly, of months a window cuts) counted again from their documents' statements, as
     kg.dyads.count_dyads counts them, keeping only the events whose first report is in the window."""
     import pyoxigraph as ox
@@ -99,7 +100,7 @@ def _recounted(store, rows, keep: Filter, actors: dict | None) -> list:
     if not rows:
         return []
     graphs = documents_by_key(store, {key for row in rows for key in row.docs})
-    selected = document_relations(store, graphs.values(), actors)
+    selected = document_relations(store, graphs.values(), actors, between)
     wanted = {(row.source, row.target, row.type, row.period) for row in rows}
     date_of = ox.NamedNode(DCTERMS + "date")
     anchors: dict[str, str | None] = {}  # event IRI -> its first report's date
@@ -225,7 +226,8 @@ def _stance_in_window(store, a, b, rows, keep: Filter, top: int):
 
     actors = actors_of(store, [a.iri, b.iri])
     totals = select_rows(rows, actors, replace(keep, since=None, until=None))
-    monthly = select_rows(window_rows(store, totals, keep), actors, keep)
+    ends = tuple([ref.iri] + persons_of(store, ref.iri) for ref in (a, b))  # the two actors as stated
+    monthly = select_rows(window_rows(store, totals, keep, between=ends), actors, keep)
     key = lambda row: (row.source, row.target, row.type)  # noqa: E731
     windowed = {key(row) for row in monthly}
     totals = [row for row in totals if key(row) in windowed and row.type not in STRUCTURAL]
@@ -254,8 +256,7 @@ def _stance_in_window(store, a, b, rows, keep: Filter, top: int):
     if not unread:
         return result, counted
     keys = {doc for row in monthly if key(row) in unread for doc in row.docs}
-    ends = [[ref.iri] + persons_of(store, ref.iri) for ref in (a, b)]  # the actors as stated
-    selected = document_relations(store, documents_by_key(store, keys).values(), between=tuple(ends))
+    selected = document_relations(store, documents_by_key(store, keys).values(), between=ends)
     relations, _ = one_per_event(selected.relations, selected.events, selected.dates, keep)
     read = stance(relations, a.id, b.id, selected.dates, keep, top=len(relations)).evidence
     evidence = {statement_iri(e.relation).value: e for e in read + result.evidence}
