@@ -96,7 +96,8 @@ def test_html_table_evidence_is_read_only_for_the_edges_drawn(seeds_store, monke
     assert asked and set(asked) < documents  # only the documents of the pair drawn
 
 
-def test_html_table_evidence_within_a_budget_of_documents(seeds_store):
+def test_html_table_evidence_within_a_budget_of_documents(seeds_store, monkeypatch):
+    import kg.graph
     from kg.analysis.inputs import table_rows
     from kg.analysis.signed import dyad_digraph
     from kg.graph import read_evidence
@@ -104,13 +105,17 @@ def test_html_table_evidence_within_a_budget_of_documents(seeds_store):
     rows, actors, _ = table_rows(seeds_store)
     graph = dyad_digraph(rows, actors)
     edges = list(graph.edges())
-    full = graph.copy()
+    full, documents_only = graph.copy(), graph.copy()
     assert read_evidence(seeds_store, full, edges, rows, actors) == 5  # every document: fewer than the budget
     assert read_evidence(seeds_store, graph, edges, rows, actors, documents=1) == 1
-    with_evidence = [(u, v) for u, v in edges if graph.edges[u, v]["evidence"]]
-    assert 0 < len(with_evidence) < len(edges)
-    for u, v in with_evidence:  # what one document gives is part of what all give
+    for u, v in edges:  # what one document and the rows' strongest statements give is part of what all give
         assert all(e in full.edges[u, v]["evidence"] for e in graph.edges[u, v]["evidence"])
+    # every edge and quad class has a sentence: those the document left short, its row's strongest
+    quads = lambda g, u, v: {e["quad"] for e in g.edges[u, v]["evidence"]}  # noqa: E731
+    assert all(quads(graph, u, v) == quads(full, u, v) for u, v in edges)
+    monkeypatch.setattr(kg.graph, "_strongest_evidence", lambda *args: None)
+    read_evidence(seeds_store, documents_only, edges, rows, actors, documents=1)
+    assert 0 < sum(bool(documents_only.edges[e]["evidence"]) for e in edges) < len(edges)
     # the counts stay the table's whatever evidence was read
     assert all(graph.edges[e]["types"] == full.edges[e]["types"] for e in edges)
 
