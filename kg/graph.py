@@ -128,26 +128,24 @@ def read_evidence(store, graph: nx.DiGraph, edges: Iterable[tuple[str, str]], ro
 
 
 def _strongest_evidence(store, graph: nx.DiGraph, by_edge: dict, rows, actors: dict, keep) -> None:
-    """Gives each edge and quad class that the documents read left without evidence the strongest
-    statement of its heaviest row (a total row's kg:strongestStatements, kg.dyads), read by IRI: so
-    that every edge drawn has a sentence, however many documents its edges come from. (The monthly
-    rows of a date window list none.)"""
+    """Gives each edge that the documents read left without evidence the strongest statement of its
+    heaviest row (a total row's kg:strongestStatements, kg.dyads), read by IRI: so that every edge
+    drawn has a sentence, however many documents its edges come from. (The monthly rows of a date
+    window list none.)"""
     from .analysis.signed import load_weights
     from .statements import relations_by_iri
-    from .vocab import RELATION_TYPES
 
     weights = load_weights()
-    short = {(u, v, quad) for u, v, quad in by_edge
-             if not any(e["quad"] == quad for e in graph.edges[u, v]["evidence"])}
+    short = {(u, v) for u, v, _ in by_edge if not graph.edges[u, v]["evidence"]}
     chosen: dict[tuple, tuple[float, str]] = {}
     for row in rows:
-        key = (actors[row.source].id, actors[row.target].id, RELATION_TYPES[row.type].quad)
+        key = (actors[row.source].id, actors[row.target].id)
         if key in short and row.strongest and (key not in chosen or abs(weights[row.type]) > chosen[key][0]):
             chosen[key] = (abs(weights[row.type]), row.strongest[0])
     if not chosen:
         return
     relations, dates = relations_by_iri(store, [iri for _, iri in chosen.values()], actors)
-    edge_of = {iri: key[:2] for key, (_, iri) in chosen.items()}
+    edge_of = {iri: key for key, (_, iri) in chosen.items()}
     from .rdf import statement_iri
 
     for relation in relations:
