@@ -456,10 +456,13 @@ def actor_counts(store) -> dict[str, ActorCount] | None:
     return {count.actor: count for count in _stored_actor_counts(store)}
 
 
-def period_rows(rows: Iterable[DyadCount]) -> Iterator[DyadCount]:
-    """The monthly rows (kg:DyadCount) the total rows hold in their periods, documents included."""
+def period_rows(rows: Iterable[DyadCount], within=None) -> Iterator[DyadCount]:
+    """The monthly rows (kg:DyadCount) the total rows hold in their periods, documents included;
+    with ``within`` (a test of a period, as kg.analysis.signed.Filter.within), only those it passes."""
     for row in rows:
         for (period, events, mentions), docs in zip(row.periods, row.period_docs):
+            if within is not None and not within(period):
+                continue
             yield DyadCount(row.source, row.target, row.type, period, events, mentions, tuple(row.docs[i] for i in docs))
 
 

@@ -77,7 +77,7 @@ def window_rows(store, rows, keep: Filter, actors: dict | None = None, between=N
     from ..dyads import period_rows
 
     cut = {bound[:7] for bound in (keep.since, keep.until) if bound and len(bound) > 7}
-    monthly = list(period_rows(rows))
+    monthly = list(period_rows(rows, keep.within))
     if not cut:
         return monthly
     return [row for row in monthly if row.period not in cut] + \
