@@ -12,7 +12,8 @@ A quad removed in place (a recounted table row, a replaced document) stays on di
 tombstone, until RocksDB compacts the files that hold it, which in a large store may be never: a
 100,000-article store grew from 26 to 32 KB per article over three recounts of its dyad table. The
 pointer file counts the quads removed since the last full compaction, and a build that brings them
-to STALE_SHARE of the store's quads compacts its working copy before its last commit."""
+to STALE_SHARE of the store's quads compacts its working copy before its last commit, as does a
+build that started from an empty graph (its bulk loads leave many overlapping files)."""
 
 from __future__ import annotations
 
