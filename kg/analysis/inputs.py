@@ -183,10 +183,10 @@ def path_graph(store, a, b, keep: Filter = Filter(), count: str = "events", limi
 
 def stance_between(store, a, b, keep: Filter = Filter(), count: str = "events", top: int = 5):
     """The stance of two actors (kg.lookup.ActorRef; kg.analysis.stance) and what it counted: from the
-    dyad table's rows between them when the table is current and can answer (events counted, a date
-    window no finer than a month, persons rolled up, at most kg.dyads.STRONGEST evidence sentences),
-    reading only their strongest statements (and, in a window, the documents that could hold stronger
-    evidence); else from the statements between them."""
+    dyad table's rows between them when the table is current and can answer (events counted, persons
+    rolled up, at most kg.dyads.STRONGEST evidence sentences), reading only their strongest statements
+    (and, in a date window, the documents that could hold stronger evidence, and those of a month a
+    bound given to the day cuts); else from the statements between them."""
     from ..dyads import STRONGEST, pair_rows
     from ..statements import actors_of, relations_by_iri
     from .stance import stance, stance_of_rows
@@ -243,7 +243,7 @@ def _stance_in_window(store, a, b, rows, keep: Filter, top: int):
 
     bar = score(result.evidence[-1]) if top and len(result.evidence) >= top else -1.0
     kept_iris = {statement_iri(r).value for r in shown}
-    unread = []
+    unread = set()
     for row in totals:
         if len(row.strongest) >= row.events or top == 0:
             continue  # the list holds every event of the row
@@ -252,7 +252,7 @@ def _stance_in_window(store, a, b, rows, keep: Filter, top: int):
         last = by_iri.get(row.strongest[-1]) if row.strongest else None
         if last is not None and abs(weights[row.type]) * last.confidence < bar:
             continue  # nothing this row does not list can reach the top
-        unread.append(key(row))
+        unread.add(key(row))
     if not unread:
         return result, counted
     keys = {doc for row in monthly if key(row) in unread for doc in row.docs}
