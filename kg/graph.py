@@ -133,6 +133,7 @@ def _strongest_evidence(store, graph: nx.DiGraph, by_edge: dict, rows, actors: d
     drawn has a sentence, however many documents its edges come from. (The monthly rows of a date
     window list none.)"""
     from .analysis.signed import load_weights
+    from .rdf import statement_iri
     from .statements import relations_by_iri
 
     weights = load_weights()
@@ -146,8 +147,6 @@ def _strongest_evidence(store, graph: nx.DiGraph, by_edge: dict, rows, actors: d
         return
     relations, dates = relations_by_iri(store, [iri for _, iri in chosen.values()], actors)
     edge_of = {iri: key for key, (_, iri) in chosen.items()}
-    from .rdf import statement_iri
-
     for relation in relations:
         if keep.keeps(relation, dates.get(relation.doc)):
             u, v = edge_of[statement_iri(relation).value]
