@@ -307,10 +307,11 @@ class Compiler:
                                  proof=self.proof(shape, constraint, focus)))
         return out
 
-    # proofs: a tree of ("all", [...]), ("any", [...]) and ("query", text, [(a, b), ...]), where a query
-    # proves its part when each variable a equals b (or 0 when b is None). They count, holding one set
-    # of distinct nodes at most, where the exact checks join by hash tables several times larger: so a
-    # store that conforms is checked in little memory, and the exact queries run only where a proof fails.
+    # proofs: a tree of ("all", [...]), ("any", [...]) and ("query", texts, [(a, b), ...]), where the
+    # queries prove their part when each count a equals count b (or 0 when b is None). Each query holds
+    # one set of distinct nodes at most (two sets in one query would hold both at once), where the
+    # exact checks join by hash tables several times larger: so a store that conforms is checked in
+    # little memory, and the exact queries run only where a proof fails.
 
     def proof(self, shape: Shape, c: Constraint, focus: Callable[[str], str]) -> tuple | None:
         """Queries that prove ``c`` holds at every node ``focus`` binds (None: none that is cheap)."""
@@ -323,17 +324,21 @@ class Compiler:
             return self._count_proof(path.triple, focus, 0, c.args[0].toPython())
         if k == "hasValue" and path is not None:
             s = self.var()
-            return ("query", f"SELECT (COUNT(DISTINCT {s}) AS ?with) (COUNT(DISTINCT {u}) AS ?all) WHERE {{ "
-                             f"{{ {focus(u)} }} UNION {{ {path.triple(s, _sparql_term(c.args[0]))} BIND({s} AS {u}) }} }}",
+            has = path.triple(s, _sparql_term(c.args[0]))
+            return ("query", [f"SELECT (COUNT(DISTINCT {s}) AS ?with) WHERE {{ {has} }}",
+                              f"SELECT (COUNT(DISTINCT {u}) AS ?all) WHERE {{ "
+                              f"{{ {focus(u)} }} UNION {{ {has} BIND({s} AS {u}) }} }}"],
                     [("with", "all")])
         if k == "class":
             parts = []
             for cls in c.args:
                 i, t = self.var(), self.var()
                 listed = " ".join(f"<{x_}>" for x_ in self.classes(str(cls)))
-                parts.append(("query", f"SELECT (COUNT(DISTINCT {i}) AS ?instances) (COUNT(DISTINCT {u}) AS ?all) WHERE {{ "
-                                       f"{{ VALUES {t} {{ {listed} }} {i} {_TYPE} {t} BIND({i} AS {u}) }} UNION "
-                                       f"{{ {values(u)} }} }}", [("instances", "all")]))
+                instances = f"VALUES {t} {{ {listed} }} {i} {_TYPE} {t}"
+                parts.append(("query", [f"SELECT (COUNT(DISTINCT {i}) AS ?instances) WHERE {{ {instances} }}",
+                                        f"SELECT (COUNT(DISTINCT {u}) AS ?all) WHERE {{ "
+                                        f"{{ {instances} BIND({i} AS {u}) }} UNION {{ {values(u)} }} }}"],
+                              [("instances", "all")]))
             return ("all", parts)
         if k in ("node", "and"):
             shapes = c.args if k == "node" else c.args[1]
@@ -342,9 +347,11 @@ class Compiler:
             members = [self._members(self.shape(s)) for s in c.args[1]]
             if members and all(members):  # each alternative asks for a value of a path: the focus is in their union
                 m, u = self.var(), self.var()
-                union = " UNION ".join(f"{{ {triple(m, self.var())} BIND({m} AS {u}) }}" for triple in members)
-                return ("query", f"SELECT (COUNT(DISTINCT {m}) AS ?members) (COUNT(DISTINCT {u}) AS ?all) WHERE {{ "
-                                 f"{{ {values(u)} }} UNION {union} }}", [("members", "all")])
+                union = " UNION ".join(f"{{ {triple(m, self.var())} }}" for triple in members)
+                return ("query", [f"SELECT (COUNT(DISTINCT {m}) AS ?members) WHERE {{ {union} }}",
+                                  f"SELECT (COUNT(DISTINCT {u}) AS ?all) WHERE {{ "
+                                  f"{{ {values(u)} }} UNION {{ {union} BIND({m} AS {u}) }} }}"],
+                        [("members", "all")])
             found = [self._conformance_proof([self.shape(s)], values) for s in c.args[1]]
             return None if not found or any(f is None for f in found) else ("any", found)
         if k == "qualifiedValueShape":
@@ -379,9 +386,11 @@ class Compiler:
         pairs = ([("subjects", "either")] if low == 1 else []) + ([("rows", "subjects")] if high is not None else [])
         if not pairs:
             return ("all", [])
-        union = f"{{ {focus(u)} }} UNION " if low == 1 else ""
-        return ("query", f"SELECT (COUNT({s}) AS ?rows) (COUNT(DISTINCT {s}) AS ?subjects) (COUNT(DISTINCT {u}) AS ?either) "
-                         f"WHERE {{ {union}{{ {pattern} BIND({s} AS {u}) }} }}", pairs)
+        queries = [f"SELECT (COUNT({s}) AS ?rows) (COUNT(DISTINCT {s}) AS ?subjects) WHERE {{ {pattern} }}"]
+        if low == 1:
+            queries.append(f"SELECT (COUNT(DISTINCT {u}) AS ?either) WHERE {{ {{ {focus(u)} }} UNION "
+                           f"{{ {pattern} BIND({s} AS {u}) }} }}")
+        return ("query", queries, pairs)
 
     def _expressions(self, shape: Shape, constraints: list[Constraint], focus: Callable[[str], str], x: str) -> Check:
         """One check for the value expressions on a shape's value nodes: a flag for each, false where it fails."""
@@ -654,8 +663,11 @@ def _proven(proof: tuple, run: Callable[[str], Iterator]) -> bool:
         return all(_proven(part, run) for part in proof[1])
     if proof[0] == "any":
         return any(_proven(part, run) for part in proof[1])
-    row = next(iter(run(proof[1])))
-    return all(int(row[a].value) == (0 if b is None else int(row[b].value)) for a, b in proof[2])
+    counts, names = {}, {name for pair in proof[2] for name in pair if name is not None}
+    for query in [proof[1]] if isinstance(proof[1], str) else proof[1]:
+        row = next(iter(run(query)))
+        counts.update((name, int(row[name].value)) for name in names if f") AS ?{name})" in query)
+    return all(counts[a] == (0 if b is None else counts[b]) for a, b in proof[2])
 
 
 def _counts(path: Path, nodes: list, run: Callable[[str], Iterator]) -> dict:
