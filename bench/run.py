@@ -491,6 +491,22 @@ def query_table(store: Path, size: int, timeout: float, tmp: Path) -> None:
     stance_between(opened, a, b)
     print(f"  stance {hub} {second} in-process: {(time.perf_counter() - start) * 1000:.1f} ms (target < 0.5 s)")
     opened.close()
+    add_to(kg, store, tmp)
+
+
+def add_to(kg: str, store: Path, tmp: Path, n: int = 200) -> None:
+    """A build that adds ``n`` new generated articles (another seed, ids of their own) to ``store``, last,
+    as it changes the store: its end step counts again only the grouping keys they touch."""
+    import generate
+
+    feed = tmp / "added.jsonl"
+    generate.write(n, feed, seed=2)
+    lines = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
+    feed.write_text("".join(json.dumps({**line, "id": f"added-{line['id']}"}) + "\n" for line in lines),
+                    encoding="utf-8")
+    seconds, rss, result = run_measured([kg, "build", str(feed), "--store", str(store), "--quiet"])
+    print(f"  kg build of {n} more articles into this store (exit {result.returncode}): {seconds:.1f} s, "
+          f"{n / seconds:.1f} documents/s, peak RSS {rss} MB")
 
 
 def main() -> None:

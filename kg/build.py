@@ -19,7 +19,7 @@ from .data import ontology_path
 from .dyads import mark_stale
 from .extract import DOC_TIMEOUT, extractor_version
 from .rdf import ACTORS, actor_iri, actor_quads, actors_of, document_iri, document_quads, kg
-from .recount import Feed, recount
+from .recount import Changed, Feed, recount
 from .records import Actor, Document
 from .store import Store, Writer
 from .vocab import DCTERMS, ONTOLOGY_GRAPH
@@ -162,7 +162,9 @@ def build(
     pending = _Pending(bulk=rebuild or not store.exists())
     # what a build of a fresh graph writes is spilled as it goes, for the end step (kg.recount.Feed)
     with _ModelHeap() as heap, Feed() if pending.bulk else contextlib.nullcontext() as fed, \
-            store.writer(fresh=rebuild) as writer:
+            store.writer(fresh=rebuild) as writer, \
+            contextlib.nullcontext() if pending.bulk else Changed(writer) as written:
+        # a build that adds to a graph notes what it writes: its end step counts again only the keys touched
         _load_ontology(writer)
 
         def changed() -> Iterator[Document]:
@@ -232,7 +234,11 @@ def build(
                     fed = None  # a document written twice: the end step reads the store
                     pending.write(writer)
                     batch.replaced |= writer.contains_named_graph(graph)
-                    writer.replace_graph(graph, document_quads(document, relations, version))
+                    quads = document_quads(document, relations, version)
+                    if written is not None:
+                        written.write(writer, graph, quads)
+                    else:
+                        writer.replace_graph(graph, quads)
                 batch.actors.update(actors_of(relations))
                 batch.documents += 1
                 report.extracted += 1
@@ -252,7 +258,7 @@ def build(
             pending.write(writer)
             if batch.replaced:
                 _update_actors(writer, batch.actors, batch.replaced, known)
-        report.events = recount(writer, event_window, fed)
+        report.events = recount(writer, event_window, fed, written)
         _totals(writer, report)
     report.commits += 1
     report.seconds = time.monotonic() - report.started

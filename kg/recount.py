@@ -7,6 +7,11 @@ their grouping key (relation type and ends, persons rolled up, either order for 
 event never spans two keys (kg.events.group_events) and neither does a dyad row, so each key's events
 and rows are made, compared with what the store holds and written before the next key is read. What
 stays in memory throughout is bounded by the actors: who acts for whom, labels, per-actor counts.
+
+A build that adds to a graph whose table is current notes what it writes and replaces (Changed),
+and its end step goes over only the keys those documents touch: the same spill and the same steps,
+filled from the documents the keys' rows count and the keys' stored events and rows, read by
+index, with the actors' counts moved by what changed.
 """
 
 from __future__ import annotations
@@ -58,7 +63,7 @@ _CHANGES = 20_000  # quads removed and added are written in lots of this many
 _SIGN = 1 << 63
 
 
-def recount(writer, window: int | None = None, fed: Feed | None = None) -> int:
+def recount(writer, window: int | None = None, fed: Feed | None = None, changed: Changed | None = None) -> int:
     """Regroups every asserted statement of the store a build is writing (a kg.store.Writer) into events
     and recounts the dyad table from them, writes what changed (events, rows, actor counts, neighbour
     summaries), marks the table current, and returns how many events the store holds.
@@ -67,13 +72,15 @@ def recount(writer, window: int | None = None, fed: Feed | None = None) -> int:
     events). An event's IRI names its type, dyad and anchor and a row's its dyad, type and period, so
     an event or a row whose content is as stored is left alone. ``fed``: a Feed that saw every
     document the graph holds as it was written (a build of a fresh graph), so that the statements
-    are not read back from the store."""
-    from .analysis.signed import load_weights
+    are not read back from the store. ``changed``: what a build that added to a graph wrote (a
+    Changed), so that only the grouping keys it touched are counted again, when that is enough."""
     from .statements import store_actors
 
     stored_window = events.stored_window(writer)
     if window is None:
         window = events.EVENT_WINDOW_DAYS if stored_window is None else stored_window
+    if changed is not None and (total := _recount_changed(writer, window, stored_window, changed)) is not None:
+        return total
     with contextlib.ExitStack() as stack:
         db = (fed or stack.enter_context(Feed())).db
         acting = {q.subject.value: q.object.value
@@ -83,25 +90,8 @@ def recount(writer, window: int | None = None, fed: Feed | None = None) -> int:
             _load_documents(db, writer)
         _key_statements(db, acting, named)
         _load_stored(db, writer)
-        weights = load_weights()
-        # a graph without events or rows yet (a fresh build): nothing to compare with, nothing gone
-        any_held = bool(db.execute("SELECT EXISTS (SELECT 1 FROM link) OR EXISTS (SELECT 1 FROM stored)")
-                        .fetchone()[0])
-
         changes = _Changes(writer)
-        named_events: Counter = Counter()
-        total = 0
-        for _, group in itertools.groupby(db.execute(_GROUPED), key=lambda r: r[0]):
-            statements = [dyads.CountedStatement(*r[1:]) for r in group]
-            made = events.group_events([events.StatementRow(s.statement, s.doc, s.source, s.target, s.type,
-                                                            s.doc_date)
-                                        for s in statements if not s.background], window)
-            total += len(made)
-            _update_events(db, writer, changes, made, any_held)
-            rows = dyads.count_dyads(statements, made, weights)
-            _update_rows(db, writer, changes, rows, any_held)
-            for actor, count in _events_naming(statements, made).items():
-                named_events[actor] += count
+        total, named_events = _regroup(db, writer, changes, window)
         # read after the keys, through SPARQL: a build's bulk load of its documents goes on meanwhile
         labels = {iri: actor.label for iri, actor in store_actors(writer).items()}
         held_actors = {count.actor: count for count in dyads._stored_actor_counts(writer)}
@@ -118,11 +108,39 @@ def recount(writer, window: int | None = None, fed: Feed | None = None) -> int:
         changes.replace((), (q for actor, count in fresh_actors.items() if held_actors.get(actor) != count
                              for q in dyads.actor_count_quads(count)))
         _update_summaries(db, writer, changes, labels)
-        changes.replace((q for q in writer.quads_for_pattern(dyads.DYADS, dyads._CURRENT, None, dyads.DYADS)
-                         if q.object != dyads.LAYOUT),
-                        [ox.Quad(dyads.DYADS, dyads._CURRENT, dyads.LAYOUT, dyads.DYADS)])
-        changes.flush()
+        _mark_current(writer, changes)
     return total
+
+
+def _regroup(db: sqlite3.Connection, writer, changes: _Changes, window: int) -> tuple[int, Counter]:
+    """Groups the spilled statements into events and rows, key by key, and writes what is not as the
+    spilled links and rows say it is stored; returns the events made and, by actor as stated, how
+    many of them its statements report."""
+    from .analysis.signed import load_weights
+
+    weights = load_weights()
+    # a graph without events or rows yet (a fresh build): nothing to compare with, nothing gone
+    any_held = bool(db.execute("SELECT EXISTS (SELECT 1 FROM link) OR EXISTS (SELECT 1 FROM stored)").fetchone()[0])
+    named_events: Counter = Counter()
+    total = 0
+    for _, group in itertools.groupby(db.execute(_GROUPED), key=lambda r: r[0]):
+        statements = [dyads.CountedStatement(*r[1:]) for r in group]
+        made = events.group_events([events.StatementRow(s.statement, s.doc, s.source, s.target, s.type, s.doc_date)
+                                    for s in statements if not s.background], window)
+        total += len(made)
+        _update_events(db, writer, changes, made, any_held)
+        rows = dyads.count_dyads(statements, made, weights)
+        _update_rows(db, writer, changes, rows, any_held)
+        for actor, count in _events_naming(statements, made).items():
+            named_events[actor] += count
+    return total, named_events
+
+
+def _mark_current(writer, changes: _Changes) -> None:
+    changes.replace((q for q in writer.quads_for_pattern(dyads.DYADS, dyads._CURRENT, None, dyads.DYADS)
+                     if q.object != dyads.LAYOUT),
+                    [ox.Quad(dyads.DYADS, dyads._CURRENT, dyads.LAYOUT, dyads.DYADS)])
+    changes.flush()
 
 
 class Feed:
@@ -161,6 +179,201 @@ class Feed:
     def __exit__(self, *exc) -> None:
         self.db.close()
         self._folder.cleanup()
+
+
+class Changed:
+    """What a build that adds to a graph writes, so that its end step counts again only the grouping keys
+    it touched: the documents it writes and, as the table counted them, those it replaces (spilled as a
+    Feed spills them), and, as they were when it started, whether the table was current and each
+    actor's label and whom it acts for. Create it before the build's first commit, write each document
+    through ``write``; a context manager that deletes its files."""
+
+    LIMIT = 5_000  # documents: past this many, the end step counts the whole table again
+
+    def __init__(self, writer) -> None:
+        self.current = dyads.is_current(writer)
+        self.actors = _actor_state(writer) if self.current else {}
+        self.added, self.before, self.rewritten = Feed(), Feed(), Feed()
+        self.written: set[str] = set()
+
+    def write(self, writer, graph: ox.NamedNode, quads: Iterable[ox.Quad]) -> None:
+        """Replaces the document ``graph`` with ``quads`` in ``writer``, noting what it held and holds."""
+        quads = list(quads)
+        if self.current and len(self.written) < self.LIMIT:
+            if graph.value in self.written:  # written earlier by this build: never counted by the table
+                self.rewritten.add(writer.quads_for_pattern(None, None, None, graph))
+            elif writer.contains_named_graph(graph):
+                self.before.add(writer.quads_for_pattern(None, None, None, graph))
+            self.added.add(quads)
+        self.written.add(graph.value)
+        writer.replace_graph(graph, quads)
+
+    def __enter__(self) -> Changed:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for feed in (self.added, self.before, self.rewritten):
+            feed.__exit__(*exc)
+
+
+def _actor_state(store) -> dict[str, tuple[str, str | None]]:
+    """Actor IRI -> (label, the actor it acts for): what the table's keys and summaries depend on."""
+    from .statements import store_actors
+
+    acting = {q.subject.value: q.object.value for q in store.quads_for_pattern(None, dyads._ACTED_FOR, None, dyads._ACTORS)}
+    return {iri: (actor.label, acting.get(iri)) for iri, actor in store_actors(store).items()}
+
+
+def _recount_changed(writer, window: int, stored_window: int | None, changed: Changed) -> int | None:
+    """The end step of a build that added to a graph, over the grouping keys its documents (as written
+    and as replaced) touch: the documents their stored rows count and those the build wrote, their
+    stored events and rows, and the neighbour summaries and counts of the actors at their ends; the
+    other keys' events and rows stay as they are. None, having written nothing, when that would not be the whole recount's
+    result: the table was not current when the build started, the event window changed, an actor's
+    label or whom it acts for changed, or the build wrote more than Changed.LIMIT documents."""
+    if not changed.current or stored_window != window or len(changed.written) > Changed.LIMIT:
+        return None
+    now = _actor_state(writer)
+    if any(now.get(iri, state) != state for iri, state in changed.actors.items()):
+        return None
+    acting = {iri: up for iri, (_, up) in now.items() if up is not None}
+    keys: set[tuple[str, str, str]] = set()
+    added, removed = Counter(), Counter()  # relation rows naming each actor as stated
+    stated_before: dict[str, set[str]] = defaultdict(set)  # statements as the table counted them
+    for feed, named, counted in ((changed.added, added, False), (changed.before, removed, True),
+                                 (changed.rewritten, removed, False)):
+        for raw in feed.db.execute("SELECT * FROM raw"):
+            named.update({raw[3], raw[4]})
+            if (key := _key(raw, acting)) is not None:
+                keys.add(key)
+            if counted:
+                stated_before[raw[0]].update((raw[3], raw[4]))
+    with Feed() as scope:
+        db = scope.db
+        try:
+            documents = _load_stored_keys(db, writer, keys)
+        except _Unscoped:
+            return None
+        _load_documents_of(writer, scope, documents, changed.written)
+        _key_statements(db, acting, Counter())
+        db.execute("CREATE TEMP TABLE wanted (key INTEGER PRIMARY KEY)")
+        db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((hash(key),) for key in keys))
+        db.execute("DELETE FROM statement WHERE key NOT IN (SELECT key FROM wanted)")
+        db.execute("CREATE INDEX statement_iri ON statement (statement)")
+        held_events = _load_events_of(db, writer, [s for s, in db.execute("SELECT DISTINCT statement FROM statement")]
+                                      + sorted(stated_before))
+        _load_neighbours(db, writer, keys)
+        changes = _Changes(writer)
+        _, named_events = _regroup(db, writer, changes, window)
+        _remove_gone_events(db, writer, changes)
+        _remove_gone_rows(db, writer, changes)
+        before_events: Counter = Counter()  # the events of these keys, as stored, naming each actor
+        for statements in held_events.values():
+            naming = set()
+            for statement in statements:
+                naming |= stated_before.get(statement) or {actor for pair in db.execute(
+                    "SELECT stated_source, stated_target FROM statement WHERE statement = ?", (statement,)) for actor in pair}
+            before_events.update(naming)
+        held_actors = {count.actor: count for count in dyads._stored_actor_counts(writer)}
+        for actor in sorted(set(added) | set(removed) | set(before_events) | set(named_events)):
+            held = held_actors.get(actor)
+            relations = (held.relations if held else 0) + added[actor] - removed[actor]
+            fresh = dyads.ActorCount(actor, relations, (held.events if held else 0) - before_events[actor]
+                                     + named_events[actor]) if relations > 0 else None
+            if fresh != held:
+                changes.replace(dyads.actor_count_quads(held) if held else (),
+                                dyads.actor_count_quads(fresh) if fresh else ())
+        _update_summaries(db, writer, changes, {iri: label for iri, (label, _) in now.items()})
+        _mark_current(writer, changes)
+    return int(next(iter(writer.query(_EVENT_COUNT)))["n"].value)
+
+
+_EVENT_COUNT = "SELECT (COUNT(?event) AS ?n) WHERE { GRAPH <https://w3id.org/kg/graph/events> { ?event a kg:Event } }"
+
+
+class _Unscoped(Exception):
+    """What the end step reads of the keys a build touched shows that only a whole recount is right."""
+
+
+def _row_ends(keys: Iterable[tuple[str, str, str]]) -> Iterator[tuple[str, str, str]]:
+    """(source, target, type) of the rows the keys can have: both ways for an undirected type, whose
+    events count in the direction each records."""
+    for rtype, a, b in sorted(keys):
+        yield a, b, rtype
+        if RELATION_TYPES[rtype].symmetric and a != b:
+            yield b, a, rtype
+
+
+def _load_stored_keys(db: sqlite3.Connection, writer, keys: set) -> set[str]:
+    """Spills the stored rows of these grouping keys, each read by its IRI (a total row's names its
+    dyad and type, a monthly row's its period too, which the total row lists); returns the keys of
+    the documents they count (kg.rdf.doc_key)."""
+    fields = {predicate: n for n, predicate in enumerate(_FIELDS)}
+    numbers = {graph: n for n, graph in enumerate(_GRAPHS)}
+    documents: set[str] = set()
+
+    def spill(iri: str, graph: ox.NamedNode) -> dict[str, str]:
+        values = {}
+        for quad in writer.quads_for_pattern(ox.NamedNode(iri), None, None, graph):
+            if (field := fields.get(quad.predicate.value)) is not None:
+                db.execute("INSERT INTO stored VALUES (?,?,?,?)", (iri, numbers[graph], field, quad.object.value))
+                values[dyads._FIELDS[quad.predicate.value]] = quad.object.value
+        return values
+
+    for source, target, rtype in _row_ends(keys):
+        try:
+            total = dyads._from_values(spill(dyads.DyadCount(source, target, rtype, None, 0, 0).iri, dyads.TOTALS))
+        except ValueError:  # not as kg writes rows (edited by hand): the whole recount replaces it
+            raise _Unscoped from None
+        if total is not None:
+            documents.update(total.docs)
+            for period, _, _ in total.periods:
+                spill(dyads.DyadCount(source, target, rtype, period, 0, 0).iri, dyads.DYADS)
+    db.execute("CREATE INDEX stored_subject ON stored (subject)")
+    return documents
+
+
+def _load_documents_of(writer, scope: Feed, documents: set[str], written: set[str]) -> None:
+    """Spills the statements and documents of the graphs of these document keys and of the documents
+    this build wrote (whole graphs: a few dozen quads each)."""
+    from .rdf import doc_key
+
+    graphs = {ox.NamedNode(doc) for doc in written}
+    graphs.update(dyads.documents_by_key(writer, documents - {doc_key(doc) for doc in written}).values())
+    listed = sorted(graphs, key=lambda graph: graph.value)
+    for start in range(0, len(listed), 200):  # a subject's quads all in one call, as Feed.add needs
+        scope.add(quad for graph in listed[start:start + 200] for quad in writer.quads_for_pattern(None, None, None, graph))
+
+
+def _load_events_of(db: sqlite3.Connection, writer, statements: Iterable[str]) -> dict[str, list[str]]:
+    """Spills the stored events these statements report, with all their links (every statement of an
+    event is of its grouping key); returns each event's statements."""
+    held: dict[str, list[str]] = {}
+    for statement in statements:
+        for link in writer.quads_for_pattern(ox.NamedNode(statement), events._REPORTS, None, events.EVENTS):
+            if link.object.value not in held:
+                held[link.object.value] = [q.subject.value for q in
+                                           writer.quads_for_pattern(None, events._REPORTS, link.object, events.EVENTS)]
+    db.executemany("INSERT INTO link VALUES (?,?)", ((event, _signed(events._digest(statement)))
+                                                     for event, reported in held.items() for statement in reported))
+    db.execute("CREATE INDEX link_event ON link (event)")
+    return held
+
+
+def _load_neighbours(db: sqlite3.Connection, writer, keys: set) -> None:
+    """Spills the stored neighbour summaries of the keys' ends and those of their lines that other keys
+    give (which the recount of ``keys`` leaves as they are)."""
+    for actor in sorted({actor for _, a, b in keys for actor in (a, b)}):
+        quad = next(iter(writer.quads_for_pattern(ox.NamedNode(actor), dyads._SUMMARY, None, dyads.TOTALS)), None)
+        if quad is None:
+            continue
+        db.execute("INSERT OR REPLACE INTO summary VALUES (?,?)", (actor, quad.object.value))
+        for line in dyads._summary_of(quad.object.value) if quad.object.value else ():
+            source, target = (actor, line.other) if line.direction == "out" else (line.other, actor)
+            ends = tuple(sorted((source, target))) if RELATION_TYPES[line.type].symmetric else (source, target)
+            if (line.type, *ends) not in keys:
+                db.execute("INSERT INTO neighbour VALUES (?,?,?,?,?,?)",
+                           (actor, line.direction, line.type, line.other, line.events, line.mentions))
 
 
 _FIELD_OF = {predicate: field for field, predicate in enumerate(_PREDICATES)}
@@ -268,18 +481,27 @@ def _keyed(raw: tuple, acting: dict[str, str], named: Counter) -> Iterator[tuple
         stated = raw
     for actor in {stated_source, stated_target}:
         named[actor] += 1
-    if negated == "true" or hypothetical == "true":
+    key = _key(raw, acting)
+    if key is None:
         return
-    background = background == "true"
-    if background and not stated:
-        return  # undated background is no current relation
+    source, target = acting.get(stated_source, stated_source), acting.get(stated_target, stated_target)
+    # a hash of the key: two keys that share one are one group, which events and rows tell apart
+    yield (hash(key), statement, doc, int(start), stated_source, stated_target, source, target,
+           rtype, confidence, background == "true", stated)
+
+
+def _key(raw: tuple, acting: dict[str, str]) -> tuple[str, str, str] | None:
+    """The grouping key of one relation row (relation type and ends, persons rolled up, in either order
+    for an undirected type), or None when the table does not count it."""
+    _, _, rtype, stated_source, stated_target, _, _, negated, hypothetical, background, stated = raw
+    if negated == "true" or hypothetical == "true":
+        return None
+    if background == "true" and not stated:
+        return None  # undated background is no current relation
     source, target = acting.get(stated_source, stated_source), acting.get(stated_target, stated_target)
     if source == target:  # a person acting towards their own state: no relation between actors
-        return
-    ends = tuple(sorted((source, target))) if RELATION_TYPES[rtype].symmetric else (source, target)
-    # a hash of the key: two keys that share one are one group, which events and rows tell apart
-    yield (hash((rtype, *ends)), statement, doc, int(start), stated_source, stated_target, source, target,
-           rtype, confidence, background, stated)
+        return None
+    return (rtype, *sorted((source, target))) if RELATION_TYPES[rtype].symmetric else (rtype, source, target)
 
 
 def _update_events(db: sqlite3.Connection, writer, changes: _Changes, made: list[events.Event],

@@ -14,7 +14,7 @@ from kg import dyads, events
 from kg.build import _load_ontology, _update_actors
 from kg.rdf import actors_of, document_iri, document_quads
 from kg.records import Actor, Document, Relation
-from kg.recount import Feed, recount
+from kg.recount import Changed, Feed, recount
 from kg.store import Store
 from kg.vocab import EV, RELATION_TYPES
 
@@ -341,3 +341,67 @@ def test_endstep_on_the_seeds_writes_what_the_whole_store_step_writes(store_copy
     end_step(old, reference_end_step)
     end_step(store_copy, recount)
     assert end_graphs(store_copy) == end_graphs(old) == built
+
+
+# -- a build that adds to a graph counts again only the keys it touched, and writes what the whole recount writes
+
+def write_noting(path, documents, dropped=(), window=None, twice=()):
+    """``write``, each document through a Changed (``twice``: written once more, as read again), then the end step."""
+    with Store(path).writer() as writer, Changed(writer) as changed:
+        for document, relations in documents.values():
+            changed.write(writer, document_iri(document.id), document_quads(document, relations, "test"))
+        for document, relations in twice:
+            changed.write(writer, document_iri(document.id), document_quads(document, relations, "test"))
+        for doc_id in dropped:
+            changed.write(writer, document_iri(doc_id), [])
+        _update_actors(writer, actors_of([r for _, relations in [*documents.values(), *twice] for r in relations]),
+                       replaced=bool(dropped))
+        return recount(writer, window, changed=changed)
+
+
+def test_endstep_of_documents_added_replaced_and_dropped_counts_only_their_keys_and_writes_what_the_whole_does(
+        tmp_path, monkeypatch):
+    from kg import recount as module
+
+    documents = corpus(4)
+    old, new = twins(tmp_path, documents)
+    for path in (old, new):
+        end_step(path, recount)
+    whole_reads = []
+    load = module._load_documents
+    monkeypatch.setattr(module, "_load_documents", lambda db, writer: whole_reads.append(1) or load(db, writer))
+    counted = []
+    count = dyads.count_dyads
+    monkeypatch.setattr(module.dyads, "count_dyads", lambda s, made, w: counted.append(1) or count(s, made, w))
+    later = corpus(5, documents=20)
+    later.update({doc_id: (document, corpus(6)[doc_id.replace("d4", "d6")][1])
+                  for doc_id, (document, _) in itertools.islice(documents.items(), 10)})
+    dropped = list(documents)[10:20]
+    twice = [(document, corpus(11)[doc_id.replace("d5", "d11")][1])
+             for doc_id, (document, _) in itertools.islice(corpus(5, documents=20).items(), 3)]
+    for round_, window in enumerate((None, None, 3)):
+        write(old, later, dropped=dropped)
+        for document, relations in twice:
+            write(old, {document.id: (document, relations)})
+        end_step(old, recount, window)
+        whole_reads.clear()
+        counted.clear()
+        events_now = write_noting(new, later, dropped=dropped, window=window, twice=twice)
+        assert end_graphs(new) == end_graphs(old)
+        held = Store(new)
+        assert events_now == sum(1 for _ in held.quads_for_pattern(None, None, events._EVENT, events.EVENTS))
+        held.close()
+        if window is None:  # the keys touched only: no whole read, fewer keys than the store holds
+            assert not whole_reads and 0 < len(counted) < len(keys_of(new))
+        else:  # another event window groups every key again
+            assert whole_reads
+        later, dropped, twice = corpus(7 + round_, documents=5), list(later)[:3], []
+
+
+def keys_of(path) -> set:
+    store = Store(path)
+    try:
+        return {(q.subject.value) for q in store.quads_for_pattern(None, None, None, dyads.TOTALS)
+                if q.predicate == dyads._TYPE}
+    finally:
+        store.close()
