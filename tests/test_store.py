@@ -159,6 +159,28 @@ def test_store_counts_quads_removed_in_place_and_compacts_at_a_tenth_of_the_stor
     assert len(Store(tmp_path / "s")) == 890
 
 
+def test_store_counts_its_quads_again_only_when_the_removed_ones_may_reach_a_tenth(tmp_path, monkeypatch):
+    from kg.store import embedded
+
+    counts = []
+    count = embedded.count_quads
+    monkeypatch.setattr(embedded, "count_quads", lambda store: counts.append(1) or count(store))
+    store = Store(tmp_path / "s")
+    with store.writer() as w:
+        w.extend(quad(i) for i in range(1000))
+    with store.writer() as w:  # the first removal counts the store: 990 quads
+        w.remove(quad(i) for i in range(10))
+    assert (len(counts), json.loads((tmp_path / "s" / POINTER).read_text())["counted_quads"]) == (1, [990, 10])
+    for start in range(10, 50, 10):  # 50 removed at most, 940 quads at least: far from a tenth, no count
+        with store.writer() as w:
+            w.remove(quad(i) for i in range(start, start + 10))
+    assert (len(counts), w.compacted, stale_quads(tmp_path / "s")) == (1, False, 50)
+    with store.writer() as w:  # 110 removed of at least 890 left: counted again, and compacted
+        w.remove(quad(i) for i in range(50, 110))
+    assert (len(counts), w.compacted, stale_quads(tmp_path / "s")) == (2, True, 0)
+    assert len(Store(tmp_path / "s")) == 890
+
+
 def test_store_a_graph_loaded_from_empty_is_compacted_before_its_last_commit(tmp_path):
     def tables(path) -> list:
         return list((path / json.loads((path / POINTER).read_text())["generation"]).glob("*.sst"))
