@@ -46,7 +46,11 @@ def whole_table(store, keep=Filter(), count="events") -> list[dict]:
     return event_rows(rows) if count == "events" else rows
 
 
-def test_export_relations_by_document_are_those_of_store_relations(seeds_store):
+@pytest.mark.parametrize("run", [2, 20_000])  # documents put in order in memory, or in runs on disk
+def test_export_relations_by_document_are_those_of_store_relations(seeds_store, monkeypatch, run):
+    from kg import table
+
+    monkeypatch.setattr(table, "SORTED_RUN", run)
     streamed = [(fields["id"], r) for fields, relations in relations_by_document(seeds_store) for r in relations]
     assert [r for _, r in streamed] == store_relations(seeds_store)
     assert all(doc == r.doc for doc, r in streamed)
