@@ -83,8 +83,7 @@ def recount(writer, window: int | None = None, fed: Feed | None = None, changed:
         return total
     with contextlib.ExitStack() as stack:
         db = (fed or stack.enter_context(Feed())).db
-        acting = {q.subject.value: q.object.value
-                  for q in writer.quads_for_pattern(None, dyads._ACTED_FOR, None, dyads._ACTORS)}
+        acting = _acting(writer)
         named: Counter = Counter()  # statements naming each actor as stated
         if fed is None:
             _load_documents(db, writer)
@@ -220,8 +219,13 @@ def _actor_state(store) -> dict[str, tuple[str, str | None]]:
     """Actor IRI -> (label, the actor it acts for): what the table's keys and summaries depend on."""
     from .statements import store_actors
 
-    acting = {q.subject.value: q.object.value for q in store.quads_for_pattern(None, dyads._ACTED_FOR, None, dyads._ACTORS)}
+    acting = _acting(store)
     return {iri: (actor.label, acting.get(iri)) for iri, actor in store_actors(store).items()}
+
+
+def _acting(store) -> dict[str, str]:
+    """Person IRI -> the actor it acts for (prov:actedOnBehalfOf in the actors graph)."""
+    return {q.subject.value: q.object.value for q in store.quads_for_pattern(None, dyads._ACTED_FOR, None, dyads._ACTORS)}
 
 
 def _recount_changed(writer, window: int, stored_window: int | None, changed: Changed) -> int | None:
