@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -98,7 +99,7 @@ class DyadCount:
     period: str | None
     events: int
     mentions: int
-    docs: tuple[str, ...] = ()  # the documents' keys (doc_key), sorted
+    docs: tuple[str, ...] | array = ()  # the documents' keys (doc_key), sorted; or packed (pack_keys)
     periods: tuple[tuple[str, int, int], ...] = ()
     strongest: tuple[str, ...] = ()
     period_docs: tuple[tuple[int, ...], ...] = ()  # each period's documents, as positions in ``docs``
@@ -149,12 +150,12 @@ SELECT ?key ?doc WHERE { VALUES ?key { %s } LATERAL { GRAPH ?doc { ?doc kg:docum
 KEYS_PER_QUERY = 500
 
 
-def documents_by_key(store, keys: Iterable[str]) -> dict[str, ox.NamedNode]:
-    """These document keys (doc_key) -> their documents' graphs (a document's graph is named by its
-    IRI), for reading the documents a row names: one indexed lookup per key, in queries of
-    KEYS_PER_QUERY keys. A document written by a kg before documents stated their keys is found by a
-    pass over the store's named graphs, which goes on until all keys are found."""
-    wanted = sorted(set(keys))
+def documents_by_key(store, keys: Iterable[str | int]) -> dict[str, ox.NamedNode]:
+    """These document keys (doc_key, or packed: pack_keys) -> their documents' graphs (a document's
+    graph is named by its IRI), for reading the documents a row names: one indexed lookup per key, in
+    queries of KEYS_PER_QUERY keys. A document written by a kg before documents stated their keys is
+    found by a pass over the store's named graphs, which goes on until all keys are found."""
+    wanted = sorted({key if isinstance(key, str) else key_text(key) for key in keys})
     found: dict[str, ox.NamedNode] = {}
     for first in range(0, len(wanted), KEYS_PER_QUERY):
         values = " ".join(f'"{key}"' for key in wanted[first:first + KEYS_PER_QUERY] if _KEY.fullmatch(key))
@@ -167,6 +168,24 @@ def documents_by_key(store, keys: Iterable[str]) -> dict[str, ox.NamedNode]:
 
 
 _KEY = re.compile(r"[0-9a-f]{12}")
+
+
+def pack_keys(keys: str | Iterable[str]) -> array:
+    """Documents' keys (doc_key: 12 hex digits, space-separated as a row stores them, or a sequence)
+    as 48-bit integers in an array, in the same order: 8 bytes a key, against some 70 as a tuple of
+    strings, for the analyses that read every row's documents (kg.analysis.inputs.table_rows). A
+    key that is not one (a hand-edited table) is packed as the first 48 bits of its SHA-256: it is
+    still told apart from the others, and names no document."""
+    keys = keys.split() if isinstance(keys, str) else keys
+    try:
+        return array("Q", [int(key, 16) for key in keys])
+    except ValueError:
+        return array("Q", [int(key, 16) if _KEY.fullmatch(key) else int(doc_key(key), 16) for key in keys])
+
+
+def key_text(key: int | str) -> str:
+    """A document key as doc_key writes it, from its packed form (pack_keys) or as it is."""
+    return key if isinstance(key, str) else f"{key:012x}"
 
 
 def _documents_by_scan(store, wanted: set[str]) -> dict[str, ox.NamedNode]:
@@ -363,17 +382,18 @@ def is_current(store) -> bool:
 
 
 def _read_rows(store, graph: ox.NamedNode, subjects: Iterable[ox.NamedNode] | None = None,
-               periods: bool = True) -> Iterator[DyadCount]:
+               periods: bool = True, packed: bool = False) -> Iterator[DyadCount]:
     """The rows in ``graph`` (of these ``subjects``), read by index: a scan of the graph, or a lookup
     per subject. A SPARQL join of the nine properties costs ten times as much. Without ``periods``,
     total rows come without their periods (not parsed: a tenth of the reading, for the analyses
-    that need none)."""
+    that need none); with ``packed``, their documents' keys come packed (pack_keys), as they are read."""
     if subjects is None:
-        by_subject: dict[str, dict[str, str]] = defaultdict(dict)  # a server need not answer in subject order
+        by_subject: dict[str, dict] = defaultdict(dict)  # a server need not answer in subject order
         for quad in store.quads_for_pattern(None, None, None, graph):
             name = _FIELDS.get(quad.predicate.value)
             if name is not None and (periods or name != "periods"):
-                by_subject[quad.subject.value][name] = quad.object.value
+                value = quad.object.value
+                by_subject[quad.subject.value][name] = pack_keys(value) if packed and name == "docs" else value
         for values in by_subject.values():
             row = _from_values(values)
             if row is not None:
@@ -409,8 +429,10 @@ def _from_values(values: dict[str, str]) -> DyadCount | None:
         period, events, mentions, *docs = item.rsplit(":", 3) if item.count(":") >= 3 else item.rsplit(":", 2)
         periods.append((period, int(events), int(mentions)))  # an older layout's item has no documents
         period_docs.append(tuple(int(i) for i in docs[0].split(",") if i) if docs else ())
+    docs = values["docs"]
     return DyadCount(values["source"], values["target"], values["type"].removeprefix(EV), values.get("period"),
-                     int(values["events"]), int(values["mentions"]), tuple(values["docs"].split()), tuple(periods),
+                     int(values["events"]), int(values["mentions"]), tuple(docs.split()) if isinstance(docs, str) else docs,
+                     tuple(periods),
                      tuple(values.get("strongest", "").split()), tuple(period_docs))
 
 
@@ -419,13 +441,14 @@ def _stored_actor_counts(store) -> Iterator[ActorCount]:
         yield ActorCount(row["actor"].value, int(row["relations"].value), int(row["events"].value))
 
 
-def dyad_rows(store, monthly: bool = False, periods: bool = True) -> list[DyadCount] | None:
+def dyad_rows(store, monthly: bool = False, periods: bool = True, packed: bool = False) -> list[DyadCount] | None:
     """The table of a kg.store.Store: one row per dyad and type over all periods (kg:DyadTotal, in
     the dyad-totals graph), or with ``monthly`` one per dyad, type and period (kg:DyadCount); None
-    when missing or stale. Without ``periods``, the total rows' periods are left out (see _read_rows)."""
+    when missing or stale. Without ``periods``, the total rows' periods are left out; with
+    ``packed``, the documents' keys come packed (see _read_rows)."""
     if not is_current(store):
         return None
-    rows = _read_rows(store, DYADS if monthly else TOTALS, periods=periods)
+    rows = _read_rows(store, DYADS if monthly else TOTALS, periods=periods, packed=packed)
     return sorted(rows, key=lambda r: (r.source, r.target, r.type, r.period or ""))
 
 
@@ -463,7 +486,9 @@ def period_rows(rows: Iterable[DyadCount], within=None) -> Iterator[DyadCount]:
         for (period, events, mentions), docs in zip(row.periods, row.period_docs):
             if within is not None and not within(period):
                 continue
-            yield DyadCount(row.source, row.target, row.type, period, events, mentions, tuple(row.docs[i] for i in docs))
+            keys = [row.docs[i] for i in docs]
+            yield DyadCount(row.source, row.target, row.type, period, events, mentions,
+                            tuple(keys) if isinstance(row.docs, tuple) else array("Q", keys))
 
 
 def totals(rows: Iterable[DyadCount]) -> Counter:

@@ -216,3 +216,17 @@ def test_alliances_cli_json_carries_unplaced_and_reasons(runner, small_store):
 def test_alliances_cli_output_is_the_same_every_time(runner, small_store):
     first = cli(runner, "alliances", "--store", small_store).output
     assert all(cli(runner, "alliances", "--store", small_store).output == first for _ in range(2))
+
+
+def test_alliances_documents_are_counted_distinct_and_only_as_far_as_a_threshold_needs():
+    from array import array
+
+    from kg.analysis.signed import Documents, count_documents
+
+    docs = Documents([array("Q", [1, 2, 3])])  # one dyad table row's keys, packed
+    docs.add(array("Q", [3, 4]))
+    docs.add("a statement's document")
+    assert len(docs) == 5 and count_documents([docs, {1, 9}]) == 6
+    both_ways = docs | Documents([array("Q", [9])])
+    assert len(both_ways) == 6 and len(docs) == 5  # a union leaves its parts as they were
+    assert 2 <= count_documents([docs], enough=2) < 5

@@ -346,6 +346,35 @@ def test_dyads_the_total_rows_periods_hold_the_monthly_rows_whole(seeds_store, k
         assert edges(windowed) == edges(from_table(seeds_store, keep))
 
 
+def test_dyads_document_keys_pack_into_integers_and_back():
+    from kg.dyads import key_text, pack_keys
+    from kg.rdf import doc_key
+
+    keys = sorted(doc_key(f"https://example.org/doc/{i}") for i in range(5))
+    packed = pack_keys(" ".join(keys))  # as a row stores them
+    assert [key_text(k) for k in packed] == keys and list(packed) == sorted(packed) and packed.itemsize == 8
+    edited = pack_keys(["not-a-key", keys[0]])  # a key edited by hand is still told apart
+    assert len(set(edited)) == 2 and key_text(edited[1]) == keys[0]
+
+
+@pytest.mark.parametrize("keep", [Filter(), Filter(since="2023-03"), Filter(since="2023-03-15")],
+                         ids=["all", "month", "day"])
+def test_dyads_whole_graph_analyses_hold_packed_keys_and_count_documents_as_the_statements_do(seeds_store, keep):
+    from array import array
+
+    from kg.analysis.alliances import blocs
+    from kg.analysis.inputs import signed_digraph_of, table_rows
+    from kg.analysis.signed import undirected
+
+    rows, _, _ = table_rows(seeds_store, keep)
+    assert rows and all(isinstance(row.docs, array) for row in rows)
+    table = blocs(undirected(signed_digraph_of(seeds_store, keep)[0]))
+    statements = blocs(undirected(from_statements(seeds_store, keep)))
+    assert table.documents == statements.documents > 1
+    assert [(u.actor, u.relations, u.documents) for u in table.unplaced] == \
+        [(u.actor, u.relations, u.documents) for u in statements.unplaced]
+
+
 def test_dyads_a_table_of_an_older_layout_or_edited_by_hand_is_recounted_whole(store_copy, nlp):
     import pyoxigraph as ox
 

@@ -119,6 +119,32 @@ def test_html_table_evidence_within_a_budget_of_documents(seeds_store, monkeypat
     assert all(graph.edges[e]["types"] == full.edges[e]["types"] for e in edges)
 
 
+def test_html_table_evidence_is_chosen_among_each_edge_s_first_documents(seeds_store, monkeypatch):
+    import kg.graph
+    from kg.analysis.inputs import table_rows
+    from kg.analysis.signed import dyad_digraph
+    from kg.dyads import key_text
+    from kg.graph import read_evidence
+    from kg.vocab import RELATION_TYPES
+
+    rows, actors, _ = table_rows(seeds_store)
+    graph = dyad_digraph(rows, actors)
+    edges = list(graph.edges())
+    chosen_among = []
+    cover = kg.graph._cover
+    monkeypatch.setattr(kg.graph, "_cover", lambda by_edge, *args: chosen_among.append(by_edge) or cover(by_edge, *args))
+    monkeypatch.setattr(kg.graph, "CANDIDATES", 1)
+    assert read_evidence(seeds_store, graph, edges, rows, actors, max_evidence=1, documents=2) == 2
+    first = {}
+    for row in rows:  # an edge's first document: the smallest key of its rows'
+        key = (actors[row.source].id, actors[row.target].id, RELATION_TYPES[row.type].quad)
+        if (key[0], key[1]) in edges and len(row.docs):
+            first[key] = min([first.get(key, row.docs[0]), row.docs[0]])
+    assert [{key: {key_text(d) for d in docs} for key, docs in by_edge.items()} for by_edge in chosen_among] == \
+        [{key: {key_text(d)} for key, d in first.items()}]
+    assert all(graph.edges[e]["evidence"] for e in edges)
+
+
 def test_html_table_cover_takes_the_document_that_serves_most_edges_first():
     from kg.graph import _cover
 

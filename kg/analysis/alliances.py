@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from .signed import count_documents
+
 __all__ = ["Partition", "Planted", "Unplaced", "blocs", "planted_camps", "recovery"]
 
 # An actor is placed only with this many relations, from this many documents, with placed actors:
@@ -158,15 +160,17 @@ def _relocate(graph: nx.Graph, membership: dict[str, int], k: int, alpha: float,
     return membership
 
 
-def _evidence(graph: nx.Graph, node: str, among: set[str]) -> tuple[int, int]:
-    """Relations and distinct documents of ``node``'s edges to actors in ``among``."""
-    relations, docs = 0, set()
+def _evidence(graph: nx.Graph, node: str, among: set[str], enough: int | None = None) -> tuple[int, int]:
+    """Relations and distinct documents of ``node``'s edges to actors in ``among`` (with ``enough``,
+    the documents counted only up to that many: see count_documents)."""
+    relations, docs = 0, []
     for _, other, data in graph.edges(node, data=True):
         if other in among:
             relations += data.get("count", 1)
-            docs |= data.get("docs", set())
+            if data.get("docs"):
+                docs.append(data["docs"])
     # a graph without document sets (hand-made) counts each relation as its own document
-    return relations, len(docs) if docs else relations
+    return relations, count_documents(docs, enough) if docs else relations
 
 
 def _placeable(graph: nx.Graph) -> tuple[set[str], list[Unplaced]]:
@@ -176,7 +180,7 @@ def _placeable(graph: nx.Graph) -> tuple[set[str], list[Unplaced]]:
     while True:
         drop = set()
         for node in kept:
-            relations, documents = _evidence(graph, node, kept)
+            relations, documents = _evidence(graph, node, kept, enough=MIN_SUPPORT_DOCUMENTS)
             if relations < MIN_SUPPORT or documents < MIN_SUPPORT_DOCUMENTS:
                 drop.add(node)
         if not drop:
@@ -204,7 +208,7 @@ def _canonical(graph: nx.Graph, nodes: set[str]) -> nx.Graph:
                    key=lambda e: (e[0], e[1]))
     for u, v, d in edges:
         canonical.add_edge(u, v, weight=float(d.get("weight", 0.0)), count=d.get("count", 1),
-                           docs=set(d.get("docs", set())))
+                           docs=d.get("docs") or set())
     return canonical
 
 
@@ -260,8 +264,8 @@ def blocs(graph: nx.Graph, k_max: int = 4, alpha: float = 0.5, restarts: int = 3
     bloc_support = [sum(d["count"] for u, v, d in signed.edges(data=True) if membership[u] == i or membership[v] == i)
                     for i in range(len(ordered))]
     relations = sum(d["count"] for _, _, d in signed.edges(data=True))
-    docs = set().union(*(d["docs"] for _, _, d in signed.edges(data=True)))
-    documents = len(docs) if docs else relations
+    docs = [d["docs"] for _, _, d in signed.edges(data=True) if d["docs"]]
+    documents = count_documents(docs) if docs else relations
     part = Partition(ordered, membership, error, frustration, contradictions, support, relations, documents,
                      unplaced, also_fits, partners, bloc_support)
     part.reasons = _tentative(part, labels)

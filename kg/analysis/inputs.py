@@ -46,7 +46,9 @@ def table_rows(store, keep: Filter = Filter(), count: str = "events"):
     """The dyad table's rows (kg.dyads.DyadCount) that ``keep`` keeps, the actors (IRI -> Actor) and
     what they count, or None when the table is stale or cannot answer for the filter: then an
     analysis reads the statements. A date window reads the monthly rows out of the total rows'
-    periods (kg.dyads.period_rows), which hold them whole in a tenth of the reads."""
+    periods (kg.dyads.period_rows), which hold them whole in a tenth of the reads. The rows'
+    documents' keys come packed (kg.dyads.pack_keys): every row's are held, millions of them at a
+    million articles."""
     from ..dyads import dyad_rows
 
     actors = store_actors(store)
@@ -55,7 +57,7 @@ def table_rows(store, keep: Filter = Filter(), count: str = "events"):
     if count == "events":
         require_events(store)
     window = bool(keep.since or keep.until)
-    rows = dyad_rows(store, periods=window)
+    rows = dyad_rows(store, periods=window, packed=True)
     if rows is None:
         return None
     if window:
@@ -86,11 +88,12 @@ def window_rows(store, rows, keep: Filter, actors: dict | None = None, between=N
 
 def _recounted(store, rows, keep: Filter, actors: dict | None, between=None) -> list:
     """``rows`` (monthly, of months a window cuts) counted again from their documents' statements, as
-    kg.dyads.count_dyads counts them, keeping only the events whose first report is in the window."""
+    kg.dyads.count_dyads counts them, keeping only the events whose first report is in the window;
+    their documents' keys packed as ``rows``' are (kg.dyads.pack_keys)."""
     import pyoxigraph as ox
     from collections import defaultdict
 
-    from ..dyads import DyadCount, doc_key, documents_by_key, period_of
+    from ..dyads import DyadCount, doc_key, documents_by_key, pack_keys, period_of
     from ..events import EVENTS
     from ..rdf import actor_iri, document_iri, statement_iri
     from ..statements import document_relations
@@ -133,7 +136,9 @@ def _recounted(store, rows, keep: Filter, actors: dict | None, between=None) -> 
         events.add(event)
         sentences.add((r.doc, r.start))
         documents.add(doc_key(document_iri(r.doc).value))
-    return [DyadCount(source, target, rtype, period, len(events), len(sentences), tuple(sorted(documents)))
+    packed = not isinstance(rows[0].docs, tuple)
+    return [DyadCount(source, target, rtype, period, len(events), len(sentences),
+                      pack_keys(sorted(documents)) if packed else tuple(sorted(documents)))
             for (source, target, rtype, period), (events, sentences, documents) in sorted(tallies.items())]
 
 

@@ -151,7 +151,7 @@ def validate_filter(since: str | None = None, until: str | None = None, quads: I
 def signed_digraph(relations: Iterable[Relation], dates: dict[str, str] | None = None,
                    keep: Filter = Filter()) -> nx.DiGraph:
     """A DiGraph of actors; each edge sums its relations: ``weight`` (signed), ``cooperation`` and
-    ``conflict`` (magnitudes), ``count``, ``types`` (a Counter of relation types) and ``docs``."""
+    ``conflict`` (magnitudes), ``count``, ``types`` (a Counter of relation types) and ``docs`` (Documents)."""
     weights = load_weights()
     dates = dates or {}
     import networkx as nx
@@ -163,8 +163,58 @@ def signed_digraph(relations: Iterable[Relation], dates: dict[str, str] | None =
         source, target = keep.ends(r)
         if source.id == target.id:
             continue
-        _add(graph, source, target, r.type, weights[r.type], 1, (r.doc,))
+        _add(graph, source, target, r.type, weights[r.type], 1, r.doc)
     return graph
+
+
+class Documents:
+    """The documents behind an edge of a signed graph, their distinct number counted when asked
+    (``len``, count_documents): what a dyad table's rows add stays in the parts it came in, each
+    row's keys as the row holds them (packed: kg.dyads.pack_keys), not copied into a set per edge, per
+    direction and per undirected edge; the documents of single statements go into one set."""
+
+    __slots__ = ("parts", "loose")
+
+    def __init__(self, parts: Iterable = (), loose: Iterable = ()):
+        self.parts = [part for part in parts if len(part)]
+        self.loose = set(loose)
+
+    def add(self, docs) -> None:
+        """Adds a row's documents' keys, or one document (a string)."""
+        if isinstance(docs, str):
+            self.loose.add(docs)
+        elif len(docs):
+            self.parts.append(docs)
+
+    def __or__(self, other: Documents) -> Documents:
+        return Documents(self.parts + other.parts, self.loose | other.loose)
+
+    def __len__(self) -> int:
+        return count_documents([self])
+
+    def __bool__(self) -> bool:
+        return bool(self.parts or self.loose)
+
+
+def _pieces(docs) -> list:
+    return [*docs.parts, docs.loose] if isinstance(docs, Documents) else [docs]
+
+
+def _distinct(collections: Iterable, enough: int | None = None) -> set:
+    seen: set = set()
+    for docs in collections:
+        for piece in _pieces(docs):
+            seen.update(piece)
+            if enough is not None and len(seen) >= enough:
+                return seen
+    return seen
+
+
+def count_documents(collections: Iterable, enough: int | None = None) -> int:
+    """The distinct documents in ``collections`` (Documents, or sets of documents), or, with
+    ``enough``, at least that many when there are: what a threshold needs, however many documents
+    a hub's edges hold."""
+    return len(_distinct(collections, enough))
 
 
 def signed_graph(relations: Iterable[Relation], dates: dict[str, str] | None = None,
@@ -233,7 +283,8 @@ def thin_out(rows: list, min_relations: int, count: str = "events") -> list:
 
 def dyad_digraph(rows: Iterable, actors: dict, count: str = "events") -> nx.DiGraph:
     """signed_digraph's DiGraph from dyad table rows already selected (select_rows): each edge sums its
-    rows' events (or mentions); ``docs`` holds the documents' keys (kg.dyads.doc_key), not their ids."""
+    rows' events (or mentions); ``docs`` holds the documents' keys (kg.dyads.doc_key, packed or not, as the
+    rows hold them), not their ids."""
     weights = load_weights()
     import networkx as nx
 
@@ -247,19 +298,20 @@ def dyad_digraph(rows: Iterable, actors: dict, count: str = "events") -> nx.DiGr
 
 
 def _add(graph: nx.DiGraph, source, target, rtype: str, weight: float, n: int, docs) -> None:
-    """Adds ``n`` relations of ``rtype`` (each weighing ``weight``) from ``docs`` to an edge of a signed digraph."""
+    """Adds ``n`` relations of ``rtype`` (each weighing ``weight``) from ``docs`` (a row's documents' keys, or
+    one document) to an edge of a signed digraph."""
     for actor in (source, target):
         if actor.id not in graph:
             graph.add_node(actor.id, label=actor.label, type=actor.type, wikidata=actor.wikidata)
     if not graph.has_edge(source.id, target.id):
         graph.add_edge(source.id, target.id, weight=0.0, cooperation=0.0, conflict=0.0, count=0,
-                       types=Counter(), docs=set())
+                       types=Counter(), docs=Documents())
     data = graph.edges[source.id, target.id]
     data["weight"] += weight * n
     data["cooperation" if weight > 0 else "conflict"] += abs(weight) * n
     data["count"] += n
     data["types"][rtype] += n
-    data["docs"].update(docs)
+    data["docs"].add(docs)
 
 
 def undirected(directed: nx.DiGraph) -> nx.Graph:
@@ -276,5 +328,5 @@ def undirected(directed: nx.DiGraph) -> nx.Graph:
             edge["types"] = edge["types"] + data["types"]
             edge["docs"] = edge["docs"] | data["docs"]
         else:
-            graph.add_edge(u, v, **{**data, "types": Counter(data["types"]), "docs": set(data["docs"])})
+            graph.add_edge(u, v, **{**data, "types": Counter(data["types"]), "docs": data["docs"] | Documents()})
     return graph
