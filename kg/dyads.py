@@ -102,7 +102,7 @@ class DyadCount:
     docs: tuple[str, ...] | array = ()  # the documents' keys (doc_key), sorted; or packed (pack_keys)
     periods: tuple[tuple[str, int, int], ...] = ()
     strongest: tuple[str, ...] = ()
-    period_docs: tuple[tuple[int, ...], ...] = ()  # each period's documents, as positions in ``docs``
+    period_docs: tuple = ()  # each period's documents, as positions in ``docs`` (packed with them: an array)
 
     @property
     def documents(self) -> int:
@@ -424,12 +424,13 @@ def _from_values(values: dict[str, str]) -> DyadCount | None:
     when a count is not a number."""
     if not {"source", "target", "type", "events", "mentions", "docs"} <= values.keys():
         return None  # not a row (an actor's counts, the current flag)
+    docs = values["docs"]
+    positions = tuple if isinstance(docs, str) else (lambda items: array("L", items))  # packed as the keys are
     periods, period_docs = [], []
     for item in values.get("periods", "").split():
-        period, events, mentions, *docs = item.rsplit(":", 3) if item.count(":") >= 3 else item.rsplit(":", 2)
+        period, events, mentions, *where = item.rsplit(":", 3) if item.count(":") >= 3 else item.rsplit(":", 2)
         periods.append((period, int(events), int(mentions)))  # an older layout's item has no documents
-        period_docs.append(tuple(int(i) for i in docs[0].split(",") if i) if docs else ())
-    docs = values["docs"]
+        period_docs.append(positions(int(i) for i in where[0].split(",") if i) if where else ())
     return DyadCount(values["source"], values["target"], values["type"].removeprefix(EV), values.get("period"),
                      int(values["events"]), int(values["mentions"]), tuple(docs.split()) if isinstance(docs, str) else docs,
                      tuple(periods),

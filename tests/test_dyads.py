@@ -365,9 +365,14 @@ def test_dyads_whole_graph_analyses_hold_packed_keys_and_count_documents_as_the_
     from kg.analysis.alliances import blocs
     from kg.analysis.inputs import signed_digraph_of, table_rows
     from kg.analysis.signed import undirected
+    from kg.dyads import period_rows
 
     rows, _, _ = table_rows(seeds_store, keep)
     assert rows and all(isinstance(row.docs, array) for row in rows)
+    totals = dyad_rows(seeds_store, packed=True)  # the periods' documents too, as positions in the keys
+    assert all(isinstance(where, array) for row in totals for where in row.period_docs)
+    assert [(r.period, list(r.docs)) for r in period_rows(totals)] == \
+        [(r.period, [int(key, 16) for key in r.docs]) for r in period_rows(dyad_rows(seeds_store))]
     table = blocs(undirected(signed_digraph_of(seeds_store, keep)[0]))
     statements = blocs(undirected(from_statements(seeds_store, keep)))
     assert table.documents == statements.documents > 1
