@@ -339,14 +339,15 @@ def _load_stored_keys(db: sqlite3.Connection, writer, keys: set) -> set[str]:
 
 def _load_documents_of(writer, scope: Feed, documents: set[str], written: set[str]) -> None:
     """Spills the statements and documents of the graphs of these document keys and of the documents
-    this build wrote (whole graphs: a few dozen quads each)."""
+    this build wrote: of each graph, the quads of what the table counts (Writer.graph_quads), half
+    its quads, without its text and evidence."""
     from .rdf import doc_key
 
     graphs = {ox.NamedNode(doc) for doc in written}
     graphs.update(dyads.documents_by_key(writer, documents - {doc_key(doc) for doc in written}).values())
     listed = sorted(graphs, key=lambda graph: graph.value)
     for start in range(0, len(listed), 200):  # a subject's quads all in one call, as Feed.add needs
-        scope.add(quad for graph in listed[start:start + 200] for quad in writer.quads_for_pattern(None, None, None, graph))
+        scope.add(quad for graph in listed[start:start + 200] for quad in writer.graph_quads(graph, _COUNTED))
 
 
 def _load_events_of(db: sqlite3.Connection, writer, statements: Iterable[str]) -> dict[str, list[str]]:
@@ -381,6 +382,7 @@ def _load_neighbours(db: sqlite3.Connection, writer, keys: set) -> None:
 
 
 _FIELD_OF = {predicate: field for field, predicate in enumerate(_PREDICATES)}
+_COUNTED = frozenset([*map(ox.NamedNode, _PREDICATES), _A])  # the predicates Feed.add reads
 _TYPE_OF = {EV + name: name for name in RELATION_TYPES}
 
 

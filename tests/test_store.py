@@ -290,6 +290,22 @@ def graph_quads(graph: str, n: int, literal: str = "v") -> list[ox.Quad]:
                     ox.Literal(f'{literal} {i} "quoted"\n\u00e9'), g) for i in range(n)]
 
 
+def test_store_a_graph_s_quads_of_some_predicates_are_read_by_index_and_sifted_alike(tmp_path):
+    from kg.store.base import Writer
+
+    q = ox.NamedNode("http://example.org/q")
+    wanted = [*graph_quads("g", 3), *(ox.Quad(x.subject, q, x.object, x.graph_name) for x in graph_quads("g", 2))]
+    text = ox.Quad(ox.NamedNode("http://example.org/doc"), ox.NamedNode("http://example.org/text"), ox.Literal("long"), G)
+    with Store(tmp_path / "s").writer() as writer:
+        writer.change((), [*wanted, ox.Quad(text.subject, text.predicate, text.object, wanted[0].graph_name),
+                           *graph_quads("other", 2)])
+        graph = wanted[0].graph_name
+        by_index = list(writer.graph_quads(graph, frozenset({P, q})))
+        sifted = list(Writer.graph_quads(writer, graph, frozenset({P, q})))  # as a server's store reads them
+        assert sorted(map(str, by_index)) == sorted(map(str, sifted)) == sorted(map(str, wanted))
+        assert list(writer.graph_quads(graph, frozenset())) == []
+
+
 def test_store_bulk_load_runs_behind_and_every_read_that_could_see_it_waits_for_it(tmp_path):
     loaded, other = graph_quads("loaded", 3000), graph_quads("other", 5)
     blank = [ox.Quad(ox.BlankNode("b1"), ox.NamedNode("http://example.org/p"), ox.BlankNode("b2"),

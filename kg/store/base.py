@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -115,6 +115,13 @@ class Writer(ABC):
     @abstractmethod
     def quads_for_pattern(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[ox.Quad]:
         """The quads written so far that match."""
+
+    def graph_quads(self, graph: ox.NamedNode, predicates: Collection[ox.NamedNode]) -> Iterator[ox.Quad]:
+        """The quads written so far in ``graph`` whose predicate is one of ``predicates``: here the graph
+        read whole and sifted (one request to a server); a backend with indexes reads each predicate's."""
+        for quad in self.quads_for_pattern(None, None, None, graph):
+            if quad.predicate in predicates:
+                yield quad
 
     @abstractmethod
     def contains_named_graph(self, graph: ox.NamedNode) -> bool:

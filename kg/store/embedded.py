@@ -26,7 +26,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -449,6 +449,12 @@ class EmbeddedWriter(base.Writer):
     def quads_for_pattern(self, subject=None, predicate=None, object=None, graph=None) -> Iterator[ox.Quad]:
         self._finish_load(graph, reading=True)
         return self.store.quads_for_pattern(subject, predicate, object, graph)
+
+    def graph_quads(self, graph: ox.NamedNode, predicates: Collection[ox.NamedNode]) -> Iterator[ox.Quad]:
+        """One index range per predicate: a document's text and evidence literals are never read."""
+        self._finish_load(graph, reading=True)
+        for predicate in predicates:
+            yield from self.store.quads_for_pattern(None, predicate, None, graph)
 
     def contains_named_graph(self, graph: ox.NamedNode) -> bool:
         self._finish_load(graph, reading=True)
