@@ -134,6 +134,30 @@ def test_extract_long_document_is_read_in_bounded_chunks(extractor):
     assert all(text[r.start:r.end] == r.sentence for r in relations)
 
 
+def test_extract_parses_in_batches_of_bounded_tokens_whatever_the_articles_length(extractor, monkeypatch):
+    from kg.extract import pipeline
+    from kg.records import Document
+
+    batches = []  # (pieces, tokens) of each batch handed to spaCy
+    pipe = extractor.nlp.pipe
+
+    def counted(pieces, **kwargs):
+        if kwargs.get("as_tuples"):  # kg's call (spaCy then calls itself on the docs alone)
+            batches.append((len(pieces), sum(len(doc) for doc, _ in pieces)))
+        return pipe(pieces, **kwargs)
+
+    monkeypatch.setattr(extractor.nlp, "pipe", counted)
+    monkeypatch.setattr(pipeline, "BATCH_TOKENS", 200)
+    wire, article = "France criticized Mali on Monday. ", "Kenya accused Uganda of arming the rebels. " * 12
+    texts = [wire if i % 2 else article for i in range(12)] + [article * 4]  # the last longer than a batch
+    documents = [Document(f"d{i}", text, str(i)) for i, text in enumerate(texts)]
+    read = list(extractor.extract(documents))
+    assert [e.document.id for e in read] == [d.id for d in documents]  # in order, each with its relations
+    assert all(e.relations for e in read) and len(batches) > 3
+    assert all(tokens <= 200 or pieces == 1 for pieces, tokens in batches) and batches[-1] == (1, len(
+        extractor.nlp.make_doc(article * 4)))  # a piece longer than the budget is parsed alone
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
