@@ -425,7 +425,7 @@ def _from_values(values: dict[str, str]) -> DyadCount | None:
     if not {"source", "target", "type", "events", "mentions", "docs"} <= values.keys():
         return None  # not a row (an actor's counts, the current flag)
     docs = values["docs"]
-    positions = tuple if isinstance(docs, str) else (lambda items: array("L", items))  # packed as the keys are
+    positions = tuple if isinstance(docs, str) else (lambda items: array("q", items))  # packed as the keys are
     periods, period_docs = [], []
     for item in values.get("periods", "").split():
         period, events, mentions, *where = item.rsplit(":", 3) if item.count(":") >= 3 else item.rsplit(":", 2)
