@@ -179,7 +179,7 @@ def pack_keys(keys: str | Iterable[str]) -> array:
     keys = keys.split() if isinstance(keys, str) else keys
     try:
         return array("Q", [int(key, 16) for key in keys])
-    except ValueError:
+    except (ValueError, OverflowError):
         return array("Q", [int(key, 16) if _KEY.fullmatch(key) else int(doc_key(key), 16) for key in keys])
 
 
