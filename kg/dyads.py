@@ -91,7 +91,10 @@ class DyadCount:
     mentions), in period order, with ``period_docs``, each period's documents as positions in ``docs``,
     so that a date window reads the total rows instead of the monthly ones) and which statements are its strongest evidence (``strongest``: up to
     STRONGEST statement IRIs, one per event, strongest first), so that a dyad's stance reads one row
-    per type instead of its statements."""
+    per type instead of its statements.
+
+    A row read for a whole-graph analysis holds its keys and positions packed (pack_keys, arrays):
+    it cannot be hashed, and is not equal to the same row unpacked."""
 
     source: str
     target: str
@@ -176,11 +179,14 @@ def pack_keys(keys: str | Iterable[str]) -> array:
     strings, for the analyses that read every row's documents (kg.analysis.inputs.table_rows). A
     key that is not one (a hand-edited table) is packed as the first 48 bits of its SHA-256: it is
     still told apart from the others, and names no document."""
-    keys = keys.split() if isinstance(keys, str) else keys
-    try:
-        return array("Q", [int(key, 16) for key in keys])
-    except (ValueError, OverflowError):
-        return array("Q", [int(key, 16) if _KEY.fullmatch(key) else int(doc_key(key), 16) for key in keys])
+    if isinstance(keys, str):
+        if _KEYS.fullmatch(keys):  # as kg writes them: one check of the whole text
+            return array("Q", [int(key, 16) for key in keys.split()])
+        keys = keys.split()
+    return array("Q", [int(key if _KEY.fullmatch(key) else doc_key(key), 16) for key in keys])
+
+
+_KEYS = re.compile(r"(?:[0-9a-f]{12}(?: [0-9a-f]{12})*)?")
 
 
 def key_text(key: int | str) -> str:

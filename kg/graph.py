@@ -4,7 +4,6 @@ actor pair and direction with its counts by relation type and the evidence read 
 from __future__ import annotations
 
 import heapq
-import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
@@ -162,10 +161,14 @@ def _strongest_evidence(store, graph: nx.DiGraph, by_edge: dict, rows, actors: d
 
 
 def _first_keys(parts, limit: int) -> list:
-    """The first ``limit`` distinct keys of ``parts`` (rows' documents' keys, each sorted), in order:
-    merged as they are read, never gathered whole."""
-    merged = (key for key, _ in itertools.groupby(heapq.merge(*parts)))
-    return list(itertools.islice(merged, limit))
+    """The first ``limit`` distinct keys of ``parts`` (rows' documents' keys, each sorted as kg writes
+    them), in order: merged as they are read, never gathered whole."""
+    first: dict = {}
+    for key in heapq.merge(*parts):
+        first.setdefault(key, None)  # a row edited by hand may hold its keys out of order
+        if len(first) >= limit:
+            break
+    return list(first)
 
 
 def _cover(by_edge: dict[tuple, set[str]], budget: int, most: int) -> set[str]:

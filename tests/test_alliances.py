@@ -230,3 +230,4 @@ def test_alliances_documents_are_counted_distinct_and_only_as_far_as_a_threshold
     both_ways = docs | Documents([array("Q", [9])])
     assert len(both_ways) == 6 and len(docs) == 5  # a union leaves its parts as they were
     assert 2 <= count_documents([docs], enough=2) < 5
+    assert len(Documents.of({"a", "b"}) | docs) == 7  # a hand-made graph's set joins them

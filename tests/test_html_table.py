@@ -157,6 +157,15 @@ def test_html_table_cover_takes_the_document_that_serves_most_edges_first():
     assert _cover(by_edge, 0, 5) == set()
 
 
+def test_html_table_an_edge_s_first_documents_are_distinct_even_from_rows_out_of_order():
+    from array import array
+
+    from kg.graph import _first_keys
+
+    assert _first_keys([array("Q", [1, 4, 9]), array("Q", [4, 5])], 3) == [1, 4, 5]
+    assert _first_keys([array("Q", [7, 1, 7]), [1]], 5) == [1, 7]  # a row edited by hand: out of order
+
+
 @pytest.mark.parametrize("top, focus", [(2, None), (3, "European_Union"), (0, None)])
 def test_html_table_drawn_actors_are_the_nodes_the_page_draws(seeds_store, top, focus):
     from kg.analysis.inputs import table_rows

@@ -251,7 +251,7 @@ def blocs(graph: nx.Graph, k_max: int = 4, alpha: float = 0.5, restarts: int = 3
          if (membership[u] == membership[v]) == (w < 0) and w != 0),
         key=lambda e: (-abs(e[2]), e[0], e[1]))
     frustration = sum(abs(w) for _, _, w in contradictions) / total
-    support = {n: _evidence(signed, n, placed)[0] for n in nodes}
+    support = {n: sum(d.get("count", 1) for other, d in signed[n].items() if other in placed) for n in nodes}
     also_fits = {}
     for node in nodes:
         costs = _costs(signed, membership, node, len(ordered), alpha)

@@ -186,7 +186,13 @@ class Documents:
         elif len(docs):
             self.parts.append(docs)
 
-    def __or__(self, other: Documents) -> Documents:
+    @staticmethod
+    def of(docs) -> Documents:
+        """``docs`` as Documents: itself, or a set of documents (as a hand-made graph holds them)."""
+        return docs if isinstance(docs, Documents) else Documents(loose=docs)
+
+    def __or__(self, other) -> Documents:
+        other = Documents.of(other)
         return Documents(self.parts + other.parts, self.loose | other.loose)
 
     def __len__(self) -> int:
@@ -328,5 +334,5 @@ def undirected(directed: nx.DiGraph) -> nx.Graph:
             edge["types"] = edge["types"] + data["types"]
             edge["docs"] = edge["docs"] | data["docs"]
         else:
-            graph.add_edge(u, v, **{**data, "types": Counter(data["types"]), "docs": data["docs"] | Documents()})
+            graph.add_edge(u, v, **{**data, "types": Counter(data["types"]), "docs": Documents.of(data["docs"]) | Documents()})
     return graph
