@@ -174,7 +174,6 @@ def _first_keys(parts, limit: int) -> list:
 def _cover(by_edge: dict[tuple, set[str]], budget: int, most: int) -> set[str]:
     """At most ``budget`` documents: first one for as many of ``by_edge``'s keys as can have one, then
     up to ``most`` each; greedily, the document that serves the most keys still short first."""
-
     holders: dict[str, list[tuple]] = defaultdict(list)
     for key, docs in by_edge.items():
         for doc in docs:
