@@ -200,9 +200,9 @@ class Changed:
         quads = list(quads)
         if self.current and len(self.written) < self.LIMIT:
             if graph.value in self.written:  # written earlier by this build: never counted by the table
-                self.rewritten.add(writer.quads_for_pattern(None, None, None, graph))
+                self.rewritten.add(writer.graph_quads(graph, _COUNTED))
             elif writer.contains_named_graph(graph):
-                self.before.add(writer.quads_for_pattern(None, None, None, graph))
+                self.before.add(writer.graph_quads(graph, _COUNTED))
             self.added.add(quads)
         self.written.add(graph.value)
         writer.replace_graph(graph, quads)
