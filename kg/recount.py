@@ -19,10 +19,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import sqlite3
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -145,11 +143,11 @@ def _mark_current(writer, changes: _Changes) -> None:
 class Feed:
     """The statements and documents a build writes, spilled as it writes them (``add``), so that the
     end step of a build that wrote the whole graph reads them from here and not back from the store;
-    a context manager that deletes its file."""
+    a context manager that closes it. Its file is SQLite's private temporary one (in TMPDIR), which
+    is unlinked as soon as it is opened: a build that is killed leaves nothing behind."""
 
     def __init__(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="kg-recount-")
-        self.db = _spill(Path(self._folder.name) / "spill.sqlite")
+        self.db = _spill()
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Spills what the table counts of the quads of one or more documents, as _attributes reads it."""
@@ -177,7 +175,6 @@ class Feed:
 
     def __exit__(self, *exc) -> None:
         self.db.close()
-        self._folder.cleanup()
 
 
 class Changed:
@@ -386,9 +383,9 @@ _COUNTED = frozenset([*map(ox.NamedNode, _PREDICATES), _A])  # the predicates Fe
 _TYPE_OF = {EV + name: name for name in RELATION_TYPES}
 
 
-def _spill(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, isolation_level=None)
-    # a scratch file, deleted after the step: no journal, no syncing, a small page cache
+def _spill() -> sqlite3.Connection:
+    # "": a private scratch file, deleted when closed; no journal, no syncing, a small page cache
+    db = sqlite3.connect("", isolation_level=None)
     for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -16000", "temp_store = FILE",
                    "locking_mode = EXCLUSIVE"):
         db.execute(f"PRAGMA {pragma}")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import shutil
+import subprocess
+import sys
 from collections import Counter, defaultdict
 
 import pyoxigraph as ox
@@ -405,3 +408,23 @@ def keys_of(path) -> set:
                 if q.predicate == dyads._TYPE}
     finally:
         store.close()
+
+
+@pytest.mark.timeout(60)
+def test_endstep_spill_leaves_no_file_behind_even_when_the_build_is_killed(tmp_path):
+    # a build killed with SIGKILL cannot clean up: the spill must be a file nobody needs to delete
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    script = (
+        "import os, signal\n"
+        "from kg.recount import Feed\n"
+        "feed = Feed()\n"
+        "feed.db.execute('CREATE TABLE filler (text TEXT)')\n"
+        "feed.db.executemany('INSERT INTO filler VALUES (?)', (('x' * 1000,) for _ in range(40_000)))\n"
+        "assert os.listdir(os.environ['TMPDIR']) == []\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], env={**os.environ, "TMPDIR": str(scratch)},
+                          capture_output=True, text=True, timeout=50)
+    assert done.returncode == -9, done.stderr
+    assert list(scratch.iterdir()) == []
