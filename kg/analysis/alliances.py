@@ -48,6 +48,8 @@ MIN_DOCUMENTS = 20
 # absolute signed weight.
 SPLIT_SHARE = 0.2
 SPLIT_GAIN = 0.01
+# the local search's costs in integer units of 2**-UNIT_BITS of a weight: exact for weights in halves
+UNIT_BITS = 24
 
 THIN = "thin evidence"
 DISCONNECTED = "not connected to the main component"
@@ -107,17 +109,6 @@ class Partition:
         return sorted(a for a in self.membership if not self.doubts(a))
 
 
-def _error(graph: nx.Graph, membership: dict[str, int], alpha: float) -> float:
-    error = 0.0
-    for u, v, w in graph.edges(data="weight"):
-        same = membership[u] == membership[v]
-        if same and w < 0:
-            error += alpha * -w
-        elif not same and w > 0:
-            error += (1 - alpha) * w
-    return error
-
-
 def _costs(graph: nx.Graph, membership: dict[str, int], node: str, k: int, alpha: float,
            ties: list[tuple[str, float]] | None = None) -> list[float]:
     """The error ``node``'s own ties (``ties``: its neighbours and weights, read from ``graph`` if not
@@ -140,24 +131,67 @@ def _costs(graph: nx.Graph, membership: dict[str, int], node: str, k: int, alpha
     return [inside[bloc] + max(positive - positive_inside[bloc], 0.0) for bloc in range(k)]
 
 
-def _ties(graph: nx.Graph) -> dict[str, list[tuple[str, float]]]:
-    """Each node's neighbours and weights, read once: through networkx's views, they cost most of the search."""
-    return {node: [(other, data["weight"]) for other, data in graph[node].items()] for node in graph}
+class _Search:
+    """The local search of blocs() over one signed graph, prepared once for all its restarts: each
+    node's ties in integer units of 2**-UNIT_BITS of a weight (the Goldstein weights are multiples of
+    0.5, so these are exact: sums kept this way neither drift nor break ties)."""
 
+    def __init__(self, graph: nx.Graph, alpha: float) -> None:
+        self.nodes = list(graph.nodes)
+        index = {node: i for i, node in enumerate(self.nodes)}
+        scale = float(1 << UNIT_BITS)
+        # through networkx's views, reading the ties costs most of the search: read once
+        ties = [[(index[other], data["weight"]) for other, data in graph[node].items()] for node in self.nodes]
+        # per node: (neighbour, its cost when in the same bloc), (neighbour, its cost when not)
+        self.negative = [[(j, round(alpha * -w * scale)) for j, w in row if w < 0] for row in ties]
+        self.positive = [[(j, round((1 - alpha) * w * scale)) for j, w in row if w > 0] for row in ties]
+        self.positive_total = [sum(cost for _, cost in row) for row in self.positive]
+        self.edges = [(index[u], index[v], w) for u, v, w in graph.edges(data="weight")]
+        self.alpha = alpha
 
-def _relocate(graph: nx.Graph, membership: dict[str, int], k: int, alpha: float,
-              ties: dict[str, list[tuple[str, float]]] | None = None) -> dict[str, int]:
-    ties = _ties(graph) if ties is None else ties
-    improved = True
-    while improved:
-        improved = False
-        for node in graph.nodes:
-            costs = _costs(graph, membership, node, k, alpha, ties[node])
-            best = min(range(k), key=lambda b: (costs[b], b != membership[node]))
-            if costs[best] < costs[membership[node]] - 1e-12:
-                membership[node] = best
+    def relocate(self, bloc: list[int], k: int) -> list[int]:
+        """Moves each node in turn (``bloc``: node -> bloc, changed in place) to the bloc where its ties
+        cost least (_costs), until none moves. Each node's costs per bloc are kept up to date as its
+        neighbours move, so a visit costs k and a move the node's degree."""
+        inside = [[0] * k for _ in bloc]  # node -> bloc -> its negative ties' cost there
+        positive_inside = [[0] * k for _ in bloc]  # node -> bloc -> its positive ties there
+        for i in range(len(bloc)):
+            for j, cost in self.negative[i]:
+                inside[i][bloc[j]] += cost
+            for j, cost in self.positive[i]:
+                positive_inside[i][bloc[j]] += cost
+        improved = True
+        while improved:
+            improved = False
+            for i, total in enumerate(self.positive_total):
+                own, neg, pos = bloc[i], inside[i], positive_inside[i]
+                best, least = own, neg[own] + total - pos[own]
+                for b in range(k):
+                    cost = neg[b] + total - pos[b]
+                    if cost < least:  # the lowest; among equal costs, the node's own bloc, then the first
+                        best, least = b, cost
+                if best == own:
+                    continue
+                bloc[i] = best
                 improved = True
-    return membership
+                for j, cost in self.negative[i]:
+                    inside[j][own] -= cost
+                    inside[j][best] += cost
+                for j, cost in self.positive[i]:
+                    positive_inside[j][own] -= cost
+                    positive_inside[j][best] += cost
+        return bloc
+
+    def error(self, bloc: list[int]) -> float:
+        """The weight of the ties the partition contradicts: negative inside a bloc, positive across."""
+        error, alpha = 0.0, self.alpha
+        for u, v, w in self.edges:
+            same = bloc[u] == bloc[v]
+            if same and w < 0:
+                error += alpha * -w
+            elif not same and w > 0:
+                error += (1 - alpha) * w
+        return error
 
 
 def _evidence(graph: nx.Graph, node: str, among: set[str], enough: int | None = None) -> tuple[int, int]:
@@ -221,14 +255,14 @@ def blocs(graph: nx.Graph, k_max: int = 4, alpha: float = 0.5, restarts: int = 3
     nodes = list(signed.nodes)
     rng = random.Random(seed)
     found: dict[int, tuple[float, dict[str, int]]] = {}  # blocs used -> the lowest error and its partition
-    ties = _ties(signed)
+    search = _Search(signed, alpha)
     for k in range(1, max(1, min(k_max, len(nodes))) + 1):
         for _ in range(restarts if k > 1 else 1):
-            membership = _relocate(signed, {n: rng.randrange(k) for n in nodes}, k, alpha, ties)
-            error = _error(signed, membership, alpha)
-            used = len(set(membership.values()))
+            bloc = search.relocate([rng.randrange(k) for _ in nodes], k)
+            error = search.error(bloc)
+            used = len(set(bloc))
             if used not in found or error < found[used][0] - 1e-9:
-                found[used] = (error, dict(membership))
+                found[used] = (error, dict(zip(nodes, bloc)))
     # The lowest error never rises with k (a bloc may stay empty), so taking the minimum splits a camp
     # wherever noise put some conflict inside it: a further bloc must remove SPLIT_SHARE of the error
     # left and SPLIT_GAIN of the absolute weight, else the fewer blocs win (see bench/run.py, planted blocs).
