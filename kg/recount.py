@@ -9,9 +9,10 @@ and rows are made, compared with what the store holds and written before the nex
 stays in memory throughout is bounded by the actors: who acts for whom, labels, per-actor counts.
 
 A build that adds to a graph whose table is current notes what it writes and replaces (Changed),
-and its end step goes over only the keys those documents touch: the same spill and the same steps,
-filled from the documents the keys' rows count and the keys' stored events and rows, read by
-index, with the actors' counts moved by what changed.
+and its end step goes over only the keys those documents touch, and of each only the months its
+changes can reach when that gives the same result (kg.recount_scope): the same spill and the same
+steps, filled from the documents those rows count and the stored events and rows, read by index,
+with the actors' counts moved by what changed.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from . import dyads, events
+from . import dyads, events, recount_scope
 from .vocab import ACTOR, DCTERMS, EV, KG, PROV, RDF, RELATION_TYPES
 
 _SCHEMA = """
@@ -109,10 +110,12 @@ def recount(writer, window: int | None = None, fed: Feed | None = None, changed:
     return total
 
 
-def _regroup(db: sqlite3.Connection, writer, changes: _Changes, window: int) -> tuple[int, Counter]:
+def _regroup(db: sqlite3.Connection, writer, changes: _Changes, window: int,
+             settled: dict[int, recount_scope.Settled] | None = None) -> tuple[int, Counter]:
     """Groups the spilled statements into events and rows, key by key, and writes what is not as the
     spilled links and rows say it is stored; returns the events made and, by actor as stated, how
-    many of them its statements report."""
+    many of them its statements report. ``settled``: keys (by hash) already counted over some months
+    (kg.recount_scope), whose events and rows are written as they are."""
     from .analysis.signed import load_weights
 
     weights = load_weights()
@@ -120,16 +123,24 @@ def _regroup(db: sqlite3.Connection, writer, changes: _Changes, window: int) -> 
     any_held = bool(db.execute("SELECT EXISTS (SELECT 1 FROM link) OR EXISTS (SELECT 1 FROM stored)").fetchone()[0])
     named_events: Counter = Counter()
     total = 0
-    for _, group in itertools.groupby(db.execute(_GROUPED), key=lambda r: r[0]):
+    settled = dict(settled or {})
+    for key, group in itertools.groupby(db.execute(_GROUPED), key=lambda r: r[0]):
         statements = [dyads.CountedStatement(*r[1:]) for r in group]
-        made = events.group_events([events.StatementRow(s.statement, s.doc, s.source, s.target, s.type, s.doc_date)
-                                    for s in statements if not s.background], window)
+        if key in settled:
+            done = settled.pop(key)
+            made, rows = done.made, done.rows
+        else:
+            made = events.group_events([events.StatementRow(s.statement, s.doc, s.source, s.target, s.type,
+                                                            s.doc_date) for s in statements if not s.background], window)
+            rows = dyads.count_dyads(statements, made, weights)
         total += len(made)
         _update_events(db, writer, changes, made, any_held)
-        rows = dyads.count_dyads(statements, made, weights)
         _update_rows(db, writer, changes, rows, any_held)
         for actor, count in _events_naming(statements, made).items():
             named_events[actor] += count
+    for done in settled.values():  # keys none of whose statements is left in the documents read
+        _update_events(db, writer, changes, done.made, any_held)
+        _update_rows(db, writer, changes, done.rows, any_held)
     return total, named_events
 
 
@@ -239,33 +250,38 @@ def _recount_changed(writer, window: int, stored_window: int | None, changed: Ch
         return None
     acting = {iri: up for iri, (_, up) in now.items() if up is not None}
     keys: set[tuple[str, str, str]] = set()
+    changed_of: dict[tuple[str, str, str], list[tuple[bool, str | None]]] = defaultdict(list)
     added, removed = Counter(), Counter()  # relation rows naming each actor as stated
     stated_before: dict[str, set[str]] = defaultdict(set)  # statements as the table counted them
+    key_before: dict[str, int] = {}  # and their grouping keys
     for feed, named, counted in ((changed.added, added, False), (changed.before, removed, True),
                                  (changed.rewritten, removed, False)):
-        for raw in feed.db.execute("SELECT * FROM raw"):
+        for *raw, date in feed.db.execute(_RAW_DATED):
             named.update({raw[3], raw[4]})
             if (key := _key(raw, acting)) is not None:
                 keys.add(key)
+                changed_of[key].append((raw[9] == "true", date))
+                if counted:
+                    key_before[raw[0]] = hash(key)
             if counted:
                 stated_before[raw[0]].update((raw[3], raw[4]))
     with Feed() as scope:
         db = scope.db
         try:
-            documents = _load_stored_keys(db, writer, keys)
+            totals = _load_stored_totals(db, writer, keys)
         except _Unscoped:
             return None
-        _load_documents_of(writer, scope, documents, changed.written)
-        _key_statements(db, acting, Counter())
-        db.execute("CREATE TEMP TABLE wanted (key INTEGER PRIMARY KEY)")
-        db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((hash(key),) for key in keys))
-        db.execute("DELETE FROM statement WHERE key NOT IN (SELECT key FROM wanted)")
-        db.execute("CREATE INDEX statement_iri ON statement (statement)")
-        held_events = _load_events_of(db, writer, [s for s, in db.execute("SELECT DISTINCT statement FROM statement")]
-                                      + sorted(stated_before))
+        shared = Counter(hash(key) for key in keys)  # keys that share a hash are counted whole
+        scopes = {key: planned for key in keys
+                  if shared[hash(key)] == 1
+                  and (planned := recount_scope.plan(totals[key], changed_of[key], window)) is not None
+                  and planned.worth_it()}
+        settled, held_events = _count_keys(db, writer, scope, keys, totals, scopes, changed.written, stated_before,
+                                           key_before, acting, window)
+        _load_stored_months(db, writer, totals, {key: scopes[key].months for key in scopes if hash(key) in settled})
         _load_neighbours(db, writer, keys)
         changes = _Changes(writer)
-        _, named_events = _regroup(db, writer, changes, window)
+        _, named_events = _regroup(db, writer, changes, window, settled)
         _remove_gone_events(db, writer, changes)
         _remove_gone_rows(db, writer, changes)
         before_events: Counter = Counter()  # the events of these keys, as stored, naming each actor
@@ -305,33 +321,129 @@ def _row_ends(keys: Iterable[tuple[str, str, str]]) -> Iterator[tuple[str, str, 
             yield b, a, rtype
 
 
-def _load_stored_keys(db: sqlite3.Connection, writer, keys: set) -> set[str]:
-    """Spills the stored rows of these grouping keys, each read by its IRI (a total row's names its
-    dyad and type, a monthly row's its period too, which the total row lists); returns the keys of
-    the documents they count (kg.rdf.doc_key)."""
-    fields = {predicate: n for n, predicate in enumerate(_FIELDS)}
-    numbers = {graph: n for n, graph in enumerate(_GRAPHS)}
-    documents: set[str] = set()
+def _load_stored_totals(db: sqlite3.Connection, writer, keys: set) -> dict[tuple, dict[tuple[str, str], dyads.DyadCount]]:
+    """Spills the stored total rows of these grouping keys, each read by its IRI (it names its dyad and
+    type); returns them by key and (source, target)."""
+    totals: dict[tuple, dict[tuple[str, str], dyads.DyadCount]] = {}
+    for key in sorted(keys):
+        totals[key] = {}
+        for source, target, rtype in _row_ends([key]):
+            try:
+                row = dyads._from_values(_spill_row(db, writer, dyads.DyadCount(source, target, rtype, None, 0, 0).iri,
+                                                    dyads.TOTALS))
+            except ValueError:  # not as kg writes rows (edited by hand): the whole recount replaces it
+                raise _Unscoped from None
+            if row is not None:
+                totals[key][(source, target)] = row
+    return totals
 
-    def spill(iri: str, graph: ox.NamedNode) -> dict[str, str]:
-        values = {}
-        for quad in writer.quads_for_pattern(ox.NamedNode(iri), None, None, graph):
-            if (field := fields.get(quad.predicate.value)) is not None:
-                db.execute("INSERT INTO stored VALUES (?,?,?,?)", (iri, numbers[graph], field, quad.object.value))
-                values[dyads._FIELDS[quad.predicate.value]] = quad.object.value
-        return values
 
-    for source, target, rtype in _row_ends(keys):
-        try:
-            total = dyads._from_values(spill(dyads.DyadCount(source, target, rtype, None, 0, 0).iri, dyads.TOTALS))
-        except ValueError:  # not as kg writes rows (edited by hand): the whole recount replaces it
-            raise _Unscoped from None
-        if total is not None:
-            documents.update(total.docs)
+def _load_stored_months(db: sqlite3.Connection, writer, totals: dict[tuple, dict], months: dict[tuple, list[str]]) -> None:
+    """Spills the stored monthly rows of these keys that are counted again: of a key with ``months``,
+    those months' rows; of the others, every period's (a total row lists them)."""
+    for key, rows in totals.items():
+        wanted = set(months[key]) if key in months else None
+        for (source, target), total in rows.items():
             for period, _, _ in total.periods:
-                spill(dyads.DyadCount(source, target, rtype, period, 0, 0).iri, dyads.DYADS)
+                if wanted is None or period in wanted:
+                    _spill_row(db, writer, dyads.DyadCount(source, target, total.type, period, 0, 0).iri, dyads.DYADS)
     db.execute("CREATE INDEX stored_subject ON stored (subject)")
-    return documents
+
+
+def _spill_row(db: sqlite3.Connection, writer, iri: str, graph: ox.NamedNode) -> dict[str, str]:
+    """Spills one stored row of the table; returns its values by field name."""
+    values = {}
+    for quad in writer.quads_for_pattern(ox.NamedNode(iri), None, None, graph):
+        if (field := _FIELD_NUMBER.get(quad.predicate.value)) is not None:
+            db.execute("INSERT INTO stored VALUES (?,?,?,?)", (iri, _GRAPHS.index(graph), field, quad.object.value))
+            values[dyads._FIELDS[quad.predicate.value]] = quad.object.value
+    return values
+
+
+def _count_keys(db: sqlite3.Connection, writer, scope: Feed, keys: set, totals: dict, scopes: dict, written: set[str],
+                stated_before: dict[str, set[str]], key_before: dict[str, int], acting: dict[str, str],
+                window: int) -> tuple[dict[int, recount_scope.Settled], dict[str, list[str]]]:
+    """Spills the statements of these grouping keys that the end step counts again, and the stored
+    events it may change, with their links: of a key in ``scopes``, those of the documents of its
+    months (kg.recount_scope), and the key counted there (taken further, or whole, as that says); of
+    the others, those of every document the key's rows count. Returns the keys counted over their
+    months, by hash, and the stored events of what is counted again, with their statements."""
+    from .analysis.signed import load_weights
+    from .rdf import doc_key
+
+    weights = load_weights()
+    db.execute("CREATE TEMP TABLE wanted (key INTEGER PRIMARY KEY)")
+    db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((hash(key),) for key in keys))
+    pending = dict(scopes)
+    whole = [key for key in keys if key not in scopes]
+    settled: dict[int, recount_scope.Settled] = {}
+    read = {doc_key(doc) for doc in written}
+    held: dict[str, list[str]] = {}  # stored event -> its statements
+    stored_event: dict[str, str] = {}  # statement -> its stored event
+    event_period: dict[str, str] = {}
+    looked_up: set[str] = set()
+    first, rounds = True, 0
+    while True:
+        documents = {doc for key in whole for row in totals[key].values() for doc in row.docs}
+        documents.update(doc for planned in pending.values() for doc in planned.documents())
+        documents -= read
+        if first or documents:
+            _load_documents_of(writer, scope, documents, written if first else set())
+            read |= documents
+            _key_statements(db, acting, Counter())
+            db.execute("DELETE FROM statement WHERE key NOT IN (SELECT key FROM wanted)")
+            if first:
+                db.execute("CREATE INDEX statement_iri ON statement (statement)")
+                db.execute("CREATE INDEX statement_key ON statement (key)")
+            fresh = [s for s, in db.execute("SELECT DISTINCT statement FROM statement") if s not in looked_up]
+            fresh += [s for s in sorted(stated_before) if s not in looked_up] if first else []
+            _held_events(writer, fresh, held, stored_event, event_period)
+            looked_up.update(fresh)
+            first = False
+        whole = []
+        if not pending:
+            break
+        rounds += 1
+        for key, planned in list(pending.items()):
+            statements = [statement for row in db.execute(_OF_KEY, (hash(key),))
+                          if _counted_key(statement := dyads.CountedStatement(*row)) == key]
+            outcome = recount_scope.settle(planned, statements, stored_event, event_period, written, window, weights,
+                                           writer)
+            if isinstance(outcome, recount_scope.Settled):
+                settled[hash(key)] = outcome
+                del pending[key]
+                continue
+            if outcome != recount_scope.WHOLE and rounds <= recount_scope.ROUNDS:
+                planned.months = outcome
+                if planned.worth_it():
+                    continue
+            whole.append(key)
+            del pending[key]
+    months_of = {hash(key): set(planned.months) for key, planned in scopes.items() if hash(key) in settled}
+    key_of = dict(key_before)
+    key_of.update(db.execute("SELECT statement, key FROM statement"))
+    # of a key counted over its months, only the events anchored there are counted again
+    kept = {}
+    for event, statements in held.items():
+        key = next((key_of[statement] for statement in statements if statement in key_of), None)
+        if (months := months_of.get(key)) is None or event_period[event] in months:
+            kept[event] = statements
+    db.executemany("INSERT INTO link VALUES (?,?)", ((event, _signed(events._digest(statement)))
+                                                     for event, reported in kept.items() for statement in reported))
+    db.execute("CREATE INDEX link_event ON link (event)")
+    return settled, kept
+
+
+_RAW_DATED = "SELECT r.*, d.date FROM raw r LEFT JOIN document d ON d.doc = r.doc"
+_OF_KEY = """
+SELECT s.statement, s.doc, s.start, s.stated_source, s.stated_target, s.source, s.target, s.type, s.confidence,
+       s.background, s.stated, d.id, d.date
+FROM statement s LEFT JOIN document d ON d.doc = s.doc WHERE s.key = ?
+ORDER BY s.statement, s.doc, s.type, s.stated_source, s.stated_target, s.start, s.confidence, s.background, s.stated"""
+
+
+def _counted_key(s: dyads.CountedStatement) -> tuple[str, str, str]:
+    return (s.type, *sorted((s.source, s.target))) if RELATION_TYPES[s.type].symmetric else (s.type, s.source, s.target)
 
 
 def _load_documents_of(writer, scope: Feed, documents: set[str], written: set[str]) -> None:
@@ -347,19 +459,20 @@ def _load_documents_of(writer, scope: Feed, documents: set[str], written: set[st
         scope.add(quad for graph in listed[start:start + 200] for quad in writer.graph_quads(graph, _COUNTED))
 
 
-def _load_events_of(db: sqlite3.Connection, writer, statements: Iterable[str]) -> dict[str, list[str]]:
-    """Spills the stored events these statements report, with all their links (every statement of an
-    event is of its grouping key); returns each event's statements."""
-    held: dict[str, list[str]] = {}
+def _held_events(writer, statements: Iterable[str], held: dict[str, list[str]], stored_event: dict[str, str],
+                 event_period: dict[str, str]) -> None:
+    """Reads the stored events these statements report, with all their statements (every statement of
+    an event is of its grouping key) and the period each is counted in, into ``held``,
+    ``stored_event`` (statement -> event) and ``event_period``."""
     for statement in statements:
         for link in writer.quads_for_pattern(ox.NamedNode(statement), events._REPORTS, None, events.EVENTS):
-            if link.object.value not in held:
-                held[link.object.value] = [q.subject.value for q in
-                                           writer.quads_for_pattern(None, events._REPORTS, link.object, events.EVENTS)]
-    db.executemany("INSERT INTO link VALUES (?,?)", ((event, _signed(events._digest(statement)))
-                                                     for event, reported in held.items() for statement in reported))
-    db.execute("CREATE INDEX link_event ON link (event)")
-    return held
+            event = link.object
+            if event.value not in held:
+                held[event.value] = reported = [q.subject.value for q in
+                                                writer.quads_for_pattern(None, events._REPORTS, event, events.EVENTS)]
+                stored_event.update((s, event.value) for s in reported)
+                date = next(writer.quads_for_pattern(event, events._DATE, None, events.EVENTS), None)
+                event_period[event.value] = dyads.period_of(date.object.value if date is not None else None)
 
 
 def _load_neighbours(db: sqlite3.Connection, writer, keys: set) -> None:
@@ -379,6 +492,7 @@ def _load_neighbours(db: sqlite3.Connection, writer, keys: set) -> None:
 
 
 _FIELD_OF = {predicate: field for field, predicate in enumerate(_PREDICATES)}
+_FIELD_NUMBER = {predicate: n for n, predicate in enumerate(_FIELDS)}  # a stored row's fields
 _COUNTED = frozenset([*map(ox.NamedNode, _PREDICATES), _A])  # the predicates Feed.add reads
 _TYPE_OF = {EV + name: name for name in RELATION_TYPES}
 
