@@ -261,6 +261,8 @@ def build(
             pending.write(writer)
             if batch.replaced:
                 _update_actors(writer, batch.actors, batch.replaced, known)
+            extractions = extractor = None  # the end step needs no model: what it holds goes back
+            heap.release()
         report.events = recount(writer, event_window, fed, written)
         _totals(writer, report)
     report.commits += 1
@@ -285,9 +287,26 @@ class _ModelHeap:
         gc.freeze()
         self.frozen = True
 
+    def release(self) -> None:
+        """Hands the model's objects back to the collector, collects what is no longer held, and has
+        the C allocator return the freed pages (glibc's malloc_trim; a no-op elsewhere)."""
+        self.__exit__()
+        self.frozen = False
+        gc.collect()
+        _trim_heap()
+
     def __exit__(self, *exc) -> None:
         if self.frozen:
             gc.unfreeze()
+
+
+def _trim_heap() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def identify(document: Document, held_under: Callable[[str], Held | None]) -> tuple[str, Held | None]:
