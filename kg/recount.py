@@ -128,7 +128,7 @@ def _regroup(db: sqlite3.Connection, writer, changes: _Changes, window: int,
         statements = [dyads.CountedStatement(*r[1:]) for r in group]
         if key in settled:
             done = settled.pop(key)
-            made, rows = done.made, done.rows
+            made, rows = done.made, done.rows()
         else:
             made = events.group_events([events.StatementRow(s.statement, s.doc, s.source, s.target, s.type,
                                                             s.doc_date) for s in statements if not s.background], window)
@@ -140,7 +140,7 @@ def _regroup(db: sqlite3.Connection, writer, changes: _Changes, window: int,
             named_events[actor] += count
     for done in settled.values():  # keys none of whose statements is left in the documents read
         _update_events(db, writer, changes, done.made, any_held)
-        _update_rows(db, writer, changes, done.rows, any_held)
+        _update_rows(db, writer, changes, done.rows(), any_held)
     return total, named_events
 
 
@@ -249,6 +249,9 @@ def _recount_changed(writer, window: int, stored_window: int | None, changed: Ch
     if any(now.get(iri, state) != state for iri, state in changed.actors.items()):
         return None
     acting = {iri: up for iri, (_, up) in now.items() if up is not None}
+    # what the table counted was keyed by whom persons acted for then: a person the build's documents
+    # no longer name has gone from the actors graph by now
+    acted = {iri: up for iri, (_, up) in changed.actors.items() if up is not None} | acting
     keys: set[tuple[str, str, str]] = set()
     changed_of: dict[tuple[str, str, str], list[tuple[bool, str | None]]] = defaultdict(list)
     added, removed = Counter(), Counter()  # relation rows naming each actor as stated
@@ -258,7 +261,7 @@ def _recount_changed(writer, window: int, stored_window: int | None, changed: Ch
                                  (changed.rewritten, removed, False)):
         for *raw, date in feed.db.execute(_RAW_DATED):
             named.update({raw[3], raw[4]})
-            if (key := _key(raw, acting)) is not None:
+            if (key := _key(raw, acting if feed is changed.added else acted)) is not None:
                 keys.add(key)
                 changed_of[key].append((raw[9] == "true", date))
                 if counted:
@@ -323,15 +326,20 @@ def _row_ends(keys: Iterable[tuple[str, str, str]]) -> Iterator[tuple[str, str, 
 
 def _load_stored_totals(db: sqlite3.Connection, writer, keys: set) -> dict[tuple, dict[tuple[str, str], dyads.DyadCount]]:
     """Spills the stored total rows of these grouping keys, each read by its IRI (it names its dyad and
-    type); returns them by key and (source, target)."""
+    type); returns them by key and (source, target), their documents' keys packed (kg.dyads.pack_keys:
+    a hub's rows count a document in every few of a large store)."""
     totals: dict[tuple, dict[tuple[str, str], dyads.DyadCount]] = {}
     for key in sorted(keys):
         totals[key] = {}
         for source, target, rtype in _row_ends([key]):
+            values = _spill_row(db, writer, dyads.DyadCount(source, target, rtype, None, 0, 0).iri, dyads.TOTALS)
+            if "docs" in values:
+                if not dyads._KEYS.fullmatch(values["docs"]):
+                    raise _Unscoped  # not as kg writes rows (edited by hand): the whole recount replaces it
+                values["docs"] = dyads.pack_keys(values["docs"])
             try:
-                row = dyads._from_values(_spill_row(db, writer, dyads.DyadCount(source, target, rtype, None, 0, 0).iri,
-                                                    dyads.TOTALS))
-            except ValueError:  # not as kg writes rows (edited by hand): the whole recount replaces it
+                row = dyads._from_values(values)
+            except ValueError:
                 raise _Unscoped from None
             if row is not None:
                 totals[key][(source, target)] = row
@@ -384,7 +392,7 @@ def _count_keys(db: sqlite3.Connection, writer, scope: Feed, keys: set, totals: 
     looked_up: set[str] = set()
     first, rounds = True, 0
     while True:
-        documents = {doc for key in whole for row in totals[key].values() for doc in row.docs}
+        documents = {dyads.key_text(doc) for key in whole for row in totals[key].values() for doc in row.docs}
         documents.update(doc for planned in pending.values() for doc in planned.documents())
         documents -= read
         if first or documents:
@@ -407,8 +415,8 @@ def _count_keys(db: sqlite3.Connection, writer, scope: Feed, keys: set, totals: 
         for key, planned in list(pending.items()):
             statements = [statement for row in db.execute(_OF_KEY, (hash(key),))
                           if _counted_key(statement := dyads.CountedStatement(*row)) == key]
-            outcome = recount_scope.settle(planned, statements, stored_event, event_period, written, window, weights,
-                                           writer)
+            outcome = recount_scope.settle(planned, statements, stored_event, event_period, written, stated_before,
+                                           window, weights, writer)
             if isinstance(outcome, recount_scope.Settled):
                 settled[hash(key)] = outcome
                 del pending[key]

@@ -39,22 +39,23 @@ SHARE = 0.5  # months whose documents are this share of the key's, or more, are 
 @dataclass
 class Scope:
     """The months (contiguous, "YYYY-MM", in order) of one grouping key counted again, and the key's
-    stored total rows by (source, target): one, or both ways for an undirected type."""
+    stored total rows by (source, target): one, or both ways for an undirected type, their documents'
+    keys packed (kg.dyads.pack_keys)."""
 
     months: list[str]
     totals: dict[tuple[str, str], dyads.DyadCount]
 
     def documents(self) -> set[str]:
-        """The keys of the documents the stored rows of these months count."""
+        """The keys (kg.rdf.doc_key) of the documents the stored rows of these months count."""
+        return {dyads.key_text(key) for key in self._documents()}
+
+    def _documents(self) -> set[int]:
         wanted = set(self.months)
         return {row.docs[i] for row in self.totals.values()
                 for (period, _, _), where in zip(row.periods, row.period_docs) if period in wanted for i in where}
 
-    def all_documents(self) -> set[str]:
-        return {key for row in self.totals.values() for key in row.docs}
-
     def worth_it(self) -> bool:
-        return len(self.documents()) < SHARE * len(self.all_documents())
+        return len(self._documents()) < SHARE * len(set().union(*(row.docs for row in self.totals.values())))
 
 
 def plan(totals: dict[tuple[str, str], dyads.DyadCount], changed: Iterable[tuple[bool, str | None]],
@@ -75,29 +76,37 @@ def plan(totals: dict[tuple[str, str], dyads.DyadCount], changed: Iterable[tuple
                 or row.mentions != sum(m for _, _, m in row.periods)
                 or len(row.strongest) != min(row.events, dyads.STRONGEST)):
             return None
-    first = _month(min(days) - window)
+    first = _month(max(1, min(days) - window))  # a feed's zero date (0001-01-01) has no day before it
     return Scope(_month_range(first, _month(max(days))), totals)
 
 
 @dataclass(frozen=True)
 class Settled:
-    """A key counted again over its months: the events made there and its rows (the months' rows, and
-    the total rows merged)."""
+    """A key counted again over its months: the events made there, the months' rows, and for each
+    direction its stored total row, the total of the months counted again and the strongest
+    statements of the two; the total rows are merged when asked (rows), one key at a time."""
 
     made: list[events.Event]
-    rows: list[dyads.DyadCount]
+    monthly: list[dyads.DyadCount]
+    totals: list[tuple[dyads.DyadCount | None, dyads.DyadCount | None, tuple[str, ...]]]
+    months: frozenset[str]
+
+    def rows(self) -> list[dyads.DyadCount]:
+        merged = (_merge(stored, fresh, self.months, strongest) for stored, fresh, strongest in self.totals)
+        return self.monthly + [row for row in merged if row is not None]
 
 
 WHOLE = "whole"
 
 
 def settle(scope: Scope, statements: list[dyads.CountedStatement], stored_event: dict[str, str],
-           event_period: dict[str, str], written: set[str], window: int, weights: dict[str, float],
-           writer) -> Settled | list[str] | str:
+           event_period: dict[str, str], written: set[str], replaced: Iterable[str], window: int,
+           weights: dict[str, float], writer) -> Settled | list[str] | str:
     """Counts one key again over ``scope``'s months from ``statements`` (every statement of the key in
-    the documents read: those of the months' rows and those the build wrote), given each stored
-    statement's event and each event's period. Returns what it made (Settled), or the months to count
-    instead (a list), or WHOLE."""
+    the documents read: those of the months' rows and those the build wrote, ``written``), given each
+    stored statement's event and each event's period, and the statements as stored of the documents
+    the build replaced or dropped (``replaced``). Returns what it made (Settled), or the months to
+    count instead (a list), or WHOLE."""
     months = set(scope.months)
     inside, outside = [], []
     for s in statements:
@@ -130,55 +139,98 @@ def settle(scope: Scope, statements: list[dyads.CountedStatement], stored_event:
     for s in statements:
         rank = _rank(weights[s.type], s.confidence, s.doc_id or s.doc, s.start, s.statement)
         ranks[s.statement] = min(rank, ranks.get(s.statement, rank))
-    counted_again = {s.statement for s in inside}
+    inside_now = {s.statement for s in inside}
+
+    def counted_again(statement: str) -> bool:
+        """Whether a stored statement is of the months: counted there now, or of an event stored there
+        (so also one of a document since dropped or replaced)."""
+        return statement in inside_now or event_period.get(stored_event.get(statement)) in months
+
     fresh = {(row.source, row.target): row for row in rows if row.period is None}
-    merged = []
+    # statements whose stored rank may not be their rank now: those of documents written again
+    rewritten = set(replaced) | {s.statement for s in statements if s.doc in written}
+    totals = []
     for ends in sorted(scope.totals.keys() | fresh.keys()):
-        total = _merge(scope.totals.get(ends), fresh.get(ends), months, ranks, counted_again, weights, writer)
-        if total is WHOLE:
+        stored = scope.totals.get(ends)
+        strongest = _strongest(stored, fresh.get(ends), ranks, counted_again, rewritten, weights, writer)
+        if strongest is None:
             return WHOLE
-        if total is not None:
-            merged.append(total)
-    return Settled(made, [row for row in rows if row.period is not None] + merged)
+        totals.append((stored, fresh.get(ends), strongest))
+    return Settled(made, [row for row in rows if row.period is not None], totals, frozenset(months))
 
 
-def _merge(stored: dyads.DyadCount | None, fresh: dyads.DyadCount | None, months: set[str], ranks: dict[str, tuple],
-           counted_again: set[str], weights: dict[str, float], writer) -> dyads.DyadCount | None | str:
+def _strongest(stored: dyads.DyadCount | None, fresh: dyads.DyadCount | None, ranks: dict[str, tuple],
+               counted_again, rewritten: set[str], weights: dict[str, float], writer) -> tuple[str, ...] | None:
+    """The strongest statements of one direction's total row: the stored list without those counted
+    again (``counted_again``, a test), merged with the months' own (``fresh``'s, ranked in ``ranks``); None when that cannot be
+    told to be the true list. The stored list is in rank order, and every event it leaves out ranks
+    below its last, so a stored statement's rank (read by IRI when it was not read with the
+    documents) is read only where a statement of the months could come before it."""
+    new = [(ranks[statement], statement) for statement in fresh.strongest] if fresh else []
+    if stored is None:
+        return tuple(statement for _, statement in new)
+    held = list(stored.strongest)
+    kept = [statement for statement in held if not counted_again(statement)]
+    weight = weights[stored.type]
+
+    def rank(statement: str) -> tuple | None:
+        if statement not in ranks:
+            ranks[statement] = _read_rank(writer, statement, weight)
+        return ranks[statement]
+
+    full = len(held) == dyads.STRONGEST
+    if not held:
+        return tuple(statement for _, statement in new[:dyads.STRONGEST])
+    if full and held[-1] in rewritten:
+        return None  # the bound on what the stored list left out is its last's rank as it was stored
+    last = rank(held[-1])
+    if last is None:
+        return None
+    chosen: list[str] = []
+    i = j = 0
+    while len(chosen) < dyads.STRONGEST and (i < len(kept) or j < len(new)):
+        if j == len(new) or (i < len(kept) and new[j][0] > last):  # the months' statement ranks below every kept one
+            chosen.append(kept[i])
+            i += 1
+        elif i == len(kept):
+            chosen.append(new[j][1])
+            j += 1
+        else:
+            own = rank(kept[i])
+            if own is None:
+                return None
+            if own < new[j][0]:
+                chosen.append(kept[i])
+                i += 1
+            else:
+                chosen.append(new[j][1])
+                j += 1
+    if full:  # events the stored list left out rank below its last: the merged list must end no lower
+        if len(chosen) < dyads.STRONGEST:
+            return None
+        if chosen[-1] not in kept and ranks[chosen[-1]] > last:  # a kept statement ranks no lower than it
+            return None
+    return tuple(chosen)
+
+
+def _merge(stored: dyads.DyadCount | None, fresh: dyads.DyadCount | None, months: frozenset[str],
+           strongest: tuple[str, ...]) -> dyads.DyadCount | None:
     """The total row of one direction: ``stored`` with the months' periods replaced by ``fresh``'s (the
-    total of what was counted again); None when no period is left."""
+    total of what was counted again), and ``strongest``; None when no period is left."""
     base = stored or fresh
-    kept = [(period, e, m, [stored.docs[i] for i in where])
+    kept = [(period, e, m, [dyads.key_text(stored.docs[i]) for i in where])
             for (period, e, m), where in zip(stored.periods, stored.period_docs) if period not in months] if stored else []
     new = [(period, e, m, [fresh.docs[i] for i in where])
            for (period, e, m), where in zip(fresh.periods, fresh.period_docs)] if fresh else []
     periods = sorted(kept + new, key=lambda item: item[0])
     if not periods:
         return None
-    candidates = [(ranks[statement], statement) for statement in fresh.strongest] if fresh else []
-    if stored is not None:
-        held = []
-        for statement in stored.strongest:
-            rank = ranks.get(statement) or _read_rank(writer, statement, weights[stored.type])
-            if rank is None:
-                return WHOLE
-            held.append(rank)
-            if statement not in counted_again:
-                candidates.append((rank, statement))
-    candidates.sort()
-    chosen = candidates[:dyads.STRONGEST]
-    if stored is not None and len(stored.strongest) == dyads.STRONGEST:
-        # events outside the months that the stored list left out rank below its last: the merged list
-        # is the true one when it is full and ends no lower than that
-        if len(chosen) < dyads.STRONGEST or chosen[-1][0] > held[-1]:
-            return WHOLE
     docs = tuple(sorted({key for *_, keys in periods for key in keys}))
     position = {key: i for i, key in enumerate(docs)}
-    kept_events = sum(e for _, e, _, _ in kept)
-    kept_mentions = sum(m for _, _, m, _ in kept)
     return dyads.DyadCount(base.source, base.target, base.type, None,
-                           kept_events + (fresh.events if fresh else 0), kept_mentions + (fresh.mentions if fresh else 0),
-                           docs, tuple((period, e, m) for period, e, m, _ in periods),
-                           tuple(statement for _, statement in chosen),
+                           sum(e for _, e, _, _ in kept) + (fresh.events if fresh else 0),
+                           sum(m for _, _, m, _ in kept) + (fresh.mentions if fresh else 0),
+                           docs, tuple((period, e, m) for period, e, m, _ in periods), strongest,
                            tuple(tuple(sorted(position[key] for key in keys)) for *_, keys in periods))
 
 

@@ -501,3 +501,61 @@ def test_endstep_of_news_over_months_counts_again_only_their_months_and_writes_w
     assert ways[5] == Counter()  # another window groups every key again
     # the checks above hold whichever way each key went; most keys took the months' way
     assert all(way["Settled"] > way["str"] for i, way in enumerate(ways) if i not in (5, 7))
+
+
+def said(doc_id: str, date: str | None, *relations: dict) -> dict[str, tuple[Document, list[Relation]]]:
+    """One document with hand-made relations (``dict(source=..., target=..., ...)``, actors by id)."""
+    actors = {actor.id: actor for actor in STATES + GROUPS + PEOPLE}
+    made = []
+    for k, r in enumerate(relations):
+        rtype = r.get("rtype", "ACCUSE")
+        made.append(Relation(doc_id, actors[r["source"]], actors[r["target"]], rtype, RELATION_TYPES[rtype].quad,
+                             RELATION_TYPES[rtype].polarity, negated=False, hypothetical=False,
+                             confidence=r.get("confidence", 0.5), sentence=f"sentence {k}", start=10 * k,
+                             end=10 * k + 9, trigger="said", extractor="test",
+                             background=r.get("background", False), date=r.get("date")))
+    return {doc_id: (Document(doc_id, "", f"{sum(map(ord, doc_id)):064d}", title=doc_id, date=date), made)}
+
+
+def both_ways(tmp_path, stored: dict, later: dict, dropped=()) -> None:
+    """Writes ``later`` into two copies of a store of ``stored``: the whole end step and the incremental
+    one must leave the same events and table."""
+    old, new = twins(tmp_path, stored)
+    for path in (old, new):
+        end_step(path, recount)
+    write(old, later, dropped=dropped)
+    end_step(old, recount)
+    write_noting(new, later, dropped=dropped)
+    assert end_graphs(new) == end_graphs(old)
+
+
+ACCUSES = dict(source="Israel", target="Egypt")
+
+
+def test_endstep_a_statement_read_again_as_undated_background_leaves_the_strongest(tmp_path):
+    stored = {**said("jan0", "2004-01-10", ACCUSES), **said("jan1", "2004-01-13", ACCUSES),
+              **said("jun", "2004-06-15", dict(ACCUSES, confidence=0.6))}
+    both_ways(tmp_path, stored, said("jun", "2004-06-15", dict(ACCUSES, confidence=0.6, background=True)))
+
+
+def test_endstep_a_full_strongest_list_whose_last_is_weaker_now_takes_in_what_it_left_out(tmp_path):
+    stored = {}
+    for i in range(9):
+        stored.update(said(f"jan{i}", f"2004-01-{2 + 3 * i:02d}", dict(ACCUSES, confidence=0.9)))
+    stored.update(said("feb", "2004-02-10", dict(ACCUSES, confidence=0.5)))  # left out of the ten
+    stored.update(said("jun", "2004-06-15", dict(ACCUSES, confidence=0.6)))  # the tenth
+    both_ways(tmp_path, stored, said("jun", "2004-06-15", dict(ACCUSES, confidence=0.1)))
+
+
+def test_endstep_dropping_the_last_document_naming_a_person_counts_again_the_key_of_their_state(tmp_path):
+    stored = {**said("a", "2004-07-04", dict(source="Egypt", target="Israel", rtype="ASSAULT")),
+              **said("b", "2004-07-05", dict(source="Egypt", target="Minister Israel", rtype="ASSAULT")),
+              **said("c", "2004-09-10", dict(source="Egypt", target="Israel", rtype="ASSAULT"))}
+    both_ways(tmp_path, stored, {}, dropped=["b"])
+
+
+def test_endstep_a_document_of_the_first_day_there_is(tmp_path):
+    stored = {}
+    for i in range(4):
+        stored.update(said(f"d{i}", f"2004-0{1 + i}-10", ACCUSES))
+    both_ways(tmp_path, stored, said("zero", "0001-01-01", ACCUSES))
