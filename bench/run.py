@@ -496,13 +496,15 @@ def query_table(store: Path, size: int, timeout: float, tmp: Path) -> None:
 
 def add_to(kg: str, store: Path, tmp: Path, n: int = 200) -> None:
     """A build that adds ``n`` new generated articles (another seed, ids of their own) to ``store``, last,
-    as it changes the store: its end step counts again only the grouping keys they touch."""
+    as it changes the store: its end step counts again only the grouping keys they touch. The ids
+    are new in each run, so that a store kept from an earlier run (--keep) reads them too."""
     import generate
 
     feed = tmp / "added.jsonl"
     generate.write(n, feed, seed=2)
     lines = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]
-    feed.write_text("".join(json.dumps({**line, "id": f"added-{line['id']}"}) + "\n" for line in lines),
+    run = time.strftime("%Y%m%d%H%M%S")
+    feed.write_text("".join(json.dumps({**line, "id": f"added{run}-{line['id']}"}) + "\n" for line in lines),
                     encoding="utf-8")
     seconds, rss, result = run_measured([kg, "build", str(feed), "--store", str(store), "--quiet"])
     print(f"  kg build of {n} more articles into this store (exit {result.returncode}): {seconds:.1f} s, "
