@@ -257,11 +257,11 @@ def _recount_changed(writer, window: int, stored_window: int | None, changed: Ch
     added, removed = Counter(), Counter()  # relation rows naming each actor as stated
     stated_before: dict[str, set[str]] = defaultdict(set)  # statements as the table counted them
     key_before: dict[str, int] = {}  # and their grouping keys
-    for feed, named, counted in ((changed.added, added, False), (changed.before, removed, True),
-                                 (changed.rewritten, removed, False)):
+    for feed, named, counted, keyed_by in ((changed.added, added, False, acting), (changed.before, removed, True, acted),
+                                           (changed.rewritten, removed, False, acted)):
         for *raw, date in feed.db.execute(_RAW_DATED):
             named.update({raw[3], raw[4]})
-            if (key := _key(raw, acting if feed is changed.added else acted)) is not None:
+            if (key := _key(raw, keyed_by)) is not None:
                 keys.add(key)
                 changed_of[key].append((raw[9] == "true", date))
                 if counted:
