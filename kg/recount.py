@@ -451,7 +451,12 @@ ORDER BY s.statement, s.doc, s.type, s.stated_source, s.stated_target, s.start, 
 
 
 def _counted_key(s: dyads.CountedStatement) -> tuple[str, str, str]:
-    return (s.type, *sorted((s.source, s.target))) if RELATION_TYPES[s.type].symmetric else (s.type, s.source, s.target)
+    return _grouping_key(s.type, s.source, s.target)
+
+
+def _grouping_key(rtype: str, source: str, target: str) -> tuple[str, str, str]:
+    """Relation type and ends (rolled up), in either order for an undirected type."""
+    return (rtype, *sorted((source, target))) if RELATION_TYPES[rtype].symmetric else (rtype, source, target)
 
 
 def _load_documents_of(writer, scope: Feed, documents: set[str], written: set[str]) -> None:
@@ -548,11 +553,10 @@ def _load_stored(db: sqlite3.Connection, writer) -> None:
     db.executemany("INSERT INTO link VALUES (?,?)",
                    ((q.object.value, _signed(events._digest(q.subject.value)))
                     for q in writer.quads_for_pattern(None, events._REPORTS, None, events.EVENTS)))
-    fields = {predicate: n for n, predicate in enumerate(_FIELDS)}
     db.executemany("INSERT INTO stored VALUES (?,?,?,?)",
-                   ((quad.subject.value, n, fields[quad.predicate.value], quad.object.value)
+                   ((quad.subject.value, n, _FIELD_NUMBER[quad.predicate.value], quad.object.value)
                     for n, graph in enumerate(_GRAPHS) for quad in writer.quads_for_pattern(None, None, None, graph)
-                    if quad.predicate.value in fields))
+                    if quad.predicate.value in _FIELD_NUMBER))
     db.executemany("INSERT OR REPLACE INTO summary VALUES (?,?)",
                    ((q.subject.value, q.object.value)
                     for q in writer.quads_for_pattern(None, dyads._SUMMARY, None, dyads.TOTALS)))
@@ -626,7 +630,7 @@ def _key(raw: tuple, acting: dict[str, str]) -> tuple[str, str, str] | None:
     source, target = acting.get(stated_source, stated_source), acting.get(stated_target, stated_target)
     if source == target:  # a person acting towards their own state: no relation between actors
         return None
-    return (rtype, *sorted((source, target))) if RELATION_TYPES[rtype].symmetric else (rtype, source, target)
+    return _grouping_key(rtype, source, target)
 
 
 def _update_events(db: sqlite3.Connection, writer, changes: _Changes, made: list[events.Event],
