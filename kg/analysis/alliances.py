@@ -109,12 +109,9 @@ class Partition:
         return sorted(a for a in self.membership if not self.doubts(a))
 
 
-def _costs(graph: nx.Graph, membership: dict[str, int], node: str, k: int, alpha: float,
-           ties: list[tuple[str, float]] | None = None) -> list[float]:
-    """The error ``node``'s own ties (``ties``: its neighbours and weights, read from ``graph`` if not
-    given) would add in each of the k blocs."""
-    if ties is None:
-        ties = [(other, data["weight"]) for other, data in graph[node].items()]
+def _costs(graph: nx.Graph, membership: dict[str, int], node: str, k: int, alpha: float) -> list[float]:
+    """The error ``node``'s own ties would add in each of the k blocs."""
+    ties = [(other, data["weight"]) for other, data in graph[node].items()]
     # one pass over the ties: a bloc's cost is its own negative ties plus every positive tie outside it,
     # that is all positive ties less its own
     inside = [0.0] * k
