@@ -382,3 +382,40 @@ def test_build_leaves_one_generation_and_no_write_ahead_log_behind(tmp_path, nlp
     build([write_corpus(tmp_path / "more", 3)], Store(store), nlp=nlp)
     assert sorted(p.name for p in store.iterdir() if p.is_dir()) == ["gen-000004"]
     assert sum(logs("gen-000004").values()) < 4096, logs("gen-000004")
+
+
+# -- a build that adds to a large store parses apart from the end step
+
+
+def test_store_tells_its_size_on_disk(tmp_path, seeds_store_path):
+    assert Store(tmp_path / "none").size_on_disk() is None
+    size = Store(seeds_store_path).size_on_disk()
+    generation = seeds_store_path / Store(seeds_store_path).pointer()["generation"]
+    assert size == sum(p.stat().st_size for p in generation.iterdir() if p.is_file()) > 0
+
+
+def test_build_adding_to_a_large_store_parses_in_a_worker_and_writes_the_same(tmp_path, nlp, monkeypatch):
+    import kg.build
+    import kg.extract
+
+    first, added = write_corpus(tmp_path / "first", 4), write_corpus(tmp_path / "added", 6, prefix="new")
+    calls = []
+    in_workers = kg.extract.extract_in_workers
+
+    def spied(*args, **kwargs):
+        calls.append(args[1])
+        return in_workers(*args, **kwargs)
+
+    monkeypatch.setattr(kg.extract, "extract_in_workers", spied)
+    stores = {}
+    for how, limit in (("in-process", 1 << 62), ("apart", 0)):
+        monkeypatch.setattr(kg.build, "PARSE_APART_BYTES", limit)
+        stores[how] = tmp_path / how
+        build([first], Store(stores[how]), nlp=nlp)
+        report = build([first, added], Store(stores[how]), nlp=nlp if how == "in-process" else None)
+        assert (report.extracted, report.unchanged) == (6, 4)
+    assert calls == [1]  # one worker process, for the build that added to the "large" store
+    dump = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?p != prov:generatedAtTime) }"
+    rows = {how: sorted(tuple(str(term) for term in row) for row in Store(path).query(dump))
+            for how, path in stores.items()}
+    assert rows["apart"] == rows["in-process"]

@@ -72,6 +72,11 @@ class Store(ABC):
     def __len__(self) -> int:
         """How many quads the store holds."""
 
+    def size_on_disk(self) -> int | None:
+        """Bytes the current graph takes on this machine's disk; None where the store cannot tell (a
+        remote one, or none yet)."""
+        return None
+
     @abstractmethod
     def run_isolated(self, text: str, bindings: dict[str, ox.NamedNode | ox.Literal], *, prefixes: dict[str, str],
                      timeout: float | None, max_memory: int | None, max_result: int, allow_network: bool):

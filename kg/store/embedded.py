@@ -139,6 +139,15 @@ class EmbeddedStore(base.Store):
                     time.sleep(0.05)
         return self._reader
 
+    def size_on_disk(self) -> int | None:
+        """Bytes of the current generation's files (without opening it); None if there is none."""
+        try:
+            generation = self.path / self.pointer()["generation"]
+            return sum(entry.stat(follow_symlinks=False).st_size for entry in os.scandir(generation)
+                       if entry.is_file(follow_symlinks=False))
+        except (StoreNotFound, StoreFormatError, OSError):
+            return None
+
     def generation_path(self) -> Path:
         """The folder of the generation this store reads (held open for it: no build prunes it)."""
         self.reader()
