@@ -139,6 +139,8 @@ def build(
 
     ``cluster`` (a Dask scheduler's address, or local:N) parses and reads the documents on a Dask
     cluster instead of ``workers`` local processes (kg.cluster); this process alone writes the store.
+    A build that adds to a store of PARSE_APART_BYTES or more on disk parses in one worker process
+    even with ``workers`` 1, unless it is given ``nlp`` (a model already loaded here).
     """
     report = BuildReport()
 
