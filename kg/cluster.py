@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .errors import ClusterError, KgError, ModelNotFound
 from .extract import Extraction, Extractor, extractor_version
+from .extract.workers import batches
 from .records import Document, Relation
 
 # Documents in one task: large enough that a task's overhead is small, small enough to spread.
@@ -104,7 +105,7 @@ def extract_on_cluster(documents: Iterable[Document], address: str, model: str |
             local = _local_cluster(distributed, _local_workers(address))
         client = _connect(distributed, local or address, address)
         capacity = _Capacity(client)
-        for group in _batches(documents, batch):
+        for group in batches(documents, batch):
             pending.append((group, client.submit(_extract_on_worker, group, setup, doc_timeout, pure=False)))
             while len(pending) >= capacity():
                 yield from _collected(*pending.popleft(), distributed)
@@ -216,17 +217,6 @@ class _Capacity:
             threads = sum(self.client.nthreads().values())
             self.value, self.checked = IN_FLIGHT_PER_THREAD * max(1, threads), time.monotonic()
         return self.value
-
-
-def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
-    group: list[Document] = []
-    for document in documents:
-        group.append(document)
-        if len(group) == size:
-            yield group
-            group = []
-    if group:
-        yield group
 
 
 def _collected(group: list[Document], future, distributed) -> list[Extraction]:

@@ -68,6 +68,10 @@ class GazetteerError(KgError):
     """A user's gazetteer table that cannot be read or does not have the expected columns."""
 
 
+class WorkersDied(KgError):
+    """The build's worker processes die before they can read anything."""
+
+
 class ClusterError(KgError):
     """A Dask cluster that cannot be used for extraction: not installed, unreachable, without workers."""
 

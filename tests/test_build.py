@@ -245,6 +245,72 @@ def test_build_workers_die_with_the_build_and_free_the_store(tmp_path, how):
     assert f"({1000 - len(kept)} extracted, {len(kept)} unchanged)" in again.stdout
 
 
+@pytest.mark.timeout(240)
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_build_goes_on_when_a_worker_is_killed_and_loses_nothing(tmp_path):
+    # the kernel's out-of-memory killer, or a crash: before, the dead worker's batch was waited for ever
+    process, workers, store = _start_workers_build(tmp_path, count=600)
+    os.kill(workers[0], signal.SIGKILL)
+    out, err = process.communicate(timeout=200)
+    assert process.returncode == 0, err[-2000:]
+    assert "(600 extracted, 0 unchanged)" in out and "warning" not in err
+    assert len(stored_ids(store)) == 600
+
+
+def serve_crashing_on_marker(conn, model, gazetteers):
+    """A worker that dies, as a segfault in a parser would, on any text with CRASH in it."""
+    from kg.extract import workers
+    from kg.extract.relations import RelationReader
+
+    original = RelationReader.relations
+
+    def relations(self, doc, *args, **kwargs):
+        if "CRASH" in doc.text:
+            os._exit(1)
+        return original(self, doc, *args, **kwargs)
+
+    RelationReader.relations = relations
+    workers.serve_batches(conn, model, gazetteers)
+
+
+def serve_dying_at_once(conn, model, gazetteers):
+    os._exit(3)
+
+
+@pytest.mark.timeout(240)
+def test_workers_skip_only_the_document_that_kills_its_worker():
+    from kg.extract.workers import DIED, extract_in_workers
+    from kg.records import Document
+
+    texts = [f"{SENTENCES[k % len(SENTENCES)]} Item {k}." for k in range(40)]
+    texts[20] = "CRASH. Turkey met Greece."
+    documents = [Document(f"doc{k:02d}", text, str(k)) for k, text in enumerate(texts)]
+    extractions = list(extract_in_workers(documents, 2, serve=serve_crashing_on_marker))
+    assert [e.document.id for e in extractions] == [d.id for d in documents]  # all, in input order
+    assert [e.document.id for e in extractions if e.failure] == ["doc20"]
+    assert extractions[20].failure == DIED
+    assert all(e.relations for k, e in enumerate(extractions) if k != 20)
+
+
+@pytest.mark.timeout(120)
+def test_workers_that_die_as_they_start_stop_the_build_with_one_line(tmp_path, runner, monkeypatch):
+    from kg.cli import cli
+    from kg.errors import WorkersDied
+    from kg.extract import workers
+    from kg.records import Document
+
+    with pytest.raises(WorkersDied, match="die before they read anything"):
+        list(workers.extract_in_workers([Document("a", "Turkey met Greece.", "0")], 2, serve=serve_dying_at_once))
+    real = workers.extract_in_workers
+    monkeypatch.setattr(workers, "extract_in_workers",
+                        lambda *args, **kwargs: real(*args, **kwargs, serve=serve_dying_at_once))
+    monkeypatch.setattr("kg.extract.extract_in_workers", workers.extract_in_workers)
+    result = runner.invoke(cli, ["build", str(write_corpus(tmp_path / "c", 3)), "--workers", "2",
+                                 "--store", str(tmp_path / "s")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.count("\n") == 1 and "worker processes die before they read anything" in result.output
+
+
 # -- a document's identity: never silently replaced by another file's
 
 

@@ -1,12 +1,13 @@
 """Extraction: from a document's text to typed, sourced relations between canonical actors.
 
-The pipeline (kg.extract.pipeline: Extractor, worker processes, time budgets) runs spaCy (nlp), finds
+The pipeline (kg.extract.pipeline: Extractor, time budgets; kg.extract.workers: worker processes) runs spaCy (nlp), finds
 actors with the gazetteer (gazetteer, actors), reads relations from the parse (relations, modality,
 evaluative, timing), and knows news formats (wire, genre). spaCy itself is imported only when a
 pipeline is loaded."""
 
 from .pipeline import (CHUNK_CHARS, DOC_TIMEOUT, DocumentTimeout, Extraction, Extractor, deadline,
-                       extract_in_workers, extractor_version, time_budget)
+                       extractor_version, time_budget)
+from .workers import extract_in_workers
 
 __all__ = ["CHUNK_CHARS", "DOC_TIMEOUT", "DocumentTimeout", "Extraction", "Extractor", "deadline",
            "extract_in_workers", "extractor_version", "time_budget"]

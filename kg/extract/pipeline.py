@@ -1,20 +1,17 @@
 """Extraction: documents in, relations out, with spaCy's nlp.pipe over bounded chunks.
 
 Each document gets a time budget: a document whose reading takes longer is given up (and
-reported), so one pathological text cannot stop a build. With several workers, documents are read
-in separate processes that die with the build.
+reported), so one pathological text cannot stop a build. Worker processes (kg.extract.workers) run
+the same pipeline, each in a process of its own.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
-import multiprocessing
-import os
 import signal
 import threading
 import time
-from collections import deque
 from dataclasses import replace
 from collections.abc import Iterable, Iterator
 import contextlib
@@ -329,91 +326,3 @@ class Extractor:
         """Relations in one text: a convenience for notebooks and tests."""
         document = Document(doc_id, text, hashlib.sha256(text.encode()).hexdigest())
         return next(iter(self.extract([document]))).relations
-
-
-# -- worker processes
-
-_worker: Extractor | None = None
-_worker_error: Exception | None = None
-
-
-def _start_worker(model: str | None, gazetteers: tuple[str, ...]) -> None:
-    """A worker dies with the build that started it, and leaves Ctrl-C to it. An error while it
-    starts (a model that does not load) is kept and raised with its first batch: a failing
-    initializer would make the pool start new workers forever."""
-    _die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    global _worker, _worker_error
-    try:
-        _worker = Extractor(model=model, gazetteers=gazetteers)
-    except Exception as exc:  # noqa: BLE001 - handed to the build, which reports it
-        _worker_error = exc
-
-
-def _die_with_parent() -> None:
-    parent = os.getppid()
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills us when the parent dies
-    except (OSError, AttributeError):  # not Linux: workers still stop when their queue closes
-        pass
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
-def _extract_batch(documents: list[Document], doc_timeout: float | None) -> list[Extraction]:
-    if _worker is None:
-        raise _worker_error or RuntimeError("the worker did not start")
-    return list(_worker.extract(documents, doc_timeout=doc_timeout))
-
-
-def extract_in_workers(documents: Iterable[Document], workers: int, model: str | None = None,
-                       doc_timeout: float | None = None, batch: int = 16,
-                       gazetteers: tuple[str, ...] = ()) -> Iterator[Extraction]:
-    """Extractions in input order from ``workers`` processes, each with its own pipeline.
-
-    Workers are started fresh (not forked: they inherit no open files, such as the store's lock),
-    are killed by the kernel if the build dies, and at most two batches per worker are in flight,
-    so a corpus of any size streams through in bounded memory.
-    """
-    from .nlp import model_name
-
-    name = model_name(model)
-    context = multiprocessing.get_context("spawn")
-    pool = context.Pool(workers, initializer=_start_worker,
-                        initargs=(name, tuple(map(str, gazetteers))))
-    try:
-        pending: deque = deque()
-
-        def batches() -> Iterator[list[Document]]:
-            group: list[Document] = []
-            for document in documents:
-                group.append(document)
-                if len(group) == batch:
-                    yield group
-                    group = []
-            if group:
-                yield group
-
-        for group in batches():
-            pending.append(pool.apply_async(_extract_batch, (group, doc_timeout)))
-            while len(pending) >= 2 * workers:
-                yield from _result(pending.popleft())
-        while pending:
-            yield from _result(pending.popleft())
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
-
-
-def _result(async_result) -> list[Extraction]:
-    while True:  # short waits, so that Ctrl-C is seen at once
-        try:
-            return async_result.get(timeout=0.2)
-        except multiprocessing.TimeoutError:
-            continue

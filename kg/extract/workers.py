@@ -1,0 +1,254 @@
+"""Extraction in local worker processes (``kg build --workers N``, and a build that adds to a large
+store): each worker has its own pipeline and its own pipe, so the build knows which batch each one
+holds.
+
+Workers are started fresh (spawned, not forked: they inherit no open files, such as the store's
+lock) and are killed by the kernel if the build dies. At most two batches per worker are in flight,
+so a corpus of any size streams through in bounded memory. A worker that dies (the kernel's
+out-of-memory killer, a crash in the parser) does not stop the build: a new one takes its place,
+the batches it held are read again, the one it was reading a document at a time, and a document
+that kills its worker again is reported as skipped. A pool (multiprocessing.Pool) would have lost
+the dead worker's batch and waited for it forever.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+
+from ..errors import WorkersDied
+from ..records import Document
+from .pipeline import Extraction, Extractor
+
+DIED = "a worker process died while reading it (a crash in the parser, or out of memory)"
+WAIT = 0.2  # seconds between looks at Ctrl-C while waiting for the workers
+BARREN = 5  # workers in a row that die before answering anything: the build stops
+
+
+def extract_in_workers(documents: Iterable[Document], workers: int, model: str | None = None,
+                       doc_timeout: float | None = None, batch: int = 16,
+                       gazetteers: tuple[str, ...] = (), serve: Callable | None = None) -> Iterator[Extraction]:
+    """Extractions in input order from ``workers`` processes, each with its own pipeline.
+    ``serve`` is what a worker process runs (``serve_batches``, unless a test gives another)."""
+    from .nlp import model_name
+
+    crew = _Crew(workers, (model_name(model), tuple(map(str, gazetteers))), serve or serve_batches, doc_timeout)
+    try:
+        for group in batches(documents, batch):
+            crew.send(group)
+            yield from crew.ready()
+        yield from crew.drain()
+        crew.stop()
+    finally:
+        crew.kill()
+
+
+def batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    """``documents`` in lists of ``size`` (the last may be shorter)."""
+    group: list[Document] = []
+    for document in documents:
+        group.append(document)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+@dataclass
+class _Batch:
+    number: int  # its place in the input
+    documents: list[Document]
+    part: int | None = None  # of a batch read again a document at a time: which document
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.Process
+    conn: object  # the build's end of the worker's pipe
+    held: deque = field(default_factory=deque)  # batches sent, not yet answered, in the order sent
+    started: bool = False  # whether it has said it is ready
+    answered: bool = False  # whether it has answered a batch
+
+
+class _Crew:
+    """The worker processes of one build, and the batches each holds."""
+
+    def __init__(self, size: int, setup: tuple, serve: Callable, doc_timeout: float | None) -> None:
+        self.context = multiprocessing.get_context("spawn")
+        self.setup, self.serve, self.doc_timeout = setup, serve, doc_timeout
+        self.workers = [self._start() for _ in range(size)]
+        self.sent = 0  # batches numbered so far
+        self.next = 0  # the number of the next batch to hand on
+        self.done: dict[int, list[Extraction]] = {}
+        self.parts: dict[int, list[Extraction | None]] = {}  # batches read a document at a time
+        self.barren = 0  # replaced workers in a row that had answered nothing
+
+    def _start(self) -> _Worker:
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(target=self.serve, args=(theirs, *self.setup), daemon=True)
+        process.start()
+        theirs.close()
+        return _Worker(process, ours)
+
+    def send(self, documents: list[Document]) -> None:
+        """Hands a batch to the least busy worker, once it holds fewer than two. Answers already
+        there are taken in first: a worker whose answer fills its pipe waits until it is read."""
+        self._collect(0)
+        while min(len(w.held) for w in self.workers) >= 2:
+            self._collect(WAIT)
+        self._give(min(self.workers, key=lambda w: len(w.held)), _Batch(self.sent, documents))
+        self.sent += 1
+
+    def _give(self, worker: _Worker, batch: _Batch) -> None:
+        worker.held.append(batch)
+        with contextlib.suppress(OSError):  # a worker that has just died: _collect sees it, and gives
+            worker.conn.send((batch.documents, self.doc_timeout))  # what it held to the next one
+
+    def ready(self) -> Iterator[Extraction]:
+        """The extractions of the batches done, in input order, as far as they go."""
+        while self.next in self.done:
+            yield from self.done.pop(self.next)
+            self.next += 1
+
+    def drain(self) -> Iterator[Extraction]:
+        while self.next < self.sent:
+            self._collect(WAIT)
+            yield from self.ready()
+
+    def _collect(self, timeout: float) -> None:
+        """Takes in the answers and deaths there are, waiting up to ``timeout`` seconds for one (in
+        short steps, so that Ctrl-C is seen at once)."""
+        waiting = {}
+        for worker in self.workers:
+            waiting[worker.conn] = waiting[worker.process.sentinel] = worker
+        for ready in wait(list(waiting), timeout=timeout):
+            worker = waiting[ready]
+            if worker not in self.workers:  # already replaced in this round
+                continue
+            if ready is worker.conn:
+                try:
+                    answer = worker.conn.recv()
+                except (EOFError, OSError):
+                    self._replace(worker)
+                    continue
+                self._take(worker, answer)
+            elif not worker.conn.poll():  # dead, with nothing left to read
+                self._replace(worker)
+
+    def _take(self, worker: _Worker, answer: tuple) -> None:
+        kind, payload = answer
+        if kind == "ready":
+            worker.started = True
+            return
+        if kind == "error":  # the worker's pipeline could not start (a model that does not load)
+            raise payload
+        worker.answered, self.barren = True, 0
+        self._finish(worker.held.popleft(), payload)
+
+    def _finish(self, batch: _Batch, extractions: list[Extraction]) -> None:
+        if batch.part is None:
+            self.done[batch.number] = extractions
+            return
+        parts = self.parts[batch.number]
+        parts[batch.part] = extractions[0]
+        if all(part is not None for part in parts):
+            self.done[batch.number] = parts
+            del self.parts[batch.number]
+
+    def _replace(self, dead: _Worker) -> None:
+        """A new worker in place of a dead one, given the batches it held: the one it was reading a
+        document at a time, unless it already was one document, which is then skipped."""
+        dead.process.join()
+        dead.conn.close()
+        self.barren = 0 if dead.answered else self.barren + 1
+        if not dead.started or self.barren >= BARREN:
+            raise WorkersDied(f"worker processes die before they read anything (exit code "
+                              f"{dead.process.exitcode}); run kg build --workers 1 on a store under 1 GB, "
+                              f"or in a fresh store, to see why")
+        worker = self._start()
+        self.workers[self.workers.index(dead)] = worker
+        held = list(dead.held)
+        if held:
+            reading, *queued = held
+            if reading.part is not None or len(reading.documents) == 1:
+                self._finish(reading, [Extraction(reading.documents[0], [], DIED)])
+            else:
+                self.parts[reading.number] = [None] * len(reading.documents)
+                for k, document in enumerate(reading.documents):
+                    self._give(worker, _Batch(reading.number, [document], k))
+            for batch in queued:
+                self._give(worker, batch)
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            with contextlib.suppress(OSError):
+                worker.conn.send(None)
+        for worker in self.workers:
+            worker.process.join()
+
+    def kill(self) -> None:
+        for worker in self.workers:
+            if worker.process.is_alive():
+                worker.process.kill()
+            worker.process.join()
+            worker.conn.close()
+
+
+def serve_batches(conn, model: str, gazetteers: tuple[str, ...]) -> None:
+    """A worker process: loads its pipeline, says it is ready, then answers each batch it is sent
+    with its extractions, until it is sent None. It dies with the build, and leaves Ctrl-C to it."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        extractor = Extractor(model=model, gazetteers=gazetteers)
+    except Exception as exc:  # noqa: BLE001 - handed to the build, which reports it
+        conn.send(("ready", None))
+        try:
+            conn.send(("error", exc))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle: its words do
+            conn.send(("error", WorkersDied(f"a worker process could not start: {type(exc).__name__}: {exc}")))
+        return
+    conn.send(("ready", None))
+    for documents, doc_timeout in requests(conn):
+        conn.send(("done", list(extractor.extract(documents, doc_timeout=doc_timeout))))
+
+
+def requests(conn) -> Iterator[tuple]:
+    """What a worker is sent, until None. A thread reads it as it comes, so that the build's sending
+    never waits on the worker's answer and the worker's answer never on the build's sending (each
+    pipe holds only some kilobytes: both would wait for ever)."""
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+
+    def read() -> None:
+        try:
+            while (request := conn.recv()) is not None:
+                inbox.put(request)
+        except (EOFError, OSError):
+            pass
+        inbox.put(None)
+
+    threading.Thread(target=read, name="kg-worker-inbox", daemon=True).start()
+    while (request := inbox.get()) is not None:
+        yield request
+
+
+def _die_with_parent() -> None:
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills us when the parent dies
+    except (OSError, AttributeError):  # not Linux: workers still stop when their pipe closes
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
