@@ -257,7 +257,7 @@ def test_build_goes_on_when_a_worker_is_killed_and_loses_nothing(tmp_path):
     assert len(stored_ids(store)) == 600
 
 
-def serve_crashing_on_marker(conn, model, gazetteers):
+def serve_crashing_on_marker(requests, answers, model, gazetteers):
     """A worker that dies, as a segfault in a parser would, on any text with CRASH in it."""
     from kg.extract import workers
     from kg.extract.relations import RelationReader
@@ -270,10 +270,10 @@ def serve_crashing_on_marker(conn, model, gazetteers):
         return original(self, doc, *args, **kwargs)
 
     RelationReader.relations = relations
-    workers.serve_batches(conn, model, gazetteers)
+    workers.serve_batches(requests, answers, model, gazetteers)
 
 
-def serve_dying_at_once(conn, model, gazetteers):
+def serve_dying_at_once(requests, answers, model, gazetteers):
     os._exit(3)
 
 
@@ -299,7 +299,7 @@ def test_workers_that_die_as_they_start_stop_the_build_with_one_line(tmp_path, r
     from kg.extract import workers
     from kg.records import Document
 
-    with pytest.raises(WorkersDied, match="die before they read anything"):
+    with pytest.raises(WorkersDied, match="died before they read anything"):
         list(workers.extract_in_workers([Document("a", "Turkey met Greece.", "0")], 2, serve=serve_dying_at_once))
     real = workers.extract_in_workers
     monkeypatch.setattr(workers, "extract_in_workers",
@@ -308,7 +308,7 @@ def test_workers_that_die_as_they_start_stop_the_build_with_one_line(tmp_path, r
     result = runner.invoke(cli, ["build", str(write_corpus(tmp_path / "c", 3)), "--workers", "2",
                                  "--store", str(tmp_path / "s")])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert result.output.count("\n") == 1 and "worker processes die before they read anything" in result.output
+    assert result.output.count("\n") == 1 and "worker processes in a row died before they read anything" in result.output
 
 
 # -- a document's identity: never silently replaced by another file's

@@ -1,5 +1,5 @@
 """Extraction in local worker processes (``kg build --workers N``, and a build that adds to a large
-store): each worker has its own pipeline and its own pipe, so the build knows which batch each one
+store): each worker has its own pipeline and its own pipes, so the build knows which batches each one
 holds.
 
 Workers are started fresh (spawned, not forked: they inherit no open files, such as the store's
@@ -22,7 +22,6 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing.connection import wait
 
 from ..errors import WorkersDied
 from ..records import Document
@@ -73,18 +72,23 @@ class _Batch:
 @dataclass(eq=False)
 class _Worker:
     process: multiprocessing.Process
-    conn: object  # the build's end of the worker's pipe
+    requests: object  # the build's end of the pipe the worker is sent batches on
+    answers: object  # and of the one it answers on, which a thread of the build reads (_listen)
     held: deque = field(default_factory=deque)  # batches sent, not yet answered, in the order sent
     started: bool = False  # whether it has said it is ready
     answered: bool = False  # whether it has answered a batch
 
 
 class _Crew:
-    """The worker processes of one build, and the batches each holds."""
+    """The worker processes of one build, and the batches each holds. A thread per worker reads its
+    answers as they come (so that a worker never waits for the build to read a long answer) and puts
+    them, and the worker's death (the end of its pipe), on one queue that the build reads."""
 
     def __init__(self, size: int, setup: tuple, serve: Callable, doc_timeout: float | None) -> None:
         self.context = multiprocessing.get_context("spawn")
         self.setup, self.serve, self.doc_timeout = setup, serve, doc_timeout
+        self.inbox: queue.SimpleQueue = queue.SimpleQueue()  # (worker, answer, or None when it died)
+        self.workers: list[_Worker] = []
         self.workers = [self._start() for _ in range(size)]
         self.sent = 0  # batches numbered so far
         self.next = 0  # the number of the next batch to hand on
@@ -93,15 +97,26 @@ class _Crew:
         self.barren = 0  # replaced workers in a row that had answered nothing
 
     def _start(self) -> _Worker:
-        ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=self.serve, args=(theirs, *self.setup), daemon=True)
+        their_requests, requests = self.context.Pipe(duplex=False)
+        answers, their_answers = self.context.Pipe(duplex=False)
+        process = self.context.Process(target=self.serve, args=(their_requests, their_answers, *self.setup),
+                                       daemon=True)
         process.start()
-        theirs.close()
-        return _Worker(process, ours)
+        their_requests.close()
+        their_answers.close()
+        worker = _Worker(process, requests, answers)
+        threading.Thread(target=self._listen, args=(worker,), name="kg-worker-answers", daemon=True).start()
+        return worker
+
+    def _listen(self, worker: _Worker) -> None:
+        try:
+            while True:
+                self.inbox.put((worker, worker.answers.recv()))
+        except (EOFError, OSError):  # the worker's end closed: it died, or was stopped
+            self.inbox.put((worker, None))
 
     def send(self, documents: list[Document]) -> None:
-        """Hands a batch to the least busy worker, once it holds fewer than two. Answers already
-        there are taken in first: a worker whose answer fills its pipe waits until it is read."""
+        """Hands a batch to the least busy worker, once it holds fewer than two."""
         self._collect(0)
         while min(len(w.held) for w in self.workers) >= 2:
             self._collect(WAIT)
@@ -110,8 +125,8 @@ class _Crew:
 
     def _give(self, worker: _Worker, batch: _Batch) -> None:
         worker.held.append(batch)
-        with contextlib.suppress(OSError):  # a worker that has just died: _collect sees it, and gives
-            worker.conn.send((batch.documents, self.doc_timeout))  # what it held to the next one
+        with contextlib.suppress(OSError):  # a worker that has just died: its listener says so, and
+            worker.requests.send((batch.documents, self.doc_timeout))  # what it held goes to the next
 
     def ready(self) -> Iterator[Extraction]:
         """The extractions of the batches done, in input order, as far as they go."""
@@ -127,22 +142,20 @@ class _Crew:
     def _collect(self, timeout: float) -> None:
         """Takes in the answers and deaths there are, waiting up to ``timeout`` seconds for one (in
         short steps, so that Ctrl-C is seen at once)."""
-        waiting = {}
-        for worker in self.workers:
-            waiting[worker.conn] = waiting[worker.process.sentinel] = worker
-        for ready in wait(list(waiting), timeout=timeout):
-            worker = waiting[ready]
-            if worker not in self.workers:  # already replaced in this round
-                continue
-            if ready is worker.conn:
-                try:
-                    answer = worker.conn.recv()
-                except (EOFError, OSError):
+        try:
+            worker, answer = self.inbox.get(timeout=timeout) if timeout else self.inbox.get_nowait()
+        except queue.Empty:
+            return
+        while True:
+            if worker in self.workers:  # not one already replaced
+                if answer is None:
                     self._replace(worker)
-                    continue
-                self._take(worker, answer)
-            elif not worker.conn.poll():  # dead, with nothing left to read
-                self._replace(worker)
+                else:
+                    self._take(worker, answer)
+            try:
+                worker, answer = self.inbox.get_nowait()
+            except queue.Empty:
+                return
 
     def _take(self, worker: _Worker, answer: tuple) -> None:
         kind, payload = answer
@@ -166,32 +179,34 @@ class _Crew:
 
     def _replace(self, dead: _Worker) -> None:
         """A new worker in place of a dead one, given the batches it held: the one it was reading a
-        document at a time, unless it already was one document, which is then skipped."""
+        document at a time, unless it already was one document, which is then skipped. (A worker that
+        died as it started was reading none: its batches go to the next one as they are.)"""
         dead.process.join()
-        dead.conn.close()
+        dead.requests.close()
+        dead.answers.close()
         self.barren = 0 if dead.answered else self.barren + 1
-        if not dead.started or self.barren >= BARREN:
-            raise WorkersDied(f"worker processes die before they read anything (exit code "
-                              f"{dead.process.exitcode}); run kg build --workers 1 on a store under 1 GB, "
-                              f"or in a fresh store, to see why")
+        if self.barren >= BARREN:
+            raise WorkersDied(f"{BARREN} worker processes in a row died before they read anything (the "
+                              f"last with exit code {dead.process.exitcode}); run kg build --workers 1 "
+                              f"into a new store to see why")
         worker = self._start()
         self.workers[self.workers.index(dead)] = worker
         held = list(dead.held)
-        if held:
-            reading, *queued = held
+        if held and dead.started:
+            reading, *held = held
             if reading.part is not None or len(reading.documents) == 1:
                 self._finish(reading, [Extraction(reading.documents[0], [], DIED)])
             else:
                 self.parts[reading.number] = [None] * len(reading.documents)
                 for k, document in enumerate(reading.documents):
                     self._give(worker, _Batch(reading.number, [document], k))
-            for batch in queued:
-                self._give(worker, batch)
+        for batch in held:
+            self._give(worker, batch)
 
     def stop(self) -> None:
         for worker in self.workers:
             with contextlib.suppress(OSError):
-                worker.conn.send(None)
+                worker.requests.send(None)
         for worker in self.workers:
             worker.process.join()
 
@@ -200,10 +215,11 @@ class _Crew:
             if worker.process.is_alive():
                 worker.process.kill()
             worker.process.join()
-            worker.conn.close()
+            worker.requests.close()
+            worker.answers.close()
 
 
-def serve_batches(conn, model: str, gazetteers: tuple[str, ...]) -> None:
+def serve_batches(requests, answers, model: str, gazetteers: tuple[str, ...]) -> None:
     """A worker process: loads its pipeline, says it is ready, then answers each batch it is sent
     with its extractions, until it is sent None. It dies with the build, and leaves Ctrl-C to it."""
     _die_with_parent()
@@ -211,21 +227,20 @@ def serve_batches(conn, model: str, gazetteers: tuple[str, ...]) -> None:
     try:
         extractor = Extractor(model=model, gazetteers=gazetteers)
     except Exception as exc:  # noqa: BLE001 - handed to the build, which reports it
-        conn.send(("ready", None))
+        answers.send(("ready", None))
         try:
-            conn.send(("error", exc))
+            answers.send(("error", exc))
         except Exception:  # noqa: BLE001 - an exception that does not pickle: its words do
-            conn.send(("error", WorkersDied(f"a worker process could not start: {type(exc).__name__}: {exc}")))
+            answers.send(("error", WorkersDied(f"a worker process could not start: {type(exc).__name__}: {exc}")))
         return
-    conn.send(("ready", None))
-    for documents, doc_timeout in requests(conn):
-        conn.send(("done", list(extractor.extract(documents, doc_timeout=doc_timeout))))
+    answers.send(("ready", None))
+    for documents, doc_timeout in received(requests):
+        answers.send(("done", list(extractor.extract(documents, doc_timeout=doc_timeout))))
 
 
-def requests(conn) -> Iterator[tuple]:
-    """What a worker is sent, until None. A thread reads it as it comes, so that the build's sending
-    never waits on the worker's answer and the worker's answer never on the build's sending (each
-    pipe holds only some kilobytes: both would wait for ever)."""
+def received(conn) -> Iterator[tuple]:
+    """What a worker is sent, until None. A thread reads it as it comes, so that the build never
+    waits, sending a long batch, for the worker to finish the one before."""
     inbox: queue.SimpleQueue = queue.SimpleQueue()
 
     def read() -> None:
