@@ -228,41 +228,45 @@ def build(
                 extractions = extractor.extract(stream, doc_timeout=doc_timeout)
             batch = _Batch()
             known: dict[str, Actor] = {}  # the actors this build described, as it did
-            for extraction in extractions:
-                document, relations = extraction.document, extraction.relations
-                in_flight.pop(document.id, None)
-                if extraction.failure is not None:
-                    skip(Skipped(document.path or document.id, extraction.failure))
-                    continue
-                graph = document_iri(document.id)
-                if pending.bulk and document.id not in pending.held and not writer.contains_named_graph(graph):
-                    quads = list(document_quads(document, relations, version))
-                    pending.add(document, quads, version)
-                    if fed is not None:
-                        fed.add(quads)
-                    if len(pending.quads) >= HAND_QUADS and not writer.busy():
-                        pending.write(writer)  # loads while the batch goes on: its commit waits for less
-                else:
-                    fed = None  # a document written twice: the end step reads the store
-                    pending.write(writer)
-                    batch.replaced |= writer.contains_named_graph(graph)
-                    quads = document_quads(document, relations, version)
-                    if written is not None:
-                        written.write(writer, graph, quads)
+            try:
+                for extraction in extractions:
+                    document, relations = extraction.document, extraction.relations
+                    in_flight.pop(document.id, None)
+                    if extraction.failure is not None:
+                        skip(Skipped(document.path or document.id, extraction.failure))
+                        continue
+                    graph = document_iri(document.id)
+                    if pending.bulk and document.id not in pending.held and not writer.contains_named_graph(graph):
+                        quads = list(document_quads(document, relations, version))
+                        pending.add(document, quads, version)
+                        if fed is not None:
+                            fed.add(quads)
+                        if len(pending.quads) >= HAND_QUADS and not writer.busy():
+                            pending.write(writer)  # loads while the batch goes on: its commit waits for less
                     else:
-                        writer.replace_graph(graph, quads)
-                batch.actors.update(actors_of(relations))
-                batch.documents += 1
-                report.extracted += 1
-                report.new_relations += len(relations)
-                if batch.documents >= batch_documents or time.monotonic() - batch.started >= batch_seconds:
-                    pending.write(writer)
-                    _commit(writer, batch, known)
-                    batch = _Batch()
-                    report.commits += 1
-                    report.committed = report.extracted
-                if on_progress is not None:
-                    on_progress(report)
+                        fed = None  # a document written twice: the end step reads the store
+                        pending.write(writer)
+                        batch.replaced |= writer.contains_named_graph(graph)
+                        quads = document_quads(document, relations, version)
+                        if written is not None:
+                            written.write(writer, graph, quads)
+                        else:
+                            writer.replace_graph(graph, quads)
+                    batch.actors.update(actors_of(relations))
+                    batch.documents += 1
+                    report.extracted += 1
+                    report.new_relations += len(relations)
+                    if batch.documents >= batch_documents or time.monotonic() - batch.started >= batch_seconds:
+                        pending.write(writer)
+                        _commit(writer, batch, known)
+                        batch = _Batch()
+                        report.commits += 1
+                        report.committed = report.extracted
+                    if on_progress is not None:
+                        on_progress(report)
+            finally:  # workers stop with the loop, also when it raises
+                if hasattr(extractions, "close"):
+                    extractions.close()
             # the actors first, so that the documents' bulk load goes on while the end step counts (a
             # batch that replaced documents asks the store which actors are left: after the load)
             if not batch.replaced:

@@ -292,6 +292,69 @@ def test_workers_skip_only_the_document_that_kills_its_worker():
     assert all(e.relations for k, e in enumerate(extractions) if k != 20)
 
 
+def serve_by_marker(requests, answers, model, gazetteers):
+    """A worker without a model, for what workers do when they die: it reads "CRASH" by dying, "EXIT"
+    by answering and then dying, "SLEEP:S" by taking S seconds; any other text has no relations."""
+    from kg.extract import Extraction, workers
+
+    def read(document):
+        if document.text.startswith("CRASH"):
+            os._exit(1)
+        if document.text.startswith("SLEEP:"):
+            time.sleep(float(document.text.split(":")[1]))
+        return Extraction(document, [], None)
+
+    answers.send(("ready", None))
+    for documents, _ in workers.received(requests):
+        answers.send(("reading", None))
+        answers.send(("done", [read(d) for d in documents]))
+        if any(d.text.startswith("EXIT") for d in documents):
+            os._exit(0)
+
+
+def numbered(texts):
+    from kg.records import Document
+
+    return [Document(f"d{k:04d}", text, str(k)) for k, text in enumerate(texts)]
+
+
+@pytest.mark.timeout(120)
+def test_workers_read_again_as_they_were_the_batches_a_dead_worker_had_not_begun():
+    from kg.extract.workers import extract_in_workers
+
+    documents = numbered(["EXIT" if k % 24 == 3 else f"fine {k}" for k in range(200)])
+    extractions = list(extract_in_workers(documents, 2, serve=serve_by_marker))
+    assert [e.document.id for e in extractions] == [d.id for d in documents]
+    assert not [e.document.id for e in extractions if e.failure]  # none was read by a dying worker
+
+
+@pytest.mark.timeout(120)
+def test_workers_skip_a_run_of_documents_that_each_kill_their_worker():
+    from kg.extract.workers import DIED, extract_in_workers
+
+    documents = numbered(["CRASH" if 20 <= k < 28 else f"fine {k}" for k in range(64)])
+    extractions = list(extract_in_workers(documents, 2, serve=serve_by_marker))
+    assert [e.document.id for e in extractions] == [d.id for d in documents]
+    assert [e.document.id for e in extractions if e.failure == DIED] == [f"d{k:04d}" for k in range(20, 28)]
+
+
+@pytest.mark.timeout(120)
+def test_workers_read_little_ahead_of_a_slow_document():
+    from kg.extract.workers import extract_in_workers
+
+    pulled = []
+
+    def documents():
+        for document in numbered(["SLEEP:3"] + [f"fine {k}" for k in range(1, 2000)]):
+            pulled.append(document.id)
+            yield document
+
+    extractions = extract_in_workers(documents(), 2, serve=serve_by_marker)
+    first = next(extractions)
+    assert first.document.id == "d0000" and len(pulled) <= 16 * (4 * 2 + 2 * 2 + 1)  # not the whole corpus
+    assert len(list(extractions)) == 1999
+
+
 @pytest.mark.timeout(120)
 def test_workers_that_die_as_they_start_stop_the_build_with_one_line(tmp_path, runner, monkeypatch):
     from kg.cli import cli
@@ -299,7 +362,7 @@ def test_workers_that_die_as_they_start_stop_the_build_with_one_line(tmp_path, r
     from kg.extract import workers
     from kg.records import Document
 
-    with pytest.raises(WorkersDied, match="died before they read anything"):
+    with pytest.raises(WorkersDied, match="died as they started"):
         list(workers.extract_in_workers([Document("a", "Turkey met Greece.", "0")], 2, serve=serve_dying_at_once))
     real = workers.extract_in_workers
     monkeypatch.setattr(workers, "extract_in_workers",
@@ -308,7 +371,7 @@ def test_workers_that_die_as_they_start_stop_the_build_with_one_line(tmp_path, r
     result = runner.invoke(cli, ["build", str(write_corpus(tmp_path / "c", 3)), "--workers", "2",
                                  "--store", str(tmp_path / "s")])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert result.output.count("\n") == 1 and "worker processes in a row died before they read anything" in result.output
+    assert result.output.count("\n") == 1 and "worker processes in a row died as they started" in result.output
 
 
 # -- a document's identity: never silently replaced by another file's

@@ -23,13 +23,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..errors import WorkersDied
+from ..errors import KgError, WorkersDied
 from ..records import Document
 from .pipeline import Extraction, Extractor
 
 DIED = "a worker process died while reading it (a crash in the parser, or out of memory)"
 WAIT = 0.2  # seconds between looks at Ctrl-C while waiting for the workers
-BARREN = 5  # workers in a row that die before answering anything: the build stops
+BARREN = 5  # workers in a row that die as they start (before they are ready): the build stops
+AHEAD = 4  # batches per worker that may be done and waiting for an earlier, slow one
 
 
 def extract_in_workers(documents: Iterable[Document], workers: int, model: str | None = None,
@@ -67,6 +68,7 @@ class _Batch:
     number: int  # its place in the input
     documents: list[Document]
     part: int | None = None  # of a batch read again a document at a time: which document
+    begun: bool = False  # whether its worker said it began reading it
 
 
 @dataclass(eq=False)
@@ -76,7 +78,6 @@ class _Worker:
     answers: object  # and of the one it answers on, which a thread of the build reads (_listen)
     held: deque = field(default_factory=deque)  # batches sent, not yet answered, in the order sent
     started: bool = False  # whether it has said it is ready
-    answered: bool = False  # whether it has answered a batch
 
 
 class _Crew:
@@ -94,14 +95,15 @@ class _Crew:
         self.next = 0  # the number of the next batch to hand on
         self.done: dict[int, list[Extraction]] = {}
         self.parts: dict[int, list[Extraction | None]] = {}  # batches read a document at a time
-        self.barren = 0  # replaced workers in a row that had answered nothing
+        self.barren = 0  # replaced workers in a row that died as they started
 
     def _start(self) -> _Worker:
         their_requests, requests = self.context.Pipe(duplex=False)
         answers, their_answers = self.context.Pipe(duplex=False)
         process = self.context.Process(target=self.serve, args=(their_requests, their_answers, *self.setup),
                                        daemon=True)
-        process.start()
+        with _ctrl_c_left_to_the_build():
+            process.start()
         their_requests.close()
         their_answers.close()
         worker = _Worker(process, requests, answers)
@@ -114,11 +116,16 @@ class _Crew:
                 self.inbox.put((worker, worker.answers.recv()))
         except (EOFError, OSError):  # the worker's end closed: it died, or was stopped
             self.inbox.put((worker, None))
+        except BaseException as exc:  # noqa: BLE001 - an answer that cannot be read: the build says so
+            self.inbox.put((worker, ("failed", exc)))
 
     def send(self, documents: list[Document]) -> None:
-        """Hands a batch to the least busy worker, once it holds fewer than two."""
+        """Hands a batch to the least busy worker, once it holds fewer than two, and while the batches
+        done and waiting for an earlier one stay few (one slow document would otherwise have the rest
+        of the corpus read, and held, behind it)."""
         self._collect(0)
-        while min(len(w.held) for w in self.workers) >= 2:
+        while min(len(w.held) for w in self.workers) >= 2 or (
+                self.next not in self.done and self.sent - self.next >= AHEAD * len(self.workers)):
             self._collect(WAIT)
         self._give(min(self.workers, key=lambda w: len(w.held)), _Batch(self.sent, documents))
         self.sent += 1
@@ -160,12 +167,16 @@ class _Crew:
     def _take(self, worker: _Worker, answer: tuple) -> None:
         kind, payload = answer
         if kind == "ready":
-            worker.started = True
-            return
-        if kind == "error":  # the worker's pipeline could not start (a model that does not load)
+            worker.started, self.barren = True, 0
+        elif kind == "reading":
+            worker.held[0].begun = True
+        elif kind == "done":
+            self._finish(worker.held.popleft(), payload)
+        elif kind == "error" and isinstance(payload, KgError):  # a model that does not load
             raise payload
-        worker.answered, self.barren = True, 0
-        self._finish(worker.held.popleft(), payload)
+        else:  # its pipeline failed otherwise, or its answer could not be read
+            raise WorkersDied(f"a worker process failed ({type(payload).__name__}: {payload}); "
+                              f"run kg build --workers 1 into a new store to see why")
 
     def _finish(self, batch: _Batch, extractions: list[Extraction]) -> None:
         if batch.part is None:
@@ -178,21 +189,21 @@ class _Crew:
             del self.parts[batch.number]
 
     def _replace(self, dead: _Worker) -> None:
-        """A new worker in place of a dead one, given the batches it held: the one it was reading a
-        document at a time, unless it already was one document, which is then skipped. (A worker that
-        died as it started was reading none: its batches go to the next one as they are.)"""
+        """A new worker in place of a dead one, given the batches it held: the one it began reading a
+        document at a time, unless it already was one document, which is then skipped; the others as
+        they are."""
         dead.process.join()
         dead.requests.close()
         dead.answers.close()
-        self.barren = 0 if dead.answered else self.barren + 1
+        self.barren = 0 if dead.started else self.barren + 1
         if self.barren >= BARREN:
-            raise WorkersDied(f"{BARREN} worker processes in a row died before they read anything (the "
-                              f"last with exit code {dead.process.exitcode}); run kg build --workers 1 "
-                              f"into a new store to see why")
+            raise WorkersDied(f"{BARREN} worker processes in a row died as they started (the last with "
+                              f"exit code {dead.process.exitcode}); run kg build --workers 1 into a new "
+                              f"store to see why")
         worker = self._start()
         self.workers[self.workers.index(dead)] = worker
         held = list(dead.held)
-        if held and dead.started:
+        if held and held[0].begun:
             reading, *held = held
             if reading.part is not None or len(reading.documents) == 1:
                 self._finish(reading, [Extraction(reading.documents[0], [], DIED)])
@@ -235,6 +246,7 @@ def serve_batches(requests, answers, model: str, gazetteers: tuple[str, ...]) ->
         return
     answers.send(("ready", None))
     for documents, doc_timeout in received(requests):
+        answers.send(("reading", None))
         answers.send(("done", list(extractor.extract(documents, doc_timeout=doc_timeout))))
 
 
@@ -247,8 +259,10 @@ def received(conn) -> Iterator[tuple]:
         try:
             while (request := conn.recv()) is not None:
                 inbox.put(request)
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # the build closed its end
             pass
+        except BaseException:  # noqa: BLE001 - a request that cannot be read: die, and the build
+            os._exit(1)  # gives what this worker held to the next one
         inbox.put(None)
 
     threading.Thread(target=read, name="kg-worker-inbox", daemon=True).start()
@@ -257,7 +271,7 @@ def received(conn) -> Iterator[tuple]:
 
 
 def _die_with_parent() -> None:
-    parent = os.getppid()
+    parent = multiprocessing.parent_process()
     try:
         import ctypes
 
@@ -265,5 +279,22 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: the kernel kills us when the parent dies
     except (OSError, AttributeError):  # not Linux: workers still stop when their pipe closes
         pass
-    if os.getppid() != parent:  # the parent died before the request took effect
+    if parent is not None and os.getppid() != parent.pid:  # the build died before the request took effect
         os._exit(1)
+
+
+@contextlib.contextmanager
+def _ctrl_c_left_to_the_build() -> Iterator[None]:
+    """While a worker process starts, SIGINT is ignored (a disposition it inherits, kept until it
+    sets its own) and blocked here (so that a Ctrl-C meanwhile reaches the build after): a worker
+    interrupted while it imports would print a traceback of its own."""
+    if threading.current_thread() != threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
