@@ -1,0 +1,45 @@
+"""Worker processes for the tests of kg.extract.workers, started by spawn: a module of its own, light
+to import, so that a worker the tests kill and start again starts fast."""
+
+import os
+import time
+
+
+def serve_crashing_on_marker(requests, answers, model, gazetteers):
+    """A worker that dies, as a segfault in a parser would, on any text with CRASH in it."""
+    from kg.extract import workers
+    from kg.extract.relations import RelationReader
+
+    original = RelationReader.relations
+
+    def relations(self, doc, *args, **kwargs):
+        if "CRASH" in doc.text:
+            os._exit(1)
+        return original(self, doc, *args, **kwargs)
+
+    RelationReader.relations = relations
+    workers.serve_batches(requests, answers, model, gazetteers)
+
+
+def serve_dying_at_once(requests, answers, model, gazetteers):
+    os._exit(3)
+
+
+def serve_by_marker(requests, answers, model, gazetteers):
+    """A worker without a model, for what workers do when they die: it reads "CRASH" by dying, "EXIT"
+    by answering and then dying, "SLEEP:S" by taking S seconds; any other text has no relations."""
+    from kg.extract import Extraction, workers
+
+    def read(document):
+        if document.text.startswith("CRASH"):
+            os._exit(1)
+        if document.text.startswith("SLEEP:"):
+            time.sleep(float(document.text.split(":")[1]))
+        return Extraction(document, [], None)
+
+    answers.send(("ready", None))
+    for documents, _ in workers.received(requests):
+        answers.send(("reading", None))
+        answers.send(("done", [read(d) for d in documents]))
+        if any(d.text.startswith("EXIT") for d in documents):
+            os._exit(0)
