@@ -33,7 +33,7 @@ HAND_QUADS = 20_000
 # A build that adds to a store at least this large on disk (about 40,000 articles) parses in a worker
 # process, not in its own: the end step reads the store in proportion to its size (RocksDB's index
 # blocks stay in memory for every file it touches), and the model would add its own hundred MB or
-# so on top (at 1,000,000 articles a daily build peaked at 485-560 MB parsing in-process, 409 MB
+# so on top (at 1,000,000 articles a daily build peaked at 485-560 MB parsing in-process, 409-442 MB
 # with the parse in workers). The worker parses while this process writes, on another core.
 PARSE_APART_BYTES = 1 << 30
 DCTERMS_DATE = NamedNode(DCTERMS + "date")
