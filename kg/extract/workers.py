@@ -89,8 +89,7 @@ class _Crew:
         self.context = multiprocessing.get_context("spawn")
         self.setup, self.serve, self.doc_timeout = setup, serve, doc_timeout
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()  # (worker, answer, or None when it died)
-        self.workers: list[_Worker] = []
-        self.workers = [self._start() for _ in range(size)]
+        self.workers: list[_Worker] = [self._start() for _ in range(size)]
         self.sent = 0  # batches numbered so far
         self.next = 0  # the number of the next batch to hand on
         self.done: dict[int, list[Extraction]] = {}
