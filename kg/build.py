@@ -275,7 +275,7 @@ def build(
             if batch.replaced:
                 _update_actors(writer, batch.actors, batch.replaced, known)
             extractions = extractor = None  # the end step needs no model: what it holds goes back
-            heap.release()
+            heap.release(dropped=nlp is None)
         report.events = recount(writer, event_window, fed, written)
         _totals(writer, report)
     report.commits += 1
@@ -300,13 +300,16 @@ class _ModelHeap:
         gc.freeze()
         self.frozen = True
 
-    def release(self) -> None:
-        """Hands the model's objects back to the collector, collects what is no longer held, and has
-        the C allocator return the freed pages (glibc's malloc_trim; a no-op elsewhere)."""
+    def release(self, dropped: bool = True) -> None:
+        """Hands the model's objects back to the collector and, when the build dropped the model
+        (``dropped``: it loaded it), collects it and has the C allocator return the freed pages
+        (glibc's malloc_trim; a no-op elsewhere). A model the caller gave is still theirs: a
+        collection would walk it for nothing."""
         self.__exit__()
         self.frozen = False
-        gc.collect()
-        _trim_heap()
+        if dropped:
+            gc.collect()
+            _trim_heap()
 
     def __exit__(self, *exc) -> None:
         if self.frozen:

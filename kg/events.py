@@ -182,12 +182,18 @@ def _digests(statements: Iterable[str]) -> int:
 
 
 def require_events(store) -> None:
-    """Raises NoEvents when a kg.store.Store was built before kg grouped statements into events."""
+    """Raises NoEvents when a kg.store.Store has no events: a build that started from an empty graph
+    (a new store, --rebuild) counts them at its end, after the batches it has already published; a
+    build that stopped before, or a kg older than events, left none."""
     if stored_window(store) is None:
         from .errors import NoEvents
 
-        raise NoEvents(f"the store in {store.path} has no events yet (it was built by an older kg): run "
-                       f"kg build again on the same corpus (nothing is read again), or use --count mentions")
+        if store.being_written():
+            raise NoEvents(f"the store in {store.path} is being built: its events are counted when the build "
+                           f"ends; wait for it, or use --count mentions for the documents written so far")
+        raise NoEvents(f"the store in {store.path} has no events yet (a build stopped before counting them, or "
+                       f"an older kg built it): run kg build again on the same corpus (nothing is read again), "
+                       f"or use --count mentions")
 
 
 def event_links(store) -> dict[str, str]:

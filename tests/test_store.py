@@ -138,6 +138,30 @@ def test_store_keeps_old_generations_only_while_a_reader_holds_them(tmp_path):
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["gen-000006", "kg-store.json", "write.lock"]
 
 
+def test_store_tells_readers_while_a_build_writes_it(tmp_path):
+    store = Store(tmp_path / "s")
+    assert not store.being_written()
+    with store.writer() as w:
+        w.replace_graph(G, [quad(0)])
+        assert Store(tmp_path / "s").being_written()  # as another process sees it
+    assert not Store(tmp_path / "s").being_written()
+
+
+def test_store_a_working_copy_kept_in_a_reference_cycle_does_not_block_the_next_build(tmp_path):
+    store = Store(tmp_path / "s")
+    with store.writer() as w:
+        w.replace_graph(G, [quad(0), quad(1)])
+        cycle = {"iterator": w.quads_for_pattern()}  # an iterator holds the database open
+        cycle["self"] = cycle
+        next(cycle["iterator"])
+        del cycle  # now only the garbage collector can free it
+    # the build reopened its working copy to settle it, and the next opens a new one: each time RocksDB
+    # found its lock still held by the copy left in the cycle, and kg collected it
+    with store.writer() as w:
+        w.replace_graph(G, [quad(2)])
+    assert [q.object.value for q in store.quads()] == ["2"]
+
+
 def on_disk(path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 

@@ -77,6 +77,10 @@ class Store(ABC):
         remote one, or none yet)."""
         return None
 
+    def being_written(self) -> bool | None:
+        """Whether a build is writing the store now; None where the store cannot tell (a remote one)."""
+        return None
+
     @abstractmethod
     def run_isolated(self, text: str, bindings: dict[str, ox.NamedNode | ox.Literal], *, prefixes: dict[str, str],
                      timeout: float | None, max_memory: int | None, max_result: int, allow_network: bool):

@@ -217,6 +217,9 @@ class EmbeddedStore(base.Store):
         except (RuntimeError, OSError) as exc:
             raise self._damaged(exc) from exc
 
+    def being_written(self) -> bool:
+        return _held_exclusively(self.path / LOCK)
+
     def _damaged(self, exc: Exception) -> StoreDamaged:
         detail = " ".join(str(exc).split())
         detail = detail if len(detail) <= 160 else detail[:159] + "\u2026"
@@ -224,8 +227,7 @@ class EmbeddedStore(base.Store):
                             f"'kg build --rebuild --store {self.path}' from your corpus")
 
     def close(self) -> None:
-        self._reader = None
-        gc.collect()
+        self._reader = None  # read-only: RocksDB holds no lock for it, its files go with its last iterator
         _release(self._hold)
         self._generation = self._hold = None
 
@@ -262,16 +264,18 @@ class EmbeddedStore(base.Store):
                     source.backup(str(work))
                     del source
                 started_empty = not (self.exists() and not fresh)
-                writer = EmbeddedWriter(self, ox.Store(str(work)), stale, started_empty, counted)
+                writer = EmbeddedWriter(self, _open_writable(work), stale, started_empty, counted)
             except OSError as exc:
                 shutil.rmtree(work, ignore_errors=True)
                 raise self._unwritable(exc) from exc
+            failed = True
             try:
                 yield writer
                 writer.settle()
                 writer.commit()
+                failed = False
             finally:
-                writer.close()
+                writer.close(collect=failed)
                 # a failed write (a full disk) leaves the working copy and maybe a half-made generation
                 try:
                     self._remove_abandoned()
@@ -497,7 +501,7 @@ class EmbeddedWriter(base.Writer):
         self._finish_load()
         self._drop_store()
         try:
-            self._store = ox.Store(str(work))
+            self._store = _open_writable(work)
             if self.started_empty or self._stale_share_reached():
                 _compact(self._store)
                 self.stale, self.compacted = 0, True
@@ -521,16 +525,32 @@ class EmbeddedWriter(base.Writer):
         self.counted = (quads, self.stale)
         return self.stale >= STALE_SHARE * quads
 
-    def close(self) -> None:
+    def close(self, collect: bool = False) -> None:
+        """Closes the working copy. After an error (``collect``), the garbage collector runs too: a
+        traceback can hold one of its iterators in a reference cycle, and the folder is removed next."""
         # after an error or Ctrl-C, what a load adds is thrown away with the copy, once it has ended
         self._loads.close()
         self._loading = None
         self._drop_store()
+        if collect:
+            gc.collect()
 
     def _drop_store(self) -> None:
-        if self._store is not None:
-            self._store = None
-            gc.collect()
+        self._store = None  # closed with its last reference, or by _open_writable's collection
+
+
+def _open_writable(path: Path) -> ox.Store:
+    """``path`` opened read-write. A working copy this process dropped is closed as its last reference
+    goes, unless an iterator over it is caught in a reference cycle, which only the garbage collector
+    frees: RocksDB then finds its lock still held by this process. A full collection walks every
+    object (a tenth of a second or more with a model loaded), so it runs only then."""
+    try:
+        return ox.Store(str(path))
+    except OSError as exc:
+        if "lock hold by current process" not in str(exc):
+            raise
+    gc.collect()
+    return ox.Store(str(path))
 
 
 def _compact(store: ox.Store) -> None:
@@ -716,6 +736,24 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
         yield
     finally:
         handle.close()  # closing releases the lock
+
+
+def _held_exclusively(path: Path) -> bool:
+    """Whether a build holds the lock file ``path`` (tried without waiting, never made or followed)."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    with open(fd, "rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+    return False
 
 
 def _fsync_dir(path: Path) -> None:
