@@ -147,6 +147,21 @@ def test_store_tells_readers_while_a_build_writes_it(tmp_path):
     assert not Store(tmp_path / "s").being_written()
 
 
+def test_store_a_reader_asking_whether_a_build_runs_never_turns_a_build_away(tmp_path):
+    import fcntl
+    import threading
+
+    store = Store(tmp_path / "s")
+    with store.writer() as w:
+        w.replace_graph(G, [quad(0)])
+    probe = open(tmp_path / "s" / "write.lock", "rb")
+    fcntl.flock(probe, fcntl.LOCK_SH)  # what being_written() holds for a moment, held longer here
+    threading.Timer(0.05, probe.close).start()
+    with store.writer() as w:  # waits for the probe, then writes
+        w.replace_graph(G, [quad(1)])
+    assert [q.object.value for q in store.quads()] == ["1"]
+
+
 def test_store_a_working_copy_kept_in_a_reference_cycle_does_not_block_the_next_build(tmp_path):
     store = Store(tmp_path / "s")
     with store.writer() as w:

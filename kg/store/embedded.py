@@ -720,15 +720,22 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
         raise StoreWriteError(f"cannot write the store in {path.parent}: {reason}") from None
     handle = open(fd, "a+", encoding="utf-8")
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise StoreLocked(
-                f"{path.parent} is being written by another kg build (pid {holder}); "
-                f"wait for it to finish, or use another --store"
-            ) from None
+        # a reader asking whether a build runs (_held_exclusively) holds the lock for a moment: tried
+        # again for a fifth of a second, so that it never turns a build away
+        deadline = time.monotonic() + 0.2
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    raise StoreLocked(
+                        f"{path.parent} is being written by another kg build (pid {holder}); "
+                        f"wait for it to finish, or use another --store"
+                    ) from None
+                time.sleep(0.02)
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -739,7 +746,8 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
 
 
 def _held_exclusively(path: Path) -> bool:
-    """Whether a build holds the lock file ``path`` (tried without waiting, never made or followed)."""
+    """Whether a build holds the lock file ``path`` (tried without waiting, never made or followed;
+    a build starting meanwhile tries its lock again, see _exclusive_lock)."""
     try:
         import fcntl
     except ImportError:
