@@ -205,13 +205,13 @@ def test_robustness_sigkill_leaves_before_or_after_never_a_mix(tmp_path):
 def test_robustness_second_build_is_refused_and_readers_keep_working(tmp_path):
     from tests.test_build import write_corpus
 
-    # short items after the seeds keep the first build writing for a few seconds after its first commit
+    # short items after the seeds, a commit after each, keep the first build writing for seconds after its first commit
     corpus = [str(SEEDS), str(write_corpus(tmp_path / "items", 150))]
     store = tmp_path / "s"
     kg("build", *corpus, "--store", store, check=True)
     before = triples(store)
     existing = set(_generations(store))
-    writer = subprocess.Popen([*KG, "build", *corpus, "--store", str(store), "--rebuild", "--commit-every", "5"],
+    writer = subprocess.Popen([*KG, "build", *corpus, "--store", str(store), "--rebuild", "--commit-every", "1"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 60  # wait until the writer holds the lock and has committed a batch
