@@ -191,6 +191,14 @@ def bare_parse(feed: Path) -> float:
     return time.perf_counter() - start
 
 
+def paired(builds: list[float], bares: list[float]) -> str:
+    """The ratio of each build to the bare parse run just before it, and their median: this machine's
+    speed drifts by a tenth or more over minutes, which the best of each, taken from different
+    minutes, can put on either side."""
+    ratios = [b / p for b, p in zip(builds, bares)]
+    return f" (in pairs: {', '.join(f'{r:.2f}' for r in ratios)}; median {statistics.median(ratios):.2f})"
+
+
 def bench_corpus(path: Path, workers: int, runs: int = 2) -> None:
     """A real corpus built by the kg command, against a bare parse of the same texts: each run ``runs``
     times in turn after a warm-up, the best of each compared (every run is printed)."""
@@ -219,7 +227,8 @@ def bench_corpus(path: Path, workers: int, runs: int = 2) -> None:
     print(f"  {documents} documents in {seconds:.1f} s (runs: {', '.join(f'{b:.1f}' for b in builds)}): "
           f"{documents / seconds:.1f} documents/s, {asserted} asserted relations, {skipped} skipped, peak RSS {rss} MB")
     print(f"  a bare parse of the same texts (a process: spaCy's nlp.pipe, model load included) {bare:.1f} s "
-          f"(runs: {', '.join(f'{b:.1f}' for b in bares)}); ratio build / bare parse {seconds / bare:.2f}")
+          f"(runs: {', '.join(f'{b:.1f}' for b in bares)}); ratio build / bare parse {seconds / bare:.2f}"
+          f"{paired(builds, bares)}")
 
 
 def bench_memory(sizes: list[int]) -> None:
@@ -420,7 +429,7 @@ def bulk_and_incremental(kg: str, feed: Path, size: int, tmp: Path, runs: int = 
     print(f"  one process, a new store (bulk loader): {head_n:,} documents in {bulk:.1f} s "
           f"(runs: {', '.join(f'{b:.1f}' for b in bulks)}), {head_n / bulk:.1f} documents/s, peak RSS {rss_bulk} MB; "
           f"a bare parse process over them {bare:.1f} s (runs: {', '.join(f'{b:.1f}' for b in bares)}): "
-          f"ratio build / bare parse {bulk / bare:.2f} (target <= 1.10)")
+          f"ratio build / bare parse {bulk / bare:.2f}{paired(bulks, bares)} (target <= 1.10)")
     print(f"  then {tail_n:,} more into it (a transaction per document; the rest unchanged): {added:.1f} s, "
           f"{tail_n / added:.1f} documents/s, peak RSS {rss_added} MB")
 
