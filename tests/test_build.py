@@ -489,6 +489,32 @@ def test_store_tells_its_size_on_disk(tmp_path, seeds_store_path):
     assert size == sum(p.stat().st_size for p in generation.iterdir() if p.is_file()) > 0
 
 
+def test_build_again_in_the_process_of_one_stopped_with_its_working_copy_held_in_a_cycle(tmp_path, nlp,
+                                                                                         monkeypatch):
+    # Ctrl-C in a notebook: the stopped build's frames (and an iterator over its working copy) stay
+    # alive until the garbage collector frees them, after the next build has made its own copy
+    import kg.build
+
+    corpus = [str(SEEDS), str(write_corpus(tmp_path / "items", 30))]
+    build(corpus, Store(tmp_path / "reference"), nlp=nlp)
+    build([str(SEEDS)], Store(tmp_path / "s"), nlp=nlp)
+    recount = kg.build.recount
+
+    def stopped(writer, *args, **kwargs):
+        held = {"iterator": writer.quads_for_pattern()}
+        held["itself"] = held
+        next(held["iterator"])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kg.build, "recount", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        build(corpus, Store(tmp_path / "s"), nlp=nlp, batch_documents=5)
+    monkeypatch.setattr(kg.build, "recount", recount)
+    for _ in range(2):
+        build(corpus, Store(tmp_path / "s"), nlp=nlp)
+        assert sorted(map(str, Store(tmp_path / "s").quads())) == sorted(map(str, Store(tmp_path / "reference").quads()))
+
+
 def test_build_adding_to_a_large_store_parses_in_a_worker_and_writes_the_same(tmp_path, nlp, monkeypatch):
     import kg.build
     import kg.extract

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import itertools
 import json
 import os
 import queue
@@ -42,7 +43,7 @@ from .base import DEFAULT_STORE, QUERY_TIMEOUT, Solutions, in_thread
 FORMAT_VERSION = 1
 POINTER = "kg-store.json"
 LOCK = "write.lock"
-WORK = "work"  # the working copy of the build in progress
+WORK = "work"  # the working copy of the build in progress: work-PID-N, a folder of its own per build
 GENERATION = re.compile(r"^gen-(\d{6})$")
 READERS = ".readers"  # gen-000007.readers: readers of gen-000007 hold a shared lock on it
 UNWRITABLE = {
@@ -112,7 +113,7 @@ class EmbeddedStore(base.Store):
         return pointer
 
     def _only_kg_files(self) -> bool:
-        return all(p.name in (LOCK, WORK) or GENERATION.match(p.name.removesuffix(READERS))
+        return all(p.name == LOCK or _is_working_copy(p.name) or GENERATION.match(p.name.removesuffix(READERS))
                    or p.name.startswith(POINTER) for p in self.path.iterdir())
 
     def reader(self) -> ox.Store:
@@ -251,7 +252,7 @@ class EmbeddedStore(base.Store):
             self._remove_abandoned()
             if self._current_name() is not None:
                 self._prune(keep=self._current_name())
-            work = self.path / WORK
+            work = self.path / f"{WORK}-{os.getpid()}-{next(_COPIES)}"
             stale, counted = 0, None
             try:
                 if self.exists() and not fresh:
@@ -264,7 +265,7 @@ class EmbeddedStore(base.Store):
                     source.backup(str(work))
                     del source
                 started_empty = not (self.exists() and not fresh)
-                writer = EmbeddedWriter(self, _open_writable(work), stale, started_empty, counted)
+                writer = EmbeddedWriter(self, _open_writable(work), work, stale, started_empty, counted)
             except OSError as exc:
                 shutil.rmtree(work, ignore_errors=True)
                 raise self._unwritable(exc) from exc
@@ -338,8 +339,10 @@ class EmbeddedStore(base.Store):
         return sorted(p.name for p in self.path.iterdir() if GENERATION.match(p.name) and p.is_dir())
 
     def _remove_abandoned(self) -> None:
-        """The working copy and generations newer than the current one were left by an interrupted build."""
-        shutil.rmtree(self.path / WORK, ignore_errors=True)
+        """The working copies and generations newer than the current one were left by an interrupted build."""
+        for path in self.path.iterdir():
+            if _is_working_copy(path.name):
+                shutil.rmtree(path, ignore_errors=True)
         current = self._current_name()
         for name in self._generations():
             if current is None or name > current:
@@ -366,10 +369,11 @@ class EmbeddedStore(base.Store):
 class EmbeddedWriter(base.Writer):
     """Write access to the working copy of a build; usable only inside ``EmbeddedStore.writer()``."""
 
-    def __init__(self, owner: EmbeddedStore, store: ox.Store, stale: int = 0, started_empty: bool = False,
-                 counted: tuple[int, int] | None = None):
+    def __init__(self, owner: EmbeddedStore, store: ox.Store, work: Path, stale: int = 0,
+                 started_empty: bool = False, counted: tuple[int, int] | None = None):
         self._owner = owner
         self._store: ox.Store | None = store
+        self.work = work  # its folder
         self.commits = 0
         self.stale = stale  # quads removed since the working copy was last compacted
         self.counted = counted  # (quads, stale) when the quads were last counted, if they were
@@ -497,11 +501,10 @@ class EmbeddedWriter(base.Writer):
         a whole-store read took twice as long, at 100,000 the store was a fifth larger), and once the quads removed
         since the last compaction reach STALE_SHARE of the store's (every removed quad and its
         tombstone leave the disk)."""
-        work = self._owner.path / WORK
         self._finish_load()
         self._drop_store()
         try:
-            self._store = _open_writable(work)
+            self._store = _open_writable(self.work)
             if self.started_empty or self._stale_share_reached():
                 _compact(self._store)
                 self.stale, self.compacted = 0, True
@@ -537,6 +540,16 @@ class EmbeddedWriter(base.Writer):
 
     def _drop_store(self) -> None:
         self._store = None  # closed with its last reference, or by _open_writable's collection
+
+
+# A working copy's folder is never used twice by a process: one left open by an interrupted build (its
+# traceback kept in a reference cycle) closes when the garbage collector frees it, and RocksDB then
+# deletes the files it thinks obsolete in its folder, which must not be the next build's.
+_COPIES = itertools.count(1)
+
+
+def _is_working_copy(name: str) -> bool:
+    return name == WORK or name.startswith(WORK + "-")  # "work" alone: left by a kg that named them all so
 
 
 def _open_writable(path: Path) -> ox.Store:
