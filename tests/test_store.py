@@ -5,7 +5,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from kg.errors import StoreFormatError, StoreLocked, StoreNotFound
+from kg.errors import StoreFormatError, StoreLocked, StoreNotFound, StoreWriteError
 from kg.store import POINTER, Store
 
 G = ox.NamedNode("http://example.org/g")
@@ -160,6 +160,42 @@ def test_store_a_reader_asking_whether_a_build_runs_never_turns_a_build_away(tmp
     with store.writer() as w:  # waits for the probe, then writes
         w.replace_graph(G, [quad(1)])
     assert [q.object.value for q in store.quads()] == ["1"]
+
+
+@pytest.mark.parametrize("planted", ["fifo", "folder"])
+def test_store_a_lock_file_that_is_no_file_neither_hangs_readers_nor_lets_a_build_through(tmp_path, planted):
+    import os
+
+    store = Store(tmp_path / "s")
+    with store.writer() as w:
+        w.replace_graph(G, [quad(0)])
+    lock = tmp_path / "s" / "write.lock"
+    lock.unlink()
+    os.mkfifo(lock) if planted == "fifo" else lock.mkdir()
+    assert Store(tmp_path / "s").being_written() is False  # at once: a FIFO is not waited on
+    with pytest.raises(StoreWriteError, match="write.lock"):
+        with store.writer() as w:
+            w.replace_graph(G, [quad(1)])
+    assert [q.object.value for q in Store(tmp_path / "s").quads()] == ["0"]
+
+
+def test_store_a_reader_looks_again_for_a_generation_a_commit_pruned_under_it(tmp_path, monkeypatch):
+    from kg.store import embedded
+
+    store = Store(tmp_path / "s")
+    with store.writer() as w:
+        w.replace_graph(G, [quad(0)])
+    read = embedded.EmbeddedStore._pointer
+    looks = []
+
+    def raced(self):  # the first look finds the pointer's generation gone, as a commit pruned it
+        looks.append(1)
+        if len(looks) == 1:
+            raise embedded.GenerationMissing("gone")
+        return read(self)
+
+    monkeypatch.setattr(embedded.EmbeddedStore, "_pointer", raced)
+    assert [q.object.value for q in Store(tmp_path / "s").quads()] == ["0"] and len(looks) == 2
 
 
 def test_store_a_working_copy_kept_in_a_reference_cycle_does_not_block_the_next_build(tmp_path):

@@ -25,6 +25,7 @@ import os
 import queue
 import re
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Collection, Iterable, Iterator
@@ -85,7 +86,17 @@ class EmbeddedStore(base.Store):
         return (self.path / POINTER).is_file()
 
     def pointer(self) -> dict:
-        """The pointer file's content, checked for format; raises when there is no usable store."""
+        """The pointer file's content, checked for format; raises when there is no usable store. A
+        generation found missing is looked for again: a commit may have moved the pointer and pruned
+        the generation it named between the pointer's reading and the look."""
+        for _ in range(2):
+            try:
+                return self._pointer()
+            except GenerationMissing:
+                time.sleep(0.05)
+        return self._pointer()
+
+    def _pointer(self) -> dict:
         pointer_file = self.path / POINTER
         if not pointer_file.is_file():
             if self.path.is_dir() and any(self.path.iterdir()) and not self._only_kg_files():
@@ -107,7 +118,7 @@ class EmbeddedStore(base.Store):
                 f"rebuild it with 'kg build --rebuild'"
             )
         if not GENERATION.match(generation) or not (self.path / generation).is_dir():
-            raise StoreFormatError(
+            raise GenerationMissing(
                 f"{self.path}: generation {generation!r} is missing; rebuild with 'kg build --rebuild'"
             )
         return pointer
@@ -552,6 +563,10 @@ def _is_working_copy(name: str) -> bool:
     return name == WORK or name.startswith(WORK + "-")  # "work" alone: left by a kg that named them all so
 
 
+class GenerationMissing(StoreFormatError):
+    """The pointer names a generation that is not there."""
+
+
 def _open_writable(path: Path) -> ox.Store:
     """``path`` opened read-write. A working copy this process dropped is closed as its last reference
     goes, unless an iterator over it is caught in a reference cycle, which only the garbage collector
@@ -729,8 +744,11 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
         if exc.errno == errno.ELOOP:
             raise StoreWriteError(f"{path} is a symbolic link, which kg never follows: remove it "
                                   f"(kg makes its own lock file)") from None
-        reason = UNWRITABLE.get(exc.errno) or f"cannot create its lock file ({exc.strerror or exc})"
+        reason = UNWRITABLE.get(exc.errno) or f"cannot create its lock file {path.name} ({exc.strerror or exc})"
         raise StoreWriteError(f"cannot write the store in {path.parent}: {reason}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or a device planted there
+        os.close(fd)
+        raise StoreWriteError(f"{path} is not a file: remove it (kg makes its own lock file)")
     handle = open(fd, "a+", encoding="utf-8")
     try:
         # a reader asking whether a build runs (_held_exclusively) holds the lock for a moment: tried
@@ -765,15 +783,18 @@ def _held_exclusively(path: Path) -> bool:
         import fcntl
     except ImportError:
         return False
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:  # O_NONBLOCK: a FIFO planted there must not hold the reader
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     except OSError:
         return False
-    with open(fd, "rb") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except OSError:
-            return True
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder or a FIFO is no build's lock
+            return False
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
     return False
 
 
