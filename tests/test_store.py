@@ -206,8 +206,8 @@ def test_store_a_working_copy_kept_in_a_reference_cycle_does_not_block_the_next_
         cycle["self"] = cycle
         next(cycle["iterator"])
         del cycle  # now only the garbage collector can free it
-    # the build reopened its working copy to settle it, and the next opens a new one: each time RocksDB
-    # found its lock still held by the copy left in the cycle, and kg collected it
+    # the build reopened its working copy to settle it: RocksDB found its lock still held by the copy
+    # left in the cycle, and kg collected it (the next build makes a copy in a folder of its own)
     with store.writer() as w:
         w.replace_graph(G, [quad(2)])
     assert [q.object.value for q in store.quads()] == ["2"]

@@ -276,7 +276,7 @@ class EmbeddedStore(base.Store):
                     source.backup(str(work))
                     del source
                 started_empty = not (self.exists() and not fresh)
-                writer = EmbeddedWriter(self, _open_writable(work), work, stale, started_empty, counted)
+                writer = EmbeddedWriter(self, ox.Store(str(work)), work, stale, started_empty, counted)  # a new folder
             except OSError as exc:
                 shutil.rmtree(work, ignore_errors=True)
                 raise self._unwritable(exc) from exc
