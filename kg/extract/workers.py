@@ -14,6 +14,7 @@ the dead worker's batch and waited for it forever.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import queue
@@ -243,6 +244,7 @@ def serve_batches(requests, answers, model: str, gazetteers: tuple[str, ...]) ->
         except Exception:  # noqa: BLE001 - an exception that does not pickle: its words do
             answers.send(("error", WorkersDied(f"a worker process could not start: {type(exc).__name__}: {exc}")))
         return
+    gc.freeze()  # the pipeline's objects live as long as the worker: no collection walks them again
     answers.send(("ready", None))
     for documents, doc_timeout in received(requests):
         answers.send(("reading", None))
