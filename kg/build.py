@@ -36,6 +36,13 @@ HAND_QUADS = 20_000
 # so on top (at 1,000,000 articles a daily build peaked at 485-560 MB parsing in-process, 409-442 MB
 # with the parse in workers). The worker parses while this process writes, on another core.
 PARSE_APART_BYTES = 1 << 30
+# A build left to choose (``workers`` None: the CLI without --workers) parses in one worker process on a
+# machine with two cores or more once the documents it has to read come to this many characters (some
+# 500 articles): this process then turns each document's relations into quads, bulk-loads them and
+# spills them for the end step on the other core while the worker parses the next ones. Below it,
+# starting the worker (a fresh Python with spaCy and the model: some 0.4 s more than loading them here)
+# costs more than the overlap saves.
+APART_CHARS = 250_000
 DCTERMS_DATE = NamedNode(DCTERMS + "date")
 
 UNREFERENCED_ACTORS = """
@@ -107,7 +114,7 @@ def build(
     *,
     rebuild: bool = False,
     model: str | None = None,
-    workers: int = 1,
+    workers: int | None = 1,
     on_skip: OnSkip | None = None,
     on_note: Callable[[str], None] | None = None,
     on_progress: Callable[[BuildReport], None] | None = None,
@@ -140,9 +147,13 @@ def build(
     ``cluster`` (a Dask scheduler's address, or local:N) parses and reads the documents on a Dask
     cluster instead of ``workers`` local processes (kg.cluster); this process alone writes the store.
     A build that adds to a store of PARSE_APART_BYTES or more on disk parses in one worker process
-    even with ``workers`` 1, unless it is given ``nlp`` (a model already loaded here).
+    even with ``workers`` 1, unless it is given ``nlp`` (a model already loaded here). ``workers``
+    None lets the build choose: one worker process beside this one when there are two cores or more
+    and APART_CHARS characters or more to read, else this process (a script that lets it choose needs
+    the ``if __name__ == "__main__":`` guard that any use of workers needs).
     """
     report = BuildReport()
+    choose, workers = workers is None, workers or 1
 
     def skip(item: Skipped) -> None:
         report.skipped += 1
@@ -213,7 +224,11 @@ def build(
         if first is not None:  # spaCy is loaded only when there is something to read
             from .extract import Extractor, extract_in_workers
 
-            stream = itertools.chain([first], documents)
+            ahead = [first]
+            if choose and workers == 1 and nlp is None and cluster is None and not parse_apart and cores() >= 2:
+                parse_apart = read_ahead(ahead, documents, APART_CHARS)
+            stream = itertools.chain(ahead, documents)
+            loaded_here = False  # a model this process loaded, to be freed before the end step
             if cluster is not None:
                 from .cluster import extract_on_cluster
 
@@ -224,6 +239,7 @@ def build(
                                                  gazetteers=gazetteers)
             else:
                 extractor = Extractor(nlp=nlp, model=model, gazetteers=gazetteers)
+                loaded_here = nlp is None
                 heap.freeze()
                 extractions = extractor.extract(stream, doc_timeout=doc_timeout)
             batch = _Batch()
@@ -275,12 +291,33 @@ def build(
             if batch.replaced:
                 _update_actors(writer, batch.actors, batch.replaced, known)
             extractions = extractor = None  # the end step needs no model: what it holds goes back
-            heap.release(dropped=nlp is None)
+            heap.release(dropped=loaded_here)
         report.events = recount(writer, event_window, fed, written)
         _totals(writer, report)
     report.commits += 1
     report.seconds = time.monotonic() - report.started
     return report
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def read_ahead(read: list[Document], documents: Iterator[Document], chars: int) -> bool:
+    """Adds to ``read`` the documents that follow until their texts come to ``chars`` characters in
+    all: whether they do (the rest of the stream is left in ``documents``)."""
+    total = sum(len(document.text) for document in read)
+    while total < chars:
+        document = next(documents, None)
+        if document is None:
+            return False
+        read.append(document)
+        total += len(document.text)
+    return True
 
 
 class _ModelHeap:

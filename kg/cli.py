@@ -219,8 +219,10 @@ def cli():
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Start a fresh graph from these documents, re-extracting all.")
 @click.option("--model", envvar="KG_MODEL", help="spaCy pipeline to use (or set KG_MODEL).")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes that parse in parallel.")
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Processes that parse in parallel; 1: this one.  [default: one beside this one, which "
+                   "writes meanwhile, on a machine with two cores or more once the documents to read come "
+                   "to 250,000 characters; else this one]")
 @click.option("--cluster", metavar="ADDRESS",
               help="Parse on a Dask cluster instead: a scheduler's address (tcp://HOST:8786), or local:N "
                    "for N worker processes here (pip install 'kg[cluster]'); --workers is then not used.")

@@ -515,6 +515,63 @@ def test_build_again_in_the_process_of_one_stopped_with_its_working_copy_held_in
         assert sorted(map(str, Store(tmp_path / "s").quads())) == sorted(map(str, Store(tmp_path / "reference").quads()))
 
 
+def test_build_left_to_choose_parses_beside_itself_with_two_cores_and_enough_to_read(tmp_path, nlp, monkeypatch):
+    import kg.build
+    import kg.extract
+
+    corpus = write_corpus(tmp_path / "corpus", 6)
+    chars = sum(len(path.read_text(encoding="utf-8")) for path in corpus.iterdir())
+    calls = []
+    extractor = kg.extract.Extractor
+
+    def spied(stream, workers, **kwargs):  # reads in this process: what is checked is the choice
+        calls.append(workers)
+        return extractor(nlp=nlp).extract(stream)
+
+    monkeypatch.setattr(kg.extract, "extract_in_workers", spied)
+    shared = nlp  # the model loaded once for the tests stands in for the one a build loads
+    monkeypatch.setattr(kg.extract, "Extractor", lambda nlp=None, **options: extractor(nlp=nlp or shared, **options))
+    chosen = {}
+    for case, (cores, limit, workers) in {
+        "two cores, enough to read": (2, chars, None),
+        "one core": (1, chars, None),
+        "too little to read": (2, chars + 1, None),
+        "--workers 1": (2, chars, 1),
+    }.items():
+        monkeypatch.setattr(kg.build, "cores", lambda: cores)
+        monkeypatch.setattr(kg.build, "APART_CHARS", limit)
+        calls.clear()
+        report = build([corpus], Store(tmp_path / case), workers=workers)
+        assert report.extracted == 6
+        chosen[case] = calls[:]
+    assert chosen == {"two cores, enough to read": [1], "one core": [], "too little to read": [], "--workers 1": []}
+    assert stored_ids(tmp_path / "two cores, enough to read") == stored_ids(tmp_path / "one core")
+
+
+def test_build_from_empty_parsed_in_a_worker_writes_what_one_parsed_here_writes(tmp_path, nlp, monkeypatch):
+    import kg.build
+
+    corpus = write_corpus(tmp_path / "corpus", 8)
+    monkeypatch.setattr(kg.build, "cores", lambda: 2)
+    monkeypatch.setattr(kg.build, "APART_CHARS", 1)
+    build([corpus], Store(tmp_path / "here"), nlp=nlp)
+    build([corpus], Store(tmp_path / "apart"), workers=None)  # a real worker process, with its own model
+    dump = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?p != prov:generatedAtTime) }"
+    rows = {how: sorted(tuple(str(term) for term in row) for row in Store(tmp_path / how).query(dump))
+            for how in ("here", "apart")}
+    assert rows["apart"] == rows["here"] and len(rows["here"]) > 100
+
+
+def test_build_help_gives_the_amount_of_text_a_worker_is_started_for():
+    from click.testing import CliRunner
+
+    import kg.build
+    from kg.cli import cli
+
+    help_text = " ".join(CliRunner().invoke(cli, ["build", "--help"]).output.split())
+    assert f"{kg.build.APART_CHARS:,} characters" in help_text
+
+
 def test_build_adding_to_a_large_store_parses_in_a_worker_and_writes_the_same(tmp_path, nlp, monkeypatch):
     import kg.build
     import kg.extract
