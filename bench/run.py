@@ -8,16 +8,19 @@ ratios; nothing here asserts a time.
     extraction ratio = (kg's Extractor over the texts) / (bare nlp.pipe over the same texts), in one
              process with both pipelines loaded
     neighbors wall time = a fresh `kg neighbors Armenia` process on the seeds store
-    build ratio = (a `kg build` process on the corpus) / (a process that only parses its texts with
-             spaCy's stock pipeline: nlp.pipe, Python's start and the model's load included in both)
+    build ratio = (a `kg build` process on the corpus, where kg chooses to parse) / (a process that only
+             parses its texts with spaCy's stock pipeline: nlp.pipe, Python's start and the model's load
+             included in both), run side by side in turn, bare first and build first: the median of the
+             pairs' ratios (the machine drifts by a tenth over minutes) and the best of each
     memory = peak RSS of `kg build` on 10k and 100k generated documents (blank pipeline, so the
              figure is the build's own: corpus streaming, store, batches), and their ratio
     planted blocs = share of camp members kg.analysis.alliances.blocs puts in the bloc matched to their camp, on
              generated signed graphs (camps cooperating inside, in conflict across, a share of ties
              with the sign flipped), and whether the thin and detached actors are left unplaced
     cluster = the same corpus (CORPUS=..., else the seeds repeated) built by fresh `kg build` processes
-             with one process, --workers 2 and --cluster local:2 (two Dask worker processes on this
-             machine): documents/s, the ratios against one process, and whether the relations agree
+             with one process (--workers 1), as kg chooses (no --workers), --workers 2 and --cluster local:2
+             (two Dask worker processes on this machine): documents/s, the ratios against one process,
+             and whether the relations agree
     scale = on news-like corpora from bench/generate.py (--sizes), the build (time, documents/s,
              peak RSS, store size per article) and the wall time and peak RSS of fresh query, export
              and validate processes beside the targets of issue 14 (the exports' and validate's memory
@@ -191,44 +194,58 @@ def bare_parse(feed: Path) -> float:
     return time.perf_counter() - start
 
 
-def paired(builds: list[float], bares: list[float]) -> str:
-    """The ratio of each build to the bare parse run just before it, and their median: this machine's
-    speed drifts by a tenth or more over minutes, which the best of each, taken from different
-    minutes, can put on either side."""
-    ratios = [b / p for b, p in zip(builds, bares)]
-    return f" (in pairs: {', '.join(f'{r:.2f}' for r in ratios)}; median {statistics.median(ratios):.2f})"
+def in_pairs(build, bare, pairs: int) -> tuple[list[float], list[float]]:
+    """``pairs`` runs of each, side by side, in turn bare first and build first (so that a machine
+    slowing down or speeding up over the minutes favours neither): the builds' and the bare parses'
+    seconds, pair by pair."""
+    builds, bares = [], []
+    for k in range(pairs):
+        if k % 2:
+            builds.append(build())
+            bares.append(bare())
+        else:
+            bares.append(bare())
+            builds.append(build())
+    return builds, bares
 
 
-def bench_corpus(path: Path, workers: int, runs: int = 2) -> None:
-    """A real corpus built by the kg command, against a bare parse of the same texts: each run ``runs``
-    times in turn after a warm-up, the best of each compared (every run is printed)."""
+def bench_corpus(path: Path, workers: int | None, runs: int = 4) -> None:
+    """A real corpus built by the kg command (with --workers ``workers``, or as kg chooses), against a
+    bare parse of the same texts: side by side ``runs`` times after a warm-up (in_pairs), the median
+    of the pairs' ratios and the best of each (every run is printed)."""
     from kg.corpus import read_corpus
 
     kg = str(Path(sys.executable).with_name("kg"))
     documents = sum(1 for _ in read_corpus([path]))
-    builds, bares = [], []
+    chosen = ["--workers", str(workers)] if workers else []
+    done = {}
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "store"
-        bare_parse(path)  # warm-up
-        for _ in range(runs):
-            bares.append(bare_parse(path))
+
+        def build() -> float:
             shutil.rmtree(store, ignore_errors=True)
-            seconds, rss, result = run_measured([kg, "build", str(path), "--store", str(store), "--quiet",
-                                                "--workers", str(workers)])
-            builds.append(seconds)
+            seconds, done["rss"], done["result"] = run_measured([kg, "build", str(path), "--store", str(store),
+                                                                "--quiet", *chosen])
+            return seconds
+
+        bare_parse(path)  # warm-up
+        builds, bares = in_pairs(build, lambda: bare_parse(path), runs)
+        result, rss = done["result"], done["rss"]
         summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr.strip()
         skipped = sum(1 for line in result.stderr.splitlines() if line.startswith("warning: skipped"))
         asserted = subprocess.run([kg, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s kg:source ?a ; "
                                    "kg:negated false ; kg:hypothetical false }", "--store", str(store),
                                    "--format", "csv"], capture_output=True, text=True).stdout.split()[-1]
     seconds, bare = min(builds), min(bares)
-    print(f"kg build {path} (exit {result.returncode}, --workers {workers}):")
+    ratios = [b / p for b, p in zip(builds, bares)]
+    print(f"kg build {path} (exit {result.returncode}, {' '.join(chosen) or 'kg choosing where to parse'}):")
     print(f"  {summary}")
     print(f"  {documents} documents in {seconds:.1f} s (runs: {', '.join(f'{b:.1f}' for b in builds)}): "
           f"{documents / seconds:.1f} documents/s, {asserted} asserted relations, {skipped} skipped, peak RSS {rss} MB")
     print(f"  a bare parse of the same texts (a process: spaCy's nlp.pipe, model load included) {bare:.1f} s "
-          f"(runs: {', '.join(f'{b:.1f}' for b in bares)}); ratio build / bare parse {seconds / bare:.2f}"
-          f"{paired(builds, bares)}")
+          f"(runs: {', '.join(f'{b:.1f}' for b in bares)}); ratio build / bare parse {statistics.median(ratios):.2f}, "
+          f"the median of {len(ratios)} pairs run side by side ({', '.join(f'{r:.2f}' for r in ratios)}; "
+          f"best against best {seconds / bare:.2f})")
 
 
 def bench_memory(sizes: list[int]) -> None:
@@ -265,7 +282,8 @@ def bench_memory(sizes: list[int]) -> None:
 
 
 def bench_cluster(path: Path | None, copies: int) -> None:
-    """One corpus built three ways: one process, --workers 2, and a two-worker local Dask cluster."""
+    """One corpus built four ways: in one process (--workers 1), as kg chooses (no --workers: one worker
+    process beside the build for a large enough corpus), --workers 2, and a two-worker local Dask cluster."""
     kg = str(Path(sys.executable).with_name("kg"))
     with tempfile.TemporaryDirectory() as tmp:
         if path is None:
@@ -279,7 +297,7 @@ def bench_cluster(path: Path | None, copies: int) -> None:
         documents = sum(1 for _ in read_corpus([path]))
         print(f"cluster: {documents:,} documents ({name}), a fresh `kg build --quiet` process each:")
         base, exports = None, []
-        for label, options in (("one process", []), ("--workers 2", ["--workers", "2"]),
+        for label, options in (("one process", ["--workers", "1"]), ("kg's choice", []), ("--workers 2", ["--workers", "2"]),
                                ("--cluster local:2", ["--cluster", "local:2"])):
             store = Path(tmp) / f"store{len(exports)}"
             seconds, rss, result = run_measured([kg, "build", str(path), "--store", str(store), "--quiet", *options])
@@ -292,7 +310,7 @@ def bench_cluster(path: Path | None, copies: int) -> None:
                   f"{base / seconds:5.2f}x one process  peak RSS {rss} MB (largest process)  exit {result.returncode}")
         relations = exports[0].count(b"\n")
         same = "yes" if len(set(exports)) == 1 else "NO"
-        print(f"  the same {relations:,} relations from all three (kg export --format jsonl): {same}")
+        print(f"  the same {relations:,} relations from all four (kg export --format jsonl): {same}")
 
 
 def bench_blocs(seeds: int) -> None:
@@ -403,11 +421,13 @@ def bench_scale(sizes: list[int], timeout: float) -> None:
             query_table(store, size, timeout, Path(tmp))
 
 
-def bulk_and_incremental(kg: str, feed: Path, size: int, tmp: Path, runs: int = 2) -> None:
+def bulk_and_incremental(kg: str, feed: Path, size: int, tmp: Path, runs: int | None = None) -> None:
     """One process builds nine tenths of ``feed`` into a new store (the bulk loader), then adds the
     last tenth (a transaction per document): documents/s of each, and the bulk build against a bare
-    parse of the same texts, both as processes, run in turn ``runs`` times after a warm-up (this
-    machine's speed drifts by a tenth over a minute): the best of each."""
+    parse of the same texts, both as processes, side by side ``runs`` times after a warm-up (five up to
+    2,000 documents, else two; this machine's speed drifts by a tenth over a minute): the median of
+    the pairs' ratios, and the best of each."""
+    runs = runs or (5 if size <= 2000 else 2)
     lines = feed.read_text(encoding="utf-8").splitlines(keepends=True)
     head_n = size - max(1, size // 10)
     head, tail = tmp / "head.jsonl", tmp / "tail.jsonl"
@@ -417,19 +437,25 @@ def bulk_and_incremental(kg: str, feed: Path, size: int, tmp: Path, runs: int = 
     warm = tmp / "warm.jsonl"
     warm.write_text("".join(lines[:max(1, head_n // 10)]), encoding="utf-8")
     bare_parse(warm)
-    bulks, bares = [], []
-    for _ in range(runs):
-        bares.append(bare_parse(head))
+    peaks = []
+
+    def bulk_build() -> float:
         shutil.rmtree(store, ignore_errors=True)
-        bulk, rss_bulk, _ = run_measured([kg, "build", str(head), "--store", str(store), "--quiet"])
-        bulks.append(bulk)
+        seconds, rss, _ = run_measured([kg, "build", str(head), "--store", str(store), "--quiet"])
+        peaks.append(rss)
+        return seconds
+
+    bulks, bares = in_pairs(bulk_build, lambda: bare_parse(head), runs)
+    rss_bulk = max(peaks)
     added, rss_added, _ = run_measured([kg, "build", str(head), str(tail), "--store", str(store), "--quiet"])
     bulk, bare = min(bulks), min(bares)
+    ratios = [b / p for b, p in zip(bulks, bares)]
     tail_n = len(lines) - head_n
-    print(f"  one process, a new store (bulk loader): {head_n:,} documents in {bulk:.1f} s "
-          f"(runs: {', '.join(f'{b:.1f}' for b in bulks)}), {head_n / bulk:.1f} documents/s, peak RSS {rss_bulk} MB; "
-          f"a bare parse process over them {bare:.1f} s (runs: {', '.join(f'{b:.1f}' for b in bares)}): "
-          f"ratio build / bare parse {bulk / bare:.2f}{paired(bulks, bares)} (target <= 1.10)")
+    print(f"  kg build, a new store (bulk loader): {head_n:,} documents in {bulk:.1f} s "
+          f"(runs: {', '.join(f'{b:.1f}' for b in bulks)}), {head_n / bulk:.1f} documents/s, peak RSS {rss_bulk} MB "
+          f"(largest process); a bare parse process over them {bare:.1f} s (runs: {', '.join(f'{b:.1f}' for b in bares)})")
+    print(f"  ratio build / bare parse {statistics.median(ratios):.2f}, the median of {len(ratios)} pairs run side by side "
+          f"({', '.join(f'{r:.2f}' for r in ratios)}; best against best {bulk / bare:.2f}) (target <= 1.10)")
     print(f"  then {tail_n:,} more into it (a transaction per document; the rest unchanged): {added:.1f} s, "
           f"{tail_n / added:.1f} documents/s, peak RSS {rss_added} MB")
 
@@ -551,7 +577,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=20, help="times the seed corpus is repeated")
     parser.add_argument("--runs", type=int, default=3, help="timed runs (best is kept)")
     parser.add_argument("--corpus", type=Path, help="a real corpus to build end to end (a folder or .jsonl)")
-    parser.add_argument("--workers", type=int, default=1, help="--workers for the real-corpus build")
+    parser.add_argument("--workers", type=int, help="--workers for the real-corpus build (default: kg's choice)")
     parser.add_argument("--memory", default="10000,100000",
                         help="generated corpus sizes for the memory case, comma-separated ('' to skip)")
     parser.add_argument("--gold", type=Path, action="append", default=[],
