@@ -147,19 +147,56 @@ def test_store_tells_readers_while_a_build_writes_it(tmp_path):
     assert not Store(tmp_path / "s").being_written()
 
 
-def test_store_a_reader_asking_whether_a_build_runs_never_turns_a_build_away(tmp_path):
-    import fcntl
-    import threading
+def _in_another_process(code: str, *args: str, wait: bool = True):
+    import subprocess
+    import sys
 
+    command = [sys.executable, "-c", code, *args]
+    if wait:
+        return subprocess.run(command, capture_output=True, text=True, timeout=60)
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+
+_ASK = "import sys; from kg.store import Store; print(Store(sys.argv[1]).being_written())"
+
+
+def test_store_another_process_sees_a_build_write_and_end(tmp_path):
     store = Store(tmp_path / "s")
     with store.writer() as w:
         w.replace_graph(G, [quad(0)])
-    probe = open(tmp_path / "s" / "write.lock", "rb")
-    fcntl.flock(probe, fcntl.LOCK_SH)  # what being_written() holds for a moment, held longer here
-    threading.Timer(0.05, probe.close).start()
-    with store.writer() as w:  # waits for the probe, then writes
-        w.replace_graph(G, [quad(1)])
+        assert _in_another_process(_ASK, str(tmp_path / "s")).stdout.strip() == "True"
+    assert _in_another_process(_ASK, str(tmp_path / "s")).stdout.strip() == "False"
+
+
+def test_store_readers_asking_whether_a_build_runs_never_turn_a_build_away(tmp_path):
+    store = Store(tmp_path / "s")
+    with store.writer() as w:
+        w.replace_graph(G, [quad(0)])
+    # another process holds what a reader's question holds for a moment (a POSIX shared lock), as
+    # many readers asking in a loop would between them, for as long as the build below starts
+    holder = _in_another_process(
+        "import fcntl, sys, time; f = open(sys.argv[1], 'rb'); fcntl.lockf(f, fcntl.LOCK_SH); "
+        "print('held', flush=True); time.sleep(5)", str(tmp_path / "s" / "write.lock"), wait=False)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with store.writer() as w:  # not refused: readers never take the lock builds wait for
+            w.replace_graph(G, [quad(1)])
+    finally:
+        holder.kill()
+        holder.wait()
     assert [q.object.value for q in store.quads()] == ["1"]
+
+
+def test_store_a_second_build_in_the_same_process_is_refused_and_the_first_still_shows(tmp_path):
+    store = Store(tmp_path / "s")
+    with store.writer() as w:
+        w.replace_graph(G, [quad(0)])
+        with pytest.raises(StoreLocked, match="being written by another kg build"):
+            with Store(tmp_path / "s").writer():
+                pass
+        assert Store(tmp_path / "s").being_written()
+        assert _in_another_process(_ASK, str(tmp_path / "s")).stdout.strip() == "True"
+    assert not store.being_written()
 
 
 @pytest.mark.parametrize("planted", ["fifo", "folder"])

@@ -730,13 +730,26 @@ def _remove_unheld(generation: Path | None, lock: Path) -> None:
             os.unlink(lock)
 
 
+# The lock files this process's builds hold: asked here, being_written() answers without opening them
+# (closing any descriptor of a file drops the process's POSIX locks on it).
+_HELD: set[str] = set()
+
+
 @contextmanager
 def _exclusive_lock(path: Path) -> Iterator[None]:
+    """Holds ``path`` for one build: an exclusive flock, which only builds take, so that two never
+    write at once; and, for readers to see (_held_exclusively), a POSIX write lock on the same file,
+    which readers test by taking a shared one for a moment. Readers never touch the flock, so that
+    any number of them asking at once cannot keep a build out."""
     try:
         import fcntl
     except ImportError:  # not POSIX: no cross-process lock, a single writer is the user's job
         yield
         return
+    key, held = str(path.resolve()), False
+    if key in _HELD:  # opening it again here, and closing it, would drop this process's POSIX lock on it
+        raise StoreLocked(f"{path.parent} is being written by another kg build (pid {os.getpid()}, this "
+                          f"process); wait for it to finish, or use another --store")
     try:
         # never through a link: a planted write.lock -> /etc/passwd must not be truncated
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
@@ -751,38 +764,48 @@ def _exclusive_lock(path: Path) -> Iterator[None]:
         raise StoreWriteError(f"{path} is not a file: remove it (kg makes its own lock file)")
     handle = open(fd, "a+", encoding="utf-8")
     try:
-        # a reader asking whether a build runs (_held_exclusively) holds the lock for a moment: tried
-        # again for a fifth of a second, so that it never turns a build away
-        deadline = time.monotonic() + 0.2
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError:
-                if time.monotonic() >= deadline:
-                    handle.seek(0)
-                    holder = handle.read().strip() or "another process"
-                    raise StoreLocked(
-                        f"{path.parent} is being written by another kg build (pid {holder}); "
-                        f"wait for it to finish, or use another --store"
-                    ) from None
-                time.sleep(0.02)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise StoreLocked(
+                f"{path.parent} is being written by another kg build (pid {holder}); "
+                f"wait for it to finish, or use another --store"
+            ) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
+        # for readers to see; a reader's shared lock of the moment can delay it: tried again for a
+        # fifth of a second, then the build goes on unseen (readers then say no build runs)
+        deadline = time.monotonic() + 0.2
+        while True:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.01)
+        _HELD.add(key)
+        held = True
         yield
     finally:
-        handle.close()  # closing releases the lock
+        if held:
+            _HELD.discard(key)
+        handle.close()  # closing releases both locks
 
 
 def _held_exclusively(path: Path) -> bool:
-    """Whether a build holds the lock file ``path`` (tried without waiting, never made or followed;
-    a build starting meanwhile tries its lock again, see _exclusive_lock)."""
+    """Whether a build holds the lock file ``path``: a POSIX shared lock tried without waiting (the
+    file never made or followed), which takes nothing a build waits for (see _exclusive_lock)."""
     try:
         import fcntl
     except ImportError:
         return False
+    if str(path.resolve()) in _HELD:  # this process's own build
+        return True
     try:  # O_NONBLOCK: a FIFO planted there must not hold the reader
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     except OSError:
@@ -790,7 +813,7 @@ def _held_exclusively(path: Path) -> bool:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder or a FIFO is no build's lock
             return False
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except OSError:
         return True
     finally:
