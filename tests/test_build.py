@@ -289,7 +289,7 @@ def test_workers_read_again_as_they_were_the_batches_a_dead_worker_had_not_begun
     texts = [f"fine {k}" for k in range(64)]
     texts[3], texts[7], texts[40] = "CRASH", "EXIT", "EXIT"
     documents = numbered(texts)
-    extractions = list(extract_in_workers(documents, 2, serve=fake_workers.serve_by_marker))
+    extractions = list(extract_in_workers(documents, 2, batch=16, serve=fake_workers.serve_by_marker))
     assert [e.document.id for e in extractions] == [d.id for d in documents]
     assert [e.document.id for e in extractions if e.failure] == ["d0003"]
 
@@ -306,6 +306,7 @@ def test_workers_skip_a_run_of_documents_that_each_kill_their_worker():
 
 @pytest.mark.timeout(120)
 def test_workers_read_little_ahead_of_a_slow_document():
+    from kg.extract import workers
     from kg.extract.workers import extract_in_workers
 
     pulled = []
@@ -317,7 +318,8 @@ def test_workers_read_little_ahead_of_a_slow_document():
 
     extractions = extract_in_workers(documents(), 2, serve=fake_workers.serve_by_marker)
     first = next(extractions)
-    assert first.document.id == "d0000" and len(pulled) <= 16 * (4 * 2 + 2 * 2 + 1)  # not the whole corpus
+    # not the whole corpus: the batches held by the workers and done behind the slow one, and one more
+    assert first.document.id == "d0000" and len(pulled) <= workers.BATCH * (workers.AHEAD * 2 + 2 * 2 + 1)
     assert len(list(extractions)) == 999
 
 
