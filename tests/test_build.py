@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -302,6 +303,54 @@ def test_workers_skip_a_run_of_documents_that_each_kill_their_worker():
     extractions = list(extract_in_workers(documents, 2, serve=fake_workers.serve_by_marker))
     assert [e.document.id for e in extractions] == [d.id for d in documents]
     assert [e.document.id for e in extractions if e.failure == DIED] == [f"d{k:04d}" for k in range(20, 26)]
+
+
+@pytest.mark.timeout(120)
+def test_workers_leave_ctrl_c_and_sigterm_to_the_build_while_one_starts(monkeypatch):
+    import multiprocessing.context
+    import multiprocessing.resource_tracker
+
+    from kg.extract.workers import extract_in_workers
+
+    # as in a fresh kg build: the first worker's start also launches Python's resource tracker,
+    # which unblocks SIGINT and SIGTERM when it has started (a Ctrl-C then was lost)
+    multiprocessing.resource_tracker._resource_tracker._stop()
+    held = {signal.SIGINT, signal.SIGTERM}
+    during = []
+    start = multiprocessing.context.SpawnProcess.start
+
+    def started(self):
+        start(self)
+        during.append(held <= signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", started)
+    extractions = list(extract_in_workers(numbered(["fine 1", "fine 2"]), 1, serve=fake_workers.serve_by_marker))
+    assert len(extractions) == 2
+    assert during == [True]  # held until the worker had its setup: they reach the build after
+    assert not held & signal.pthread_sigmask(signal.SIG_BLOCK, []) and signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+
+
+@pytest.mark.timeout(120)
+def test_workers_a_ctrl_c_while_one_starts_reaches_the_build_once_it_has_started(monkeypatch):
+    import multiprocessing.context
+
+    from kg.extract.workers import extract_in_workers
+
+    start, started = multiprocessing.context.SpawnProcess.start, []
+
+    def interrupted(self):
+        start(self)
+        os.kill(os.getpid(), signal.SIGINT)  # to the process: any of its threads may take it
+        started.append(self.pid)
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", interrupted)
+    # another thread, as a build has (its bulk loads, its workers' answers), which the kernel may
+    # hand a signal sent to the process while the starting thread blocks it
+    threading.Thread(target=time.sleep, args=(2,), daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        list(extract_in_workers(numbered(["fine 1"]), 1, serve=fake_workers.serve_by_marker))
+    assert len(started) == 1  # the start was not cut short: the worker had its setup
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 @pytest.mark.timeout(120)

@@ -239,6 +239,8 @@ def serve_batches(requests, answers, model: str, gazetteers: tuple[str, ...]) ->
     with its extractions, until it is sent None. It dies with the build, and leaves Ctrl-C to it."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # blocked by the build as it started this process
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     try:
         extractor = Extractor(model=model, gazetteers=gazetteers)
     except Exception as exc:  # noqa: BLE001 - handed to the build, which reports it
@@ -290,16 +292,33 @@ def _die_with_parent() -> None:
 
 @contextlib.contextmanager
 def _ctrl_c_left_to_the_build() -> Iterator[None]:
-    """While a worker process starts, SIGINT is ignored (a disposition it inherits, kept until it
-    sets its own) and blocked here (so that a Ctrl-C meanwhile reaches the build after): a worker
-    interrupted while it imports would print a traceback of its own."""
+    """While a worker process starts, a SIGINT or SIGTERM to the build is held back and handled once
+    the worker has been handed its setup (a worker cut off from it prints a traceback of its own).
+
+    A signal sent to the process can land in any of its threads, so blocking it in this one does not
+    keep it out: it is caught, noted, and raised again after. It is also blocked in this thread,
+    whose mask the worker inherits: the worker starts with both blocked, keeps SIGINT so (Ctrl-C is
+    the build's to handle) and lets a SIGTERM end it once it can do so quietly (serve_batches).
+    Python's resource tracker, which the first start of a process launches, unblocks both once it
+    has started: it is made to run first."""
     if threading.current_thread() != threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    held = (signal.SIGINT, signal.SIGTERM)
+    arrived: list[int] = []
+    # each pthread_sigmask call hands Python the signals that have arrived: one that came just
+    # before is handled here, before anything has started
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    handlers = {signum: signal.signal(signum, lambda signum, frame: arrived.append(signum)) for signum in held}
     try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
         yield
     finally:
-        signal.signal(signal.SIGINT, handler)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)  # one that came meanwhile to this thread: noted
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        if arrived:
+            signal.raise_signal(arrived[0])  # handled as it would have been
