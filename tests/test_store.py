@@ -168,6 +168,17 @@ def test_store_another_process_sees_a_build_write_and_end(tmp_path):
     assert _in_another_process(_ASK, str(tmp_path / "s")).stdout.strip() == "False"
 
 
+def test_store_a_reader_before_the_first_build_publishes_is_told_it_is_under_way(tmp_path):
+    ask = ("import sys; from kg.store import Store\ntry: Store(sys.argv[1]).query('ASK {}')\n"
+           "except Exception as exc: print(exc)")
+    with Store(tmp_path / "s").writer() as w:
+        w.replace_graph(G, [quad(0)])
+        assert "first build is under way" in _in_another_process(ask, str(tmp_path / "s")).stdout
+    assert _in_another_process(ask, str(tmp_path / "s")).stdout.strip() == ""
+    with pytest.raises(StoreNotFound, match="run 'kg build' first"):
+        Store(tmp_path / "empty").query("ASK {}")
+
+
 def test_store_readers_asking_whether_a_build_runs_never_turn_a_build_away(tmp_path):
     store = Store(tmp_path / "s")
     with store.writer() as w:

@@ -103,6 +103,10 @@ class EmbeddedStore(base.Store):
                 raise StoreFormatError(
                     f"{self.path} is not a kg store (no {POINTER}); choose another --store or delete it"
                 )
+            if _held_exclusively(self.path / LOCK):
+                raise StoreNotFound(f"no graph in {self.path} yet: its first build is under way and publishes "
+                                    f"its first batch after --commit-every documents (500) or a minute; "
+                                    f"try again then")
             raise StoreNotFound(f"no graph in {self.path} yet: run 'kg build' first (or pass --store)")
         try:
             pointer = json.loads(pointer_file.read_text(encoding="utf-8"))
