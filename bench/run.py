@@ -209,6 +209,14 @@ def in_pairs(build, bare, pairs: int) -> tuple[list[float], list[float]]:
     return builds, bares
 
 
+def pair_ratios(builds: list[float], bares: list[float]) -> str:
+    """The build / bare parse ratio as in_pairs measured it: the median of the pairs' ratios, each
+    pair's, and the best build against the best bare parse."""
+    ratios = [b / p for b, p in zip(builds, bares)]
+    return (f"ratio build / bare parse {statistics.median(ratios):.2f}, the median of {len(ratios)} pairs run "
+            f"side by side ({', '.join(f'{r:.2f}' for r in ratios)}; best against best {min(builds) / min(bares):.2f})")
+
+
 def bench_corpus(path: Path, workers: int | None, runs: int = 4) -> None:
     """A real corpus built by the kg command (with --workers ``workers``, or as kg chooses), against a
     bare parse of the same texts: side by side ``runs`` times after a warm-up (in_pairs), the median
@@ -237,15 +245,12 @@ def bench_corpus(path: Path, workers: int | None, runs: int = 4) -> None:
                                    "kg:negated false ; kg:hypothetical false }", "--store", str(store),
                                    "--format", "csv"], capture_output=True, text=True).stdout.split()[-1]
     seconds, bare = min(builds), min(bares)
-    ratios = [b / p for b, p in zip(builds, bares)]
     print(f"kg build {path} (exit {result.returncode}, {' '.join(chosen) or 'kg choosing where to parse'}):")
     print(f"  {summary}")
     print(f"  {documents} documents in {seconds:.1f} s (runs: {', '.join(f'{b:.1f}' for b in builds)}): "
           f"{documents / seconds:.1f} documents/s, {asserted} asserted relations, {skipped} skipped, peak RSS {rss} MB")
     print(f"  a bare parse of the same texts (a process: spaCy's nlp.pipe, model load included) {bare:.1f} s "
-          f"(runs: {', '.join(f'{b:.1f}' for b in bares)}); ratio build / bare parse {statistics.median(ratios):.2f}, "
-          f"the median of {len(ratios)} pairs run side by side ({', '.join(f'{r:.2f}' for r in ratios)}; "
-          f"best against best {seconds / bare:.2f})")
+          f"(runs: {', '.join(f'{b:.1f}' for b in bares)}); {pair_ratios(builds, bares)}")
 
 
 def bench_memory(sizes: list[int]) -> None:
@@ -449,13 +454,11 @@ def bulk_and_incremental(kg: str, feed: Path, size: int, tmp: Path, runs: int | 
     rss_bulk = max(peaks)
     added, rss_added, _ = run_measured([kg, "build", str(head), str(tail), "--store", str(store), "--quiet"])
     bulk, bare = min(bulks), min(bares)
-    ratios = [b / p for b, p in zip(bulks, bares)]
     tail_n = len(lines) - head_n
     print(f"  kg build, a new store (bulk loader): {head_n:,} documents in {bulk:.1f} s "
           f"(runs: {', '.join(f'{b:.1f}' for b in bulks)}), {head_n / bulk:.1f} documents/s, peak RSS {rss_bulk} MB "
           f"(largest process); a bare parse process over them {bare:.1f} s (runs: {', '.join(f'{b:.1f}' for b in bares)})")
-    print(f"  ratio build / bare parse {statistics.median(ratios):.2f}, the median of {len(ratios)} pairs run side by side "
-          f"({', '.join(f'{r:.2f}' for r in ratios)}; best against best {bulk / bare:.2f}) (target <= 1.10)")
+    print(f"  {pair_ratios(bulks, bares)} (target <= 1.10)")
     print(f"  then {tail_n:,} more into it (a transaction per document; the rest unchanged): {added:.1f} s, "
           f"{tail_n / added:.1f} documents/s, peak RSS {rss_added} MB")
 
