@@ -182,7 +182,7 @@ def build(
     # which only the batch's commit publishes. A build that adds to a graph replaces each document's
     # graph in a transaction of its own.
     pending = _Pending(bulk=rebuild or not store.exists())
-    parse_apart = not pending.bulk and (store.size_on_disk() or 0) >= PARSE_APART_BYTES
+    parse_apart = large = not pending.bulk and (store.size_on_disk() or 0) >= PARSE_APART_BYTES
     # what a build of a fresh graph writes is spilled as it goes, for the end step (kg.recount.Feed)
     with _ModelHeap() as heap, Feed() if pending.bulk else contextlib.nullcontext() as fed, \
             store.writer(fresh=rebuild) as writer, \
@@ -223,6 +223,7 @@ def build(
         first = next(documents, None)
         if first is not None:  # spaCy is loaded only when there is something to read
             from .extract import Extractor, extract_in_workers
+            from .extract.nlp import load_vocab
 
             ahead = [first]
             if choose and workers == 1 and nlp is None and cluster is None and not parse_apart and cores() >= 2:
@@ -234,8 +235,23 @@ def build(
 
                 extractions = extract_on_cluster(stream, cluster, model=model, doc_timeout=doc_timeout,
                                                  gazetteers=gazetteers)
-            elif workers > 1 or (nlp is None and parse_apart):
+            elif workers > 1:
                 extractions = extract_in_workers(stream, workers, model=model, doc_timeout=doc_timeout,
+                                                 gazetteers=gazetteers)
+            elif nlp is None and parse_apart and not large:
+                # the worker parses and this process reads the parses: the reading, a tenth of the
+                # parse, no longer waits for it (kg.extract.parses). Beside a large store the worker
+                # reads them too: spaCy's modules, once imported, would stay beside RocksDB's memory.
+                def reader() -> Extractor:
+                    extractor = Extractor(nlp=load_vocab(model), gazetteers=gazetteers)
+                    heap.freeze()
+                    return extractor
+
+                extractions = extract_in_workers(stream, 1, model=model, doc_timeout=doc_timeout,
+                                                 gazetteers=gazetteers, reader=reader)
+                loaded_here = True
+            elif nlp is None and parse_apart:
+                extractions = extract_in_workers(stream, 1, model=model, doc_timeout=doc_timeout,
                                                  gazetteers=gazetteers)
             else:
                 extractor = Extractor(nlp=nlp, model=model, gazetteers=gazetteers)

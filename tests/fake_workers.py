@@ -43,3 +43,19 @@ def serve_by_marker(requests, answers, model, gazetteers):
         answers.send(("done", [read(d) for d in documents]))
         if any(d.text.startswith("EXIT") for d in documents):
             os._exit(0)
+
+
+def serve_parses_crashing_on_marker(requests, answers, model, gazetteers):
+    """A worker that only parses, and dies, as a segfault in the parser would, on any text with CRASH in it."""
+    from kg.extract import pipeline, workers
+
+    original = pipeline._pieces
+
+    def pieces(nlp, documents):
+        for doc, context in original(nlp, documents):
+            if "CRASH" in doc.text:
+                os._exit(1)
+            yield doc, context
+
+    pipeline._pieces = pieces
+    workers.serve_parses(requests, answers, model, gazetteers)

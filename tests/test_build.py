@@ -274,6 +274,23 @@ def test_workers_skip_only_the_document_that_kills_its_worker():
     assert all(e.relations for k, e in enumerate(extractions) if k != 20)
 
 
+@pytest.mark.timeout(240)
+def test_workers_that_only_parse_skip_the_document_that_kills_theirs_and_the_build_reads_the_rest(extractor):
+    from kg.extract.workers import DIED, extract_in_workers
+    from kg.records import Document
+
+    texts = [f"{SENTENCES[k % len(SENTENCES)]} Item {k}." for k in range(40)]
+    texts[20] = "CRASH. Turkey met Greece."
+    documents = [Document(f"doc{k:02d}", text, str(k)) for k, text in enumerate(texts)]
+    extractions = list(extract_in_workers(documents, 1, serve=fake_workers.serve_parses_crashing_on_marker,
+                                          reader=lambda: extractor))
+    assert [e.document.id for e in extractions] == [d.id for d in documents]  # all, in input order
+    assert [e.document.id for e in extractions if e.failure] == ["doc20"]
+    assert extractions[20].failure == DIED
+    expected = list(extractor.extract(documents[:20] + documents[21:]))
+    assert extractions[:20] + extractions[21:] == expected and all(e.relations for e in expected)
+
+
 def numbered(texts):
     from kg.records import Document
 
@@ -581,8 +598,8 @@ def test_build_left_to_choose_parses_beside_itself_with_two_cores_and_enough_to_
     calls = []
     extractor = kg.extract.Extractor
 
-    def spied(stream, workers, **kwargs):  # reads in this process: what is checked is the choice
-        calls.append(workers)
+    def spied(stream, workers, reader=None, **kwargs):  # reads in this process: what is checked is the choice
+        calls.append((workers, "reads the parses" if reader else "the worker reads"))
         return extractor(nlp=nlp).extract(stream)
 
     monkeypatch.setattr(kg.extract, "extract_in_workers", spied)
@@ -601,7 +618,8 @@ def test_build_left_to_choose_parses_beside_itself_with_two_cores_and_enough_to_
         report = build([corpus], Store(tmp_path / case), workers=workers)
         assert report.extracted == 6
         chosen[case] = calls[:]
-    assert chosen == {"two cores, enough to read": [1], "one core": [], "too little to read": [], "--workers 1": []}
+    assert chosen == {"two cores, enough to read": [(1, "reads the parses")], "one core": [], "too little to read": [],
+                      "--workers 1": []}
     assert stored_ids(tmp_path / "two cores, enough to read") == stored_ids(tmp_path / "one core")
 
 
@@ -638,7 +656,7 @@ def test_build_adding_to_a_large_store_parses_in_a_worker_and_writes_the_same(tm
     in_workers = kg.extract.extract_in_workers
 
     def spied(*args, **kwargs):
-        calls.append(args[1])
+        calls.append((args[1], kwargs.get("reader")))
         return in_workers(*args, **kwargs)
 
     monkeypatch.setattr(kg.extract, "extract_in_workers", spied)
@@ -649,7 +667,9 @@ def test_build_adding_to_a_large_store_parses_in_a_worker_and_writes_the_same(tm
         build([first], Store(stores[how]), nlp=nlp)
         report = build([first, added], Store(stores[how]), nlp=nlp if how == "in-process" else None)
         assert (report.extracted, report.unchanged) == (6, 4)
-    assert calls == [1]  # one worker process, for the build that added to the "large" store
+    # one worker process, for the build that added to the "large" store, which reads the parses too:
+    # the build's process, beside a large store, never loads spaCy
+    assert calls == [(1, None)]
     dump = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?p != prov:generatedAtTime) }"
     rows = {how: sorted(tuple(str(term) for term in row) for row in Store(path).query(dump))
             for how, path in stores.items()}

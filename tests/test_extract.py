@@ -354,6 +354,30 @@ def test_extract_workers_give_the_same_graph(runner, seeds_store_path, tmp_path)
     assert sorted(map(str, Store(tmp_path / "s").quads())) == sorted(map(str, Store(seeds_store_path).quads()))
 
 
+def test_extract_a_parse_made_in_one_process_reads_as_the_same_relations_in_another(extractor, nlp):
+    import pickle
+
+    from kg.corpus import read_corpus
+    from kg.extract import CHUNK_CHARS, Extraction, Extractor
+    from kg.extract.nlp import load_vocab
+    from kg.extract.pipeline import parse
+    from kg.records import Document
+    from tests.conftest import SEEDS
+
+    long = "France criticized Mali on Monday. " * (2 * CHUNK_CHARS // 34)  # read in several pieces
+    wire = "MOSCOW, March 3 (Reuters) - Russia accused Ukraine of shelling.\n\nArmenia refused the CSTO mission."
+    documents = [*read_corpus([SEEDS]), Document("long", long, "1"), Document("wire", wire, "2", date="2004-03-03"),
+                 Document("empty", "", "3")]
+    sent = pickle.loads(pickle.dumps(list(parse(nlp, documents))))  # as a worker's pipe carries them
+    assert [len(p.pieces) for p in sent[-3:]] == [2, 1, 1]
+    died = Extraction(Document("died", "Turkey met Greece.", "4"), [], "a worker process died while reading it")
+    reader = Extractor(nlp=load_vocab())  # the vocabulary without the model: it only reads
+    assert reader.nlp.pipe_names == []
+    read = list(reader.read([*sent[:2], died, *sent[2:]]))
+    assert read == [*(expected := list(extractor.extract(documents)))[:2], died, *expected[2:]]
+    assert sum(len(e.relations) for e in expected) > 20
+
+
 def test_extract_missing_model_is_one_clear_line(monkeypatch):
     import importlib.util
 

@@ -23,6 +23,7 @@ from .. import __version__
 from ..data import ontology_path
 from .genre import is_sports
 from ..records import Actor, Document, Relation
+from .parses import Parsed
 
 # Long articles are parsed in pieces of at most this many characters, cut at paragraph or
 # sentence boundaries, so memory stays bounded and spaCy's max_length is never reached.
@@ -31,8 +32,8 @@ DATA_FILES = ("lexicon.tsv", "cues.tsv", "states.tsv", "actors.tsv", "persons.ts
               "evaluations.tsv", "phoenix/persons.tsv", "phoenix/codes.tsv")
 CODE_FILES = ("extract/actors.py", "extract/attribute_rules.py", "corpus.py", "data.py", "extract/evaluative.py",
               "extract/pipeline.py", "extract/gazetteer.py", "extract/genre.py", "extract/lemmas.py",
-              "extract/modality.py", "extract/nlp.py", "rdf.py", "extract/relations.py", "extract/timing.py",
-              "extract/wire.py")  # under kg/
+              "extract/modality.py", "extract/nlp.py", "extract/parses.py", "rdf.py", "extract/relations.py",
+              "extract/timing.py", "extract/wire.py")  # under kg/
 # Seconds a document may take per 1,000 characters (and at least this long, however short it is).
 # Reading a parse normally takes a few milliseconds per 1,000 characters.
 DOC_TIMEOUT = 5.0
@@ -249,44 +250,47 @@ class Extractor:
         its parse; a document over it, or one the extractor fails on, comes back with no relations
         and a ``failure``. ``extract_in_workers`` does the same in several processes.
         """
-
-        def pieces():
-            # The parser reads the text with its datelines and wire credits blanked out (same length,
-            # so offsets and evidence still refer to document.text), each a sentence of its own; a
-            # Doc carries its headline, if it has one, for the actor resolver.
-            from .actors import DOCUMENT_DATE
-            from .wire import HEADLINE, dateline_spans, headline_span, masked, set_blank_sentences
-
-            for document in documents:
-                blanks = dateline_spans(document.text)
-                text, headline = masked(document.text, blanks), headline_span(document.text)
-                spans = list(chunks(text)) or [(0, 0)]
-                for k, (a, b) in enumerate(spans):
-                    doc = self.nlp.make_doc(text[a:b])
-                    set_blank_sentences(doc, [(max(s, a) - a, min(e, b) - a) for s, e in blanks if s < b and a < e])
-                    doc.user_data[DOCUMENT_DATE] = document.date
-                    if headline is not None and a <= headline[0] and headline[1] <= b:
-                        doc.user_data[HEADLINE] = (headline[0] - a, headline[1] - a)
-                    yield doc, (document, a, k == len(spans) - 1)
-
-        stream = iter(documents)
-        while True:
-            # A group of documents at a time inside a spaCy memory zone, which forgets the strings
-            # their parses added to the vocabulary: memory stays flat however long the corpus.
-            documents = list(itertools.islice(stream, ZONE_DOCUMENTS))  # what pieces() reads
-            if not documents:
-                return
+        for group in _groups(documents):
+            # a group of documents at a time inside a spaCy memory zone, which forgets the strings
+            # their parses added to the vocabulary: memory stays flat however long the corpus
             with _memory_zone(self.nlp):
-                yield from self._extract_group(pieces(), batch_size, doc_timeout)
+                yield from self._read(_parsed(self.nlp, _pieces(self.nlp, group), batch_size), doc_timeout)
 
-    def _extract_group(self, pieces, batch_size, doc_timeout) -> Iterator[Extraction]:
+    def read(self, parses: Iterable[Parsed | Extraction], doc_timeout: float | None = None) -> Iterator[Extraction]:
+        """Each document parsed in another process (``parse``, in a worker: kg.extract.parses) with
+        its relations, as ``extract`` reads them, in input order; an Extraction among ``parses`` (a
+        document its worker died on) is passed on as it is. Each parse is read as it comes."""
+        from .parses import doc_from_bytes
+
+        def unpacked(group: Iterable[Parsed | Extraction]) -> Iterator:
+            for parsed in group:
+                if isinstance(parsed, Extraction):
+                    yield parsed
+                    continue
+                last = len(parsed.pieces) - 1
+                for k, (offset, data) in enumerate(parsed.pieces):
+                    yield doc_from_bytes(self.nlp.vocab, data), (parsed.document, offset, k == last)
+
+        stream = iter(parses)
+        while (first := next(stream, None)) is not None:
+            with _memory_zone(self.nlp):
+                group = itertools.chain([first], itertools.islice(stream, ZONE_DOCUMENTS - 1))
+                yield from self._read(unpacked(group), doc_timeout)
+
+    def _read(self, parsed: Iterable, doc_timeout: float | None) -> Iterator[Extraction]:
+        """The extractions of ``parsed`` pieces, each (Doc, (document, offset, whether it is the
+        document's last)); an Extraction among them is passed on."""
         from .actors import PersonRegistry
 
         current: list[Relation] = []
         persons = PersonRegistry()
         failure: str | None = None
         spent = 0.0
-        for doc, (document, offset, last) in self._parsed(pieces, batch_size):
+        for item in parsed:
+            if isinstance(item, Extraction):
+                yield item
+                continue
+            doc, (document, offset, last) = item
             budget = time_budget(document, doc_timeout)
             if failure is None:
                 started = time.monotonic()
@@ -308,21 +312,66 @@ class Extractor:
                 yield Extraction(document, relations, failure)
                 current, persons, failure, spent = [], PersonRegistry(), None, 0.0
 
-    def _parsed(self, pieces, batch_size: int) -> Iterator[tuple]:
-        """``pieces`` (Doc, context) parsed, in order, in batches of at most ``batch_size`` pieces and
-        BATCH_TOKENS tokens: the memory a batch takes follows its tokens, not its documents."""
-        batch: list[tuple] = []
-        tokens = 0
-        for piece in pieces:
-            if batch and (len(batch) >= batch_size or tokens + len(piece[0]) > BATCH_TOKENS):
-                yield from self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
-                batch, tokens = [], 0
-            batch.append(piece)
-            tokens += len(piece[0])
-        if batch:
-            yield from self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
-
     def relations(self, text: str, doc_id: str = "text") -> list[Relation]:
         """Relations in one text: a convenience for notebooks and tests."""
         document = Document(doc_id, text, hashlib.sha256(text.encode()).hexdigest())
         return next(iter(self.extract([document]))).relations
+
+
+def parse(nlp, documents: Iterable[Document], batch_size: int = 32) -> Iterator[Parsed]:
+    """Each document parsed by ``nlp`` (a pipeline load_nlp loaded) and not read, as bytes
+    (kg.extract.parses), for Extractor.read in another process: what a worker that only parses
+    sends back."""
+    from .parses import doc_bytes
+
+    for group in _groups(documents):
+        with _memory_zone(nlp):
+            pieces: list[tuple[int, bytes]] = []
+            for doc, (document, offset, last) in _parsed(nlp, _pieces(nlp, group), batch_size):
+                pieces.append((offset, doc_bytes(doc)))
+                if last:
+                    yield Parsed(document, tuple(pieces))
+                    pieces = []
+
+
+def _groups(documents: Iterable[Document]) -> Iterator[list[Document]]:
+    """``documents`` ZONE_DOCUMENTS at a time: what one memory zone parses."""
+    stream = iter(documents)
+    while group := list(itertools.islice(stream, ZONE_DOCUMENTS)):
+        yield group
+
+
+def _pieces(nlp, documents: Iterable[Document]) -> Iterator[tuple]:
+    """Each document's pieces as Docs not yet parsed, with (document, offset, whether it is the
+    document's last). The parser reads the text with its datelines and wire credits blanked out
+    (same length, so offsets and evidence still refer to document.text), each a sentence of its own;
+    a Doc carries its headline, if it has one, for the actor resolver."""
+    from .actors import DOCUMENT_DATE
+    from .wire import HEADLINE, dateline_spans, headline_span, masked, set_blank_sentences
+
+    for document in documents:
+        blanks = dateline_spans(document.text)
+        text, headline = masked(document.text, blanks), headline_span(document.text)
+        spans = list(chunks(text)) or [(0, 0)]
+        for k, (a, b) in enumerate(spans):
+            doc = nlp.make_doc(text[a:b])
+            set_blank_sentences(doc, [(max(s, a) - a, min(e, b) - a) for s, e in blanks if s < b and a < e])
+            doc.user_data[DOCUMENT_DATE] = document.date
+            if headline is not None and a <= headline[0] and headline[1] <= b:
+                doc.user_data[HEADLINE] = (headline[0] - a, headline[1] - a)
+            yield doc, (document, a, k == len(spans) - 1)
+
+
+def _parsed(nlp, pieces: Iterable[tuple], batch_size: int) -> Iterator[tuple]:
+    """``pieces`` (Doc, context) parsed, in order, in batches of at most ``batch_size`` pieces and
+    BATCH_TOKENS tokens: the memory a batch takes follows its tokens, not its documents."""
+    batch: list[tuple] = []
+    tokens = 0
+    for piece in pieces:
+        if batch and (len(batch) >= batch_size or tokens + len(piece[0]) > BATCH_TOKENS):
+            yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+            batch, tokens = [], 0
+        batch.append(piece)
+        tokens += len(piece[0])
+    if batch:
+        yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))

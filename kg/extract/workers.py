@@ -9,12 +9,17 @@ out-of-memory killer, a crash in the parser) does not stop the build: a new one 
 the batches it held are read again, the one it was reading a document at a time, and a document
 that kills its worker again is reported as skipped. A pool (multiprocessing.Pool) would have lost
 the dead worker's batch and waited for it forever.
+
+A build that parses in one worker beside itself has the worker only parse (``serve_parses``) and
+reads the parses itself (kg.extract.parses): the reading, a tenth of the parse's work, is then done
+beside the parser instead of after it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import multiprocessing
 import os
 import queue
@@ -40,18 +45,34 @@ BATCH = 32
 
 def extract_in_workers(documents: Iterable[Document], workers: int, model: str | None = None,
                        doc_timeout: float | None = None, batch: int = BATCH,
-                       gazetteers: tuple[str, ...] = (), serve: Callable | None = None) -> Iterator[Extraction]:
+                       gazetteers: tuple[str, ...] = (), serve: Callable | None = None,
+                       reader: Callable[[], Extractor] | None = None) -> Iterator[Extraction]:
     """Extractions in input order from ``workers`` processes, each with its own pipeline.
-    ``serve`` is what a worker process runs (``serve_batches``, unless a test gives another)."""
+    ``serve`` is what a worker process runs (``serve_batches``, unless a test gives another).
+
+    With ``reader`` (what makes an Extractor in this process, such as one over load_vocab), the
+    workers only parse (``serve_parses``) and this process reads their parses: made once the workers
+    have been started, it loads while they load their model."""
     from .nlp import model_name
 
-    crew = _Crew(workers, (model_name(model), tuple(map(str, gazetteers))), serve or serve_batches, doc_timeout)
-    try:
-        for group in batches(documents, batch):
+    crew = _Crew(workers, (model_name(model), tuple(map(str, gazetteers))),
+                 serve or (serve_parses if reader is not None else serve_batches), doc_timeout)
+    groups = batches(documents, batch)
+
+    def answered() -> Iterator:
+        for group in groups:
             crew.send(group)
             yield from crew.ready()
         yield from crew.drain()
         crew.stop()
+
+    try:
+        if reader is None:
+            yield from answered()
+        else:
+            for group in itertools.islice(groups, 2 * workers):  # what the workers parse first, as this loads
+                crew.send(group)
+            yield from reader().read(answered(), doc_timeout)
     finally:
         crew.kill()
 
@@ -237,24 +258,47 @@ class _Crew:
 def serve_batches(requests, answers, model: str, gazetteers: tuple[str, ...]) -> None:
     """A worker process: loads its pipeline, says it is ready, then answers each batch it is sent
     with its extractions, until it is sent None. It dies with the build, and leaves Ctrl-C to it."""
+    extractor = _started(answers, lambda: Extractor(model=model, gazetteers=gazetteers))
+    if extractor is None:
+        return
+    for documents, doc_timeout in received(requests):
+        answers.send(("reading", None))
+        answers.send(("done", list(extractor.extract(documents, doc_timeout=doc_timeout))))
+
+
+def serve_parses(requests, answers, model: str, gazetteers: tuple[str, ...]) -> None:
+    """A worker process that only parses: it answers each batch with its documents' parses
+    (kg.extract.parses), which the build reads (Extractor.read); the rest as serve_batches."""
+    from .nlp import load_nlp
+    from .pipeline import parse
+
+    nlp = _started(answers, lambda: load_nlp(model))
+    if nlp is None:
+        return
+    for documents, _ in received(requests):
+        answers.send(("reading", None))
+        answers.send(("done", list(parse(nlp, documents))))
+
+
+def _started(answers, load: Callable):
+    """What ``load`` makes (a worker's pipeline), once this process is set up to die with the build
+    and to leave Ctrl-C to it, after saying it is ready; None if it failed, which the build is told."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):  # blocked by the build as it started this process
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     try:
-        extractor = Extractor(model=model, gazetteers=gazetteers)
+        loaded = load()
     except Exception as exc:  # noqa: BLE001 - handed to the build, which reports it
         answers.send(("ready", None))
         try:
             answers.send(("error", exc))
         except Exception:  # noqa: BLE001 - an exception that does not pickle: its words do
             answers.send(("error", WorkersDied(f"a worker process could not start: {type(exc).__name__}: {exc}")))
-        return
+        return None
     gc.freeze()  # the pipeline's objects live as long as the worker: no collection walks them again
     answers.send(("ready", None))
-    for documents, doc_timeout in received(requests):
-        answers.send(("reading", None))
-        answers.send(("done", list(extractor.extract(documents, doc_timeout=doc_timeout))))
+    return loaded
 
 
 def received(conn) -> Iterator[tuple]:
