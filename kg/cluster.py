@@ -91,15 +91,18 @@ def extract_on_cluster(documents: Iterable[Document], address: str, model: str |
     closes the connection (and the local cluster)."""
     distributed = _distributed()
     # what goes wrong, the build reports, in one line: distributed's loggers (its configuration
-    # sets levels on several of them) stay quiet while it runs
-    loggers = [logging.getLogger(name) for name in ["distributed", *logging.root.manager.loggerDict]
-               if name.split(".")[0] == "distributed"]
+    # sets levels on several of them) stay quiet while it runs, and so does tornado's, which logs
+    # with a traceback what distributed's callbacks raise (one raises NameError when Ctrl-C lands
+    # as it starts a call: distributed.utils.sync's cancel)
+    loggers = [logging.getLogger(name) for name in ["distributed", "tornado", *logging.root.manager.loggerDict]
+               if name.split(".")[0] in ("distributed", "tornado")]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.CRITICAL)
     setup = WorkerSetup.of(_model(model), gazetteers)
     local = client = None
     pending: deque[tuple[list[Document], object]] = deque()
+    stopped = True  # by Ctrl-C, SIGTERM or an error: a callback may still run on distributed's loop
     try:
         if address.startswith(LOCAL):
             local = _local_cluster(distributed, _local_workers(address))
@@ -111,6 +114,7 @@ def extract_on_cluster(documents: Iterable[Document], address: str, model: str |
                 yield from _collected(*pending.popleft(), distributed)
         while pending:
             yield from _collected(*pending.popleft(), distributed)
+        stopped = False
     finally:
         if client is not None:
             if pending:
@@ -122,7 +126,9 @@ def extract_on_cluster(documents: Iterable[Document], address: str, model: str |
         if local is not None:
             _quietly(local.close, timeout=CONNECT_SECONDS)
         for logger, level in zip(loggers, levels):
-            logger.setLevel(level)
+            # after a stop, tornado's stay quiet: the loop's late callbacks run after this returns
+            if not (stopped and logger.name.split(".")[0] == "tornado"):
+                logger.setLevel(level)
 
 
 # -- the build's side

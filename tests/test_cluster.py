@@ -186,6 +186,29 @@ def test_cluster_keeps_a_bounded_number_of_documents_in_flight(cluster):
     assert cluster.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) == 0
 
 
+@pytest.mark.timeout(120)
+def test_cluster_a_stopped_build_leaves_tornado_quiet_for_distributeds_late_callbacks(cluster):
+    import logging
+
+    from kg.cluster import extract_on_cluster
+    from kg.records import Document
+
+    # distributed.utils.sync's cancel, run on its loop after Ctrl-C, can raise NameError, which
+    # tornado logs with a traceback: after a stop, tornado's loggers stay quiet
+    tornado, scheduler = logging.getLogger("tornado.application"), logging.getLogger("distributed.scheduler")
+    for logger in (tornado, logging.getLogger("tornado")):
+        logger.setLevel(logging.NOTSET)  # as a process that has stopped no cluster build has them
+    documents = [Document(f"d{k}", "Kenya condemned Somalia.", str(k)) for k in range(200)]
+    before = scheduler.level
+    assert len(list(extract_on_cluster(documents[:3], cluster.scheduler.address))) == 3
+    assert tornado.getEffectiveLevel() < logging.CRITICAL and scheduler.level == before  # as they were
+    extractions = extract_on_cluster(documents, cluster.scheduler.address)
+    next(extractions)
+    with pytest.raises(KeyboardInterrupt):
+        extractions.throw(KeyboardInterrupt)
+    assert tornado.getEffectiveLevel() == logging.CRITICAL and scheduler.level == before
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
