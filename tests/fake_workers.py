@@ -59,3 +59,11 @@ def serve_parses_crashing_on_marker(requests, answers, model, gazetteers):
 
     pipeline._pieces = pieces
     workers.serve_parses(requests, answers, model, gazetteers)
+
+
+def serve_parses_sending_only_short_ones(requests, answers, model, gazetteers):
+    """A worker that only parses, for which a document of 60 characters or more is long."""
+    from kg.extract import workers
+
+    workers.SEND_CHARS = 60
+    workers.serve_parses(requests, answers, model, gazetteers)

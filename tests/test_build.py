@@ -291,6 +291,30 @@ def test_workers_that_only_parse_skip_the_document_that_kills_theirs_and_the_bui
     assert extractions[:20] + extractions[21:] == expected and all(e.relations for e in expected)
 
 
+@pytest.mark.timeout(240)
+def test_workers_that_only_parse_read_a_long_document_themselves(extractor):
+    from kg.extract.workers import extract_in_workers
+    from kg.records import Document
+
+    class Noting:  # the build's reader, noting what the worker sent
+        came: list[str] = []
+
+        def read(self, parses, doc_timeout=None):
+            def noted():
+                for parsed in parses:
+                    self.came.append(type(parsed).__name__)
+                    yield parsed
+            return extractor.read(noted(), doc_timeout)
+
+    texts = ["Kenya condemned Somalia.", "Ethiopia urged Eritrea to withdraw. " * 3, "Turkey met Greece."]
+    documents = [Document(f"doc{k}", text, str(k)) for k, text in enumerate(texts)]
+    reader = Noting()
+    extractions = list(extract_in_workers(documents, 1, serve=fake_workers.serve_parses_sending_only_short_ones,
+                                          reader=lambda: reader))
+    assert reader.came == ["Parsed", "Extraction", "Parsed"]  # the long one (60 characters or more) read there
+    assert extractions == list(extractor.extract(documents)) and all(e.relations for e in extractions)
+
+
 def numbered(texts):
     from kg.records import Document
 

@@ -41,6 +41,9 @@ AHEAD = 4  # batches per worker that may be done and waiting for an earlier, slo
 # process parses at once (Extractor.extract's batch_size). Batches of 16 made the model run twice as
 # many, smaller, passes: 7 to 10% more time over 900 generated articles.
 BATCH = 32
+# A document this long or longer is read where it is parsed (serve_parses): a batch's parses sent
+# at once then come to 32 times some 2 MB at most.
+SEND_CHARS = 100_000
 
 
 def extract_in_workers(documents: Iterable[Document], workers: int, model: str | None = None,
@@ -268,16 +271,26 @@ def serve_batches(requests, answers, model: str, gazetteers: tuple[str, ...]) ->
 
 def serve_parses(requests, answers, model: str, gazetteers: tuple[str, ...]) -> None:
     """A worker process that only parses: it answers each batch with its documents' parses
-    (kg.extract.parses), which the build reads (Extractor.read); the rest as serve_batches."""
+    (kg.extract.parses), which the build reads (Extractor.read); the rest as serve_batches. A
+    document of SEND_CHARS or more it reads itself, as serve_batches does: its parse would be held
+    whole in both processes (some 20 bytes a character), where reading it here holds a piece's."""
     from .nlp import load_nlp
     from .pipeline import parse
 
     nlp = _started(answers, lambda: load_nlp(model))
     if nlp is None:
         return
-    for documents, _ in received(requests):
+    extractor: Extractor | None = None  # made for the first long document
+    for documents, doc_timeout in received(requests):
         answers.send(("reading", None))
-        answers.send(("done", list(parse(nlp, documents))))
+        answer: list = []
+        for long, group in itertools.groupby(documents, key=lambda d: len(d.text) >= SEND_CHARS):
+            if long:
+                extractor = extractor or Extractor(nlp=nlp, gazetteers=gazetteers)
+                answer.extend(extractor.extract(group, doc_timeout=doc_timeout))
+            else:
+                answer.extend(parse(nlp, group))
+        answers.send(("done", answer))
 
 
 def _started(answers, load: Callable):
