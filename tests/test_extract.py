@@ -378,6 +378,17 @@ def test_extract_a_parse_made_in_one_process_reads_as_the_same_relations_in_anot
     assert sum(len(e.relations) for e in expected) > 20
 
 
+def test_extract_model_given_as_a_folder_path_with_dots_in_its_name(tmp_path):
+    from kg.errors import ModelNotFound
+    from kg.extract.nlp import model_name
+
+    folder = tmp_path / "en_core_web_sm-3.8.0"  # as a model package's own folder is named
+    folder.mkdir()
+    assert model_name(str(folder)) == str(folder)
+    with pytest.raises(ModelNotFound, match="is not installed"):
+        model_name(str(tmp_path / "gone" / "en_core_web_sm-3.8.0"))
+
+
 def test_extract_missing_model_is_one_clear_line(monkeypatch):
     import importlib.util
 

