@@ -269,22 +269,33 @@ def _kind(mode: int) -> str | None:
 def _open_regular(file: Path) -> tuple[BinaryIO, int]:
     """``file`` opened for binary reading, and its size; raises _NotRegular if it is not a regular
     file. Checked before opening (a device is never opened), then opened non-blocking (opening a
-    FIFO without a writer would block) and checked again on the open file, in case it was swapped."""
+    FIFO without a writer would block) and checked again on the open file, in case it was swapped.
+
+    The descriptor has one owner at every instant: this function's opener until it is handed to the
+    file object, which alone closes it after. Closing it here too, on an exception, would let a
+    Ctrl-C that lands as the file object is made close it twice, and come out as an OSError (Bad file
+    descriptor): the build would report the file as unreadable and go on, the Ctrl-C lost."""
+    sizes: list[int] = []
+
+    def opener(path: str, flags: int) -> int:
+        fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        try:
+            info = os.fstat(fd)
+            kind = _kind(info.st_mode)
+            if kind:
+                raise _NotRegular(kind)
+            os.set_blocking(fd, True)
+        except BaseException:
+            os.close(fd)
+            raise
+        sizes.append(info.st_size)
+        return fd
+
     kind = _kind(os.stat(file).st_mode)
     if kind:
         raise _NotRegular(kind)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(file, flags)
-    try:
-        info = os.fstat(fd)
-        kind = _kind(info.st_mode)
-        if kind:
-            raise _NotRegular(kind)
-        os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb"), info.st_size
-    except BaseException:
-        os.close(fd)
-        raise
+    stream = open(file, "rb", opener=opener)  # noqa: SIM115 - the caller closes it
+    return stream, sizes[0]
 
 
 def _read_article(stream: BinaryIO, size: int, file: Path, shown: str, origin: str,

@@ -2,8 +2,11 @@
 
 import json
 import os
+import random
+import signal
 import subprocess
 import sys
+import threading
 import tracemalloc
 
 import pytest
@@ -121,6 +124,35 @@ def test_corpus_fifo_in_a_folder_is_skipped_without_blocking(tmp_path):
     docs, skipped = read([tmp_path])
     assert [d.id for d in docs] == ["y"]
     assert [(os.path.basename(s.path), s.reason) for s in skipped] == [("x.txt", "not a regular file (a FIFO)")]
+
+
+@pytest.mark.timeout(60)
+def test_corpus_ctrl_c_while_a_file_is_opened_stops_the_reading_and_never_passes_for_an_unreadable_file(tmp_path):
+    # a Ctrl-C that landed as a file object took its descriptor had the descriptor closed twice: the
+    # file was reported "cannot be read (Bad file descriptor)" and the build went on, the Ctrl-C lost
+    for k in range(100):
+        (tmp_path / f"doc{k:03d}.txt").write_text(f"Kenya condemned Somalia on day {k}.", encoding="utf-8")
+    main = threading.main_thread().ident
+    rng = random.Random(7)
+
+    def ctrl_c(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGUSR1, ctrl_c)
+    skipped, stopped = [], 0
+    try:
+        for _ in range(500):  # Ctrl-C at 500 moments of a read of the folder
+            timer = threading.Timer(rng.uniform(0, 0.003), signal.pthread_kill, (main, signal.SIGUSR1))
+            try:
+                timer.start()
+                list(read_corpus([tmp_path], on_skip=skipped.append))
+                timer.join()
+            except KeyboardInterrupt:
+                stopped += 1
+                timer.join()
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert skipped == [] and stopped > 0
 
 
 @pytest.mark.timeout(20)
