@@ -208,7 +208,8 @@ def _start_workers_build(tmp_path, count=1000):
     deadline = time.monotonic() + 90
     workers: list[int] = []
     while time.monotonic() < deadline and process.poll() is None:
-        workers = [pid for pid in _children(process.pid) if b"multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        # the spawned workers, not Python's resource tracker (multiprocessing.resource_tracker)
+        workers = [pid for pid in _children(process.pid) if b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes()]
         if len(workers) >= 2 and (store / "kg-store.json").exists():
             break
         time.sleep(0.05)
