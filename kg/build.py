@@ -235,10 +235,7 @@ def build(
 
                 extractions = extract_on_cluster(stream, cluster, model=model, doc_timeout=doc_timeout,
                                                  gazetteers=gazetteers)
-            elif workers > 1:
-                extractions = extract_in_workers(stream, workers, model=model, doc_timeout=doc_timeout,
-                                                 gazetteers=gazetteers)
-            elif nlp is None and parse_apart and not large:
+            elif workers == 1 and nlp is None and parse_apart and not large:
                 # the worker parses and this process reads the parses: the reading, a tenth of the
                 # parse, no longer waits for it (kg.extract.parses). Beside a large store the worker
                 # reads them too: spaCy's modules, once imported, would stay beside RocksDB's memory.
@@ -250,8 +247,8 @@ def build(
                 extractions = extract_in_workers(stream, 1, model=model, doc_timeout=doc_timeout,
                                                  gazetteers=gazetteers, reader=reader)
                 loaded_here = True
-            elif nlp is None and parse_apart:
-                extractions = extract_in_workers(stream, 1, model=model, doc_timeout=doc_timeout,
+            elif workers > 1 or (nlp is None and parse_apart):
+                extractions = extract_in_workers(stream, workers, model=model, doc_timeout=doc_timeout,
                                                  gazetteers=gazetteers)
             else:
                 extractor = Extractor(nlp=nlp, model=model, gazetteers=gazetteers)
