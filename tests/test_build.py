@@ -196,6 +196,13 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # ended meanwhile
+        return b""
+
+
 def _start_workers_build(tmp_path, count=1000):
     corpus = write_corpus(tmp_path / "corpus", count)
     store = tmp_path / "s"
@@ -209,7 +216,7 @@ def _start_workers_build(tmp_path, count=1000):
     workers: list[int] = []
     while time.monotonic() < deadline and process.poll() is None:
         # the spawned workers, not Python's resource tracker (multiprocessing.resource_tracker)
-        workers = [pid for pid in _children(process.pid) if b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        workers = [pid for pid in _children(process.pid) if b"multiprocessing.spawn" in _cmdline(pid)]
         if len(workers) >= 2 and (store / "kg-store.json").exists():
             break
         time.sleep(0.05)
