@@ -9,13 +9,13 @@ from pathlib import Path
 
 import click
 
+from .entry import EXIT_INTERRUPTED  # 130, as a shell reports a process stopped by Ctrl-C
 from .errors import KgError
 
 # Exit codes: 0 success; 1 an error (one line on stderr); 2 a usage error;
 # 3 a build that completed but skipped some files or lines (each named in a warning);
 # 130 a build interrupted by Ctrl-C or SIGTERM (the store keeps its last whole batch).
 EXIT_SKIPPED = 3
-EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by Ctrl-C
 
 
 MAX_ERROR = 600  # characters of an error line: a value echoed back never floods the terminal

@@ -4,6 +4,9 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
+from importlib.metadata import entry_points
 
 import pytest
 
@@ -25,6 +28,23 @@ def test_cli_every_command_has_help_with_an_example(runner, command):
     assert "Example:" in result.output
     # every command reads or writes a store, but kg eval, which builds into a temporary one
     assert ("--store" in result.output) == (command != "eval")
+
+
+@pytest.mark.timeout(60)
+def test_cli_ctrl_c_as_the_command_starts_is_one_line_and_exit_130():
+    # Ctrl-C pressed as kg starts lands while it imports click: before, Python printed a traceback
+    script = ("import sys\n"
+              "class CtrlC:  # what a Ctrl-C at that instant raises\n"
+              "    def find_spec(self, name, path=None, target=None):\n"
+              "        if name == 'click':\n"
+              "            raise KeyboardInterrupt\n"
+              "sys.meta_path.insert(0, CtrlC())\n"
+              "from kg.entry import main\n"
+              "main()\n")
+    result = subprocess.run([sys.executable, "-c", script, "actors"], capture_output=True, text=True, timeout=30)
+    assert (result.returncode, result.stderr) == (130, "Error: interrupted\n")
+    (kg,) = entry_points(group="console_scripts", name="kg")
+    assert kg.value == "kg.entry:main"  # the kg command a user runs starts there
 
 
 def test_cli_neighbors_of_armenia(runner, seeds_store_path):
