@@ -14,7 +14,7 @@ from .errors import KgError
 
 # Exit codes: 0 success; 1 an error (one line on stderr); 2 a usage error;
 # 3 a build that completed but skipped some files or lines (each named in a warning);
-# 130 a build interrupted by Ctrl-C or SIGTERM (the store keeps its last whole batch).
+# 130 a command stopped by Ctrl-C, or a build also by SIGTERM (the store keeps its last whole batch).
 EXIT_SKIPPED = 3
 
 

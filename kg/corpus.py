@@ -277,7 +277,7 @@ def _open_regular(file: Path) -> tuple[BinaryIO, int]:
     descriptor): the build would report the file as unreadable and go on, the Ctrl-C lost."""
     sizes: list[int] = []
 
-    def opener(path: str, flags: int) -> int:
+    def opener(path: str | os.PathLike, flags: int) -> int:
         fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
         try:
             info = os.fstat(fd)

@@ -4,7 +4,7 @@ tenth of a second) with Ctrl-C handled as the commands handle it once they run, 
 
 import sys
 
-EXIT_INTERRUPTED = 130  # kg.cli.EXIT_INTERRUPTED, which cannot be imported before kg.cli is
+EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by Ctrl-C; kg.cli's, defined before it loads
 
 
 def main() -> None:
